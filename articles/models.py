@@ -1,0 +1,241 @@
+import math
+import re
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from articles.sanitizer import sanitize_html
+
+WORDS_PER_MINUTE = 230
+
+
+def article_image_path(instance, filename: str) -> str:
+    """Store lead images under a date folder with a random name (no user text in paths)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"articles/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def author_photo_path(instance, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"authors/{uuid.uuid4().hex}.{extension}"
+
+
+class Region(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Regions are listed on the home page in this order.")
+    )
+
+    class Meta:
+        ordering = ("position", "name")
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:region", kwargs={"slug": self.slug})
+
+
+class Rubric(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:rubric", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(_("display name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    bio = models.TextField(_("short bio"), blank=True, max_length=1000)
+    photo = models.ImageField(_("photo"), upload_to=author_photo_path, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        help_text=_("Link a login so that this author can edit their own stories."),
+    )
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return the stories the public may see: published and due. The one gate."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Return rows ready for teaser lists: taxonomy joined, tags and authors prefetched."""
+        return (
+            self.select_related("region", "rubric")
+            .prefetch_related("tags", "authors")
+            .defer("body")
+        )
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-pk")
+
+    def editable_by(self, user):
+        """Return the stories *user* may edit in the admin: all for editors, own for authors."""
+        if user.has_perm("articles.edit_any_article"):
+            return self
+        return self.filter(models.Q(authors__user=user) | models.Q(created_by=user)).distinct()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=200, unique=True, help_text=_("The story's address: /articles/<slug>/.")
+    )
+    rubric = models.ForeignKey(
+        Rubric, verbose_name=_("rubric"), on_delete=models.PROTECT, related_name="articles"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="articles"
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("authors"), related_name="articles", blank=True
+    )
+    teaser = models.TextField(
+        _("teaser"),
+        max_length=300,
+        help_text=_("One plain-text paragraph shown in lists, feeds and search (≤ 300 characters)."),
+    )
+    body = models.TextField(_("body"), blank=True)
+    lead_image = models.ImageField(
+        _("lead image"),
+        upload_to=article_image_path,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+        blank=True,
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the picture for readers who cannot see it. Required with an image."),
+    )
+    lead_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    lead_image_credit = models.CharField(_("image credit"), max_length=150, blank=True)
+    # Derived from lead_image by articles.images: {"640.webp": "path", ...}. Kept on the row so
+    # that list pages need no extra query to build srcset.
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("A future time schedules a published story: it appears by itself then."),
+    )
+    revised_at = models.DateTimeField(
+        _("updated at (shown)"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the story is substantially updated; readers see 'Updated'."),
+    )
+    correction_note = models.TextField(
+        _("correction or update note"),
+        blank=True,
+        help_text=_("Shown to readers at the top of the story, e.g. what was corrected."),
+    )
+    featured = models.BooleanField(_("featured"), default=False)
+    allow_reviews = models.BooleanField(_("reviews open"), default=True)
+    reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last edited at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-publish_at", "-pk")
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        permissions = [
+            ("publish_article", _("Can publish and unpublish stories")),
+            ("edit_any_article", _("Can edit stories of any author")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_status_publish"),
+            models.Index(fields=["region", "status", "publish_at"], name="article_region_publish"),
+            models.Index(fields=["rubric", "status", "publish_at"], name="article_rubric_publish"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200]
+        self.body = sanitize_html(self.body)
+        self.teaser = " ".join(self.teaser.split())
+        self.reading_time = reading_minutes(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    is_published.boolean = True
+    is_published.short_description = _("public")
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+
+def reading_minutes(html: str) -> int:
+    words = len(re.findall(r"\w+", strip_tags(html)))
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
