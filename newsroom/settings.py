@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "taggit",
+    # Rich-text body editor (ProseMirror/Tiptap) and story history with revert, both admin-only.
+    "django_prose_editor",
+    "simple_history",
     "articles",
     "reviews",
 ]
