@@ -6,3 +6,9 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Stories")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Every save of a story keeps a version (admin "History", with revert).
+        from articles.history import register_article_history
+
+        register_article_history()
