@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "articles",
     "reviews",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,8 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
+# A mail server that hangs must not hold a reader's request for long (see reviews.tasks).
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 
 LOGIN_URL = "admin:login"
 
@@ -158,6 +161,23 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # Demo accounts (editor/author/moderator with password "changeme") are only ever created
 # while DEBUG is on; seed_demo checks this too.
 NEWSROOM_DEMO_ACCOUNTS = DEBUG
+
+# Reviews (reviews app). The rule lists themselves are edited in the admin.
+# Where links in emails to staff point (e.g. the moderation queue).
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+# Default for the admin's "close reviews after (days)" rule; 0 never closes.
+REVIEWS_CLOSE_AFTER_DAYS = 30
+REVIEWS_PER_PAGE = 50
+# Per client fingerprint, counted in the shared cache (Redis when REDIS_URL is set).
+REVIEWS_RATE_LIMIT_COUNT = int(os.environ.get("REVIEWS_RATE_LIMIT_COUNT", "5"))
+REVIEWS_RATE_LIMIT_PERIOD = int(os.environ.get("REVIEWS_RATE_LIMIT_PERIOD", "600"))
+# The form's signed timestamp: older than this asks to send again; quicker marks spam.
+REVIEWS_FORM_MAX_AGE = 2 * 60 * 60
+REVIEWS_FORM_MIN_SECONDS = 3
+# Told about new pending reviews when no active user with the moderate permission has an email.
+MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
+# django-tasks: the immediate backend runs a task right after the review's transaction commits.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LOGGING = {
     "version": 1,

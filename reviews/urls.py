@@ -1,3 +1,9 @@
+from django.urls import path
+
+from reviews import views
+
 app_name = "reviews"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:article_pk>/submit/", views.submit, name="submit"),
+]

@@ -1,15 +1,91 @@
-"""Template tags that attach reviews to a story page.
+"""Template tags that attach reviews to a story page and the queue state to the admin index.
 
 The articles app never imports reviews: its story template loads this library and calls
 ``{% reviews_for article %}``, as django-contrib-comments attaches to any object.
 """
 
+from datetime import timedelta
+
 from django import template
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from reviews.forms import ReviewForm
+from reviews.models import Review
+from reviews.moderation import Moderator
 
 register = template.Library()
+
+PAGE_PARAMETER = "reviews_page"
+MESSAGE_TAG = "reviews"
 
 
 @register.inclusion_tag("reviews/includes/_story_reviews.html", takes_context=True)
 def reviews_for(context, article):
-    """Render the approved reviews of *article* and the "Leave a review" form."""
-    return {"article": article, "request": context.get("request")}
+    """Render the approved reviews of *article* and the "Leave a review" form.
+
+    Runs the same queries whatever the number of reviews: the rules row, the count and one
+    page of reviews (none for the page when there are no reviews).
+    """
+    request = context.get("request")
+    moderator = Moderator()
+    paginator = Paginator(Review.objects.for_story_page(article), settings.REVIEWS_PER_PAGE)
+    page = paginator.get_page(request.GET.get(PAGE_PARAMETER) if request else None)
+    is_open = moderator.allow(article)
+    form = None
+    if is_open:
+        form = context.get("review_form")
+        if form is None or form.article.pk != article.pk:
+            form = ReviewForm(article=article)
+    return {
+        "article": article,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "page": page,
+        "paginator": paginator,
+        "page_parameter": PAGE_PARAMETER,
+        "is_open": is_open,
+        "closes_at": moderator.closes_at(article) if is_open else None,
+        "review_form": form,
+        "review_messages": review_messages(request),
+    }
+
+
+def review_messages(request) -> list:
+    """Return this request's messages about reviews; leave the others for the page."""
+    if request is None:
+        return []
+    return [
+        message
+        for message in messages.get_messages(request)
+        if MESSAGE_TAG in message.extra_tags.split()
+    ]
+
+
+@register.inclusion_tag("reviews/includes/_form.html", takes_context=True)
+def review_form(context, form):
+    """Render a bound or fresh review form (used by the story page and the 429 page)."""
+    return {"review_form": form, "article": form.article, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("reviews/admin/_queue_summary.html", takes_context=True)
+def review_queue_summary(context):
+    """Render the moderation queue's state for the admin index, in one query."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("reviews.view_review"):
+        return {"show": False}
+    now = timezone.now()
+    since = now - timedelta(days=7)
+    recent = Q(moderated_at__gte=since)
+    pending = Q(status=Review.Status.PENDING)
+    figures = Review.objects.filter(pending | recent).aggregate(
+        pending=Count("pk", filter=pending),
+        oldest=Min("created_at", filter=pending),
+        approved=Count("pk", filter=recent & Q(status=Review.Status.APPROVED)),
+        rejected=Count("pk", filter=recent & Q(status=Review.Status.REJECTED)),
+        spam=Count("pk", filter=recent & Q(status=Review.Status.SPAM)),
+    )
+    return {"show": True, "now": now, **figures}

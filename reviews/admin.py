@@ -1,0 +1,251 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+from reviews.models import ModerationSettings, Review
+from reviews.services import review_moderate
+
+PENDING_FIRST = Case(When(status=Review.Status.PENDING, then=Value(0)), default=Value(1))
+STORY_CHOICES = 30
+
+
+class StoryFilter(admin.SimpleListFilter):
+    """Filter by story, offering the stories with the most reviews waiting.
+
+    A plain related filter would list every story of the site; the story column links here
+    with ``?article=<id>`` for any other story.
+    """
+
+    title = _("story")
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Article.objects.filter(reviews__status=Review.Status.PENDING)
+            .annotate(waiting=Count("reviews"))
+            .order_by("-waiting", "title")
+            .values_list("pk", "title", "waiting")[:STORY_CHOICES]
+        )
+        choices = [(str(pk), f"{title} ({waiting})") for pk, title, waiting in busiest]
+        selected = self.value()
+        if selected and selected.isdigit() and selected not in {pk for pk, _label in choices}:
+            title = Article.objects.filter(pk=selected).values_list("title", flat=True).first()
+            if title is not None:
+                choices.insert(0, (selected, title))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(article_id=value)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = (
+        "story",
+        "excerpt",
+        "name",
+        "email",
+        "created_at",
+        "status",
+        "rule_reasons",
+        "row_actions",
+    )
+    list_display_links = ("excerpt",)
+    list_filter = (
+        "status",
+        StoryFilter,
+        ("article__region", admin.RelatedFieldListFilter),
+        "created_at",
+    )
+    search_fields = ("name", "email", "body")
+    search_help_text = _("Search in name, email and review text.")
+    ordering = (PENDING_FIRST.asc(), "created_at", "pk")
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ("approve", "reject", "mark_spam")
+    readonly_fields = (
+        "article",
+        "name",
+        "email",
+        "body",
+        "created_at",
+        "rule_reasons",
+        "fingerprint",
+        "user_agent",
+        "moderated_by",
+        "moderated_at",
+        "reply_by",
+        "reply_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("article", "name", "email", "body", "created_at", "status")}),
+        (_("Why the rules decided so"), {"fields": ("rule_reasons",)}),
+        (_("Moderation"), {"fields": ("moderated_by", "moderated_at")}),
+        (_("Reply from the newsroom"), {"fields": ("reply", "reply_by", "reply_at")}),
+        (
+            _("Advanced"),
+            {"classes": ("collapse",), "fields": ("fingerprint", "user_agent")},
+        ),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "moderated_by")
+            .defer("article__body", "article__teaser", "article__lead_image_renditions")
+        )
+
+    def get_list_display(self, request):
+        if self.has_moderate_permission(request):
+            return self.list_display
+        return tuple(column for column in self.list_display if column != "row_actions")
+
+    def has_add_permission(self, request):
+        # Reviews come from readers only.
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("reviews.moderate_review")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not self.has_moderate_permission(request):
+            fields = (*fields, "status")
+        return fields
+
+    @admin.display(description=_("story"), ordering="article__title")
+    def story(self, obj):
+        url = reverse("admin:reviews_review_changelist") + f"?article={obj.article_id}"
+        return format_html('<a href="{}">{}</a>', url, Truncator(obj.article.title).chars(60))
+
+    @admin.display(description=_("review"))
+    def excerpt(self, obj):
+        return Truncator(" ".join(obj.body.split())).chars(120)
+
+    @admin.display(description=_("rule reasons"))
+    def rule_reasons(self, obj):
+        if not obj.reasons:
+            return "–"
+        return format_html_join(", ", "{}", ((reason,) for reason in obj.reasons))
+
+    @admin.display(description=_("moderate"))
+    def row_actions(self, obj):
+        # Buttons of the changelist form itself (formaction): they post its CSRF token to
+        # the moderate view, so no form is nested and no JavaScript is needed.
+        buttons = [
+            (reverse("admin:reviews_review_moderate", args=(obj.pk, status)), label, obj.name)
+            for status, label in (
+                (Review.Status.APPROVED, _("Approve")),
+                (Review.Status.REJECTED, _("Reject")),
+                (Review.Status.SPAM, _("Spam")),
+            )
+            if status != obj.status
+        ]
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formaction="{}" formnovalidate '
+            'aria-label="{} – {}">{}</button>',
+            ((url, label, name, label) for url, label, name in buttons),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/moderate/<str:status>/",
+                self.admin_site.admin_view(require_POST(self.moderate_view)),
+                name="reviews_review_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, pk, status):
+        """Apply one row button: POST only (CSRF-checked by the middleware), moderators only."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        if status not in Review.Status.values:
+            raise PermissionDenied
+        review = get_object_or_404(Review, pk=pk)
+        review_moderate(reviews=Review.objects.filter(pk=review.pk), status=status, by=request.user)
+        self.message_user(
+            request,
+            _("Review by %(name)s: %(status)s.")
+            % {"name": review.name, "status": Review.Status(status).label.lower()},
+            messages.SUCCESS,
+        )
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("admin:reviews_review_changelist")
+        return HttpResponseRedirect(back)
+
+    def moderate_selected(self, request, queryset, status):
+        count = review_moderate(reviews=queryset, status=status, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d review marked %(status)s.",
+                "%(count)d reviews marked %(status)s.",
+                count,
+            )
+            % {"count": count, "status": Review.Status(status).label.lower()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(permissions=["moderate"], description=_("Approve selected reviews"))
+    def approve(self, request, queryset):
+        self.moderate_selected(request, queryset, Review.Status.APPROVED)
+
+    @admin.action(permissions=["moderate"], description=_("Reject selected reviews"))
+    def reject(self, request, queryset):
+        self.moderate_selected(request, queryset, Review.Status.REJECTED)
+
+    @admin.action(permissions=["moderate"], description=_("Mark selected reviews as spam"))
+    def mark_spam(self, request, queryset):
+        self.moderate_selected(request, queryset, Review.Status.SPAM)
+
+    def save_model(self, request, obj, form, change):
+        now = timezone.now()
+        if "status" in form.changed_data:
+            obj.moderated_by = request.user
+            obj.moderated_at = now
+        if "reply" in form.changed_data:
+            obj.reply_by = request.user if obj.reply else None
+            obj.reply_at = now if obj.reply else None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (_("Words"), {"fields": ("hold_words", "block_words")}),
+        (_("Rules"), {"fields": ("link_threshold", "trusted_auto_approve", "close_after_days")}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ModerationSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One row of rules: go straight to it.
+        rules = ModerationSettings.load()
+        return redirect("admin:reviews_moderationsettings_change", rules.pk)

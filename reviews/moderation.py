@@ -1,0 +1,149 @@
+"""The rules a new review meets before anyone sees it.
+
+How it works
+------------
+``review_submit()`` (in ``reviews.services``) builds an unsaved ``Review`` and asks a
+:class:`Moderator` two questions:
+
+1. ``allow(article)`` — may this story take reviews at all? No when the editors switched
+   reviews off for the story (``allow_reviews``) or the story was published more than
+   ``close_after_days`` days ago. A refused review is never stored.
+2. ``decide(review, signals=...)`` — which status does it start with, and why? The answer is a
+   :class:`Decision`: a status plus human-readable reasons (``["2 links", "held word:
+   casino"]``) that the admin queue shows beside the review, so a moderator sees at once why
+   it is waiting.
+
+The order of the rules, first match wins:
+
+* **spam** — a *block* word, the honeypot field filled in, or the form sent back faster than a
+  person can type (the ``signals`` the form measured);
+* **pending, held** — at least ``link_threshold`` links, or a *hold* word;
+* **approved** — the editors turned on trusted auto-approval and the same email address
+  already has an approved review;
+* **pending** — everything else: pre-moderation is the default.
+
+Editors change the word lists, the link threshold, trusted auto-approval and the closing
+period in the admin (*Reviews › Moderation rules*); nothing here needs a deploy.
+
+To add a rule, add a check to ``spam_reasons()`` or ``hold_reasons()`` that returns a short
+reason; the queue will show it with no other change.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from reviews.models import ModerationSettings, Review
+
+LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
+
+
+@dataclass
+class Decision:
+    status: str
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Signals:
+    """What the form measured about how the review was sent."""
+
+    honeypot_filled: bool = False
+    seconds_to_send: float | None = None
+    too_fast: bool = False
+
+
+def count_links(text: str) -> int:
+    return len(LINK_PATTERN.findall(text))
+
+
+def find_words(words: list[str], text: str) -> list[str]:
+    """Return the words or phrases of *words* that occur in *text* as whole words, any case."""
+    found = []
+    for word in words:
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+            found.append(word)
+    return found
+
+
+class Moderator:
+    """Apply the editors' moderation rules to a story and a new review."""
+
+    def __init__(self, rules: ModerationSettings | None = None):
+        self.rules = rules if rules is not None else ModerationSettings.load()
+
+    def allow(self, article, *, now=None) -> bool:
+        """Return whether *article* takes new reviews now."""
+        if not article.allow_reviews:
+            return False
+        days = self.rules.close_after_days
+        if not days:
+            return True
+        return (now or timezone.now()) < article.publish_at + timedelta(days=days)
+
+    def closes_at(self, article):
+        """Return when reviews close on *article* by age, or None if they never do."""
+        if not self.rules.close_after_days:
+            return None
+        return article.publish_at + timedelta(days=self.rules.close_after_days)
+
+    def spam_reasons(self, review: Review, signals: Signals) -> list[str]:
+        reasons = []
+        text = f"{review.name}\n{review.body}"
+        for word in find_words(self.rules.block_word_list, text):
+            reasons.append(_("blocked word: %(word)s") % {"word": word})
+        if signals.honeypot_filled:
+            reasons.append(_("honeypot field filled in"))
+        if signals.too_fast:
+            reasons.append(
+                _("sent %(seconds).0f s after the form was shown")
+                % {"seconds": signals.seconds_to_send or 0}
+            )
+        return reasons
+
+    def hold_reasons(self, review: Review) -> list[str]:
+        reasons = []
+        links = count_links(f"{review.name}\n{review.body}")
+        if self.rules.link_threshold and links >= self.rules.link_threshold:
+            reasons.append(ngettext("%(count)d link", "%(count)d links", links) % {"count": links})
+        for word in find_words(self.rules.hold_word_list, f"{review.name}\n{review.body}"):
+            reasons.append(_("held word: %(word)s") % {"word": word})
+        return reasons
+
+    def needs_review(self, review: Review) -> bool:
+        """Return whether a rule holds *review* for a moderator (links, hold words)."""
+        return bool(self.hold_reasons(review))
+
+    def approved_before(self, review: Review) -> int:
+        return Review.objects.approved().filter(email__iexact=review.email).count()
+
+    def decide(self, review: Review, *, signals: Signals | None = None) -> Decision:
+        """Return the status *review* starts with and the reasons the rules gave."""
+        signals = signals or Signals()
+        spam = self.spam_reasons(review, signals)
+        if spam:
+            return Decision(Review.Status.SPAM, spam)
+        held = self.hold_reasons(review)
+        known = self.approved_before(review) if review.email else 0
+        if held:
+            if known:
+                held.append(known_reviewer(known))
+            return Decision(Review.Status.PENDING, held)
+        if known and self.rules.trusted_auto_approve:
+            return Decision(
+                Review.Status.APPROVED,
+                [_("trusted reviewer: %(count)d approved") % {"count": known}],
+            )
+        if known:
+            return Decision(Review.Status.PENDING, [known_reviewer(known)])
+        return Decision(Review.Status.PENDING, [_("new reviewer")])
+
+
+def known_reviewer(approved: int) -> str:
+    return ngettext(
+        "known reviewer: %(count)d approved", "known reviewer: %(count)d approved", approved
+    ) % {"count": approved}

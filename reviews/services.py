@@ -1,0 +1,151 @@
+"""Writes to reviews: submitting one and moderating many.
+
+The view and the admin (actions and row buttons) call these functions; they are the only
+places that change a review's status.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from reviews.models import Review
+from reviews.moderation import Moderator, Signals
+from reviews.signals import reviews_changed
+
+logger = logging.getLogger("newsroom.reviews")
+
+USER_AGENT_LENGTH = Review._meta.get_field("user_agent").max_length
+RATE_KEY = "reviews:rate:{fingerprint}:{window}"
+
+
+def client_fingerprint(ip: str) -> str:
+    """Return a keyed hash of *ip* (HMAC-SHA256 with SECRET_KEY): comparable, not reversible."""
+    return salted_hmac("reviews.fingerprint", ip or "", algorithm="sha256").hexdigest()
+
+
+@dataclass
+class RateLimit:
+    allowed: bool
+    retry_after: int = 0
+
+
+_cache_failure_logged = False
+
+
+def rate_limit_hit(fingerprint: str, *, now: float | None = None) -> RateLimit:
+    """Count one review for *fingerprint* and say whether it is within the limit.
+
+    A fixed window of ``REVIEWS_RATE_LIMIT_PERIOD`` seconds, counted in the shared cache with
+    ``add`` + ``incr`` (atomic in Redis, so every app process sees the same count). When the
+    cache is unreachable the review is let through: losing a reader's review would be worse
+    than letting a few extra through, and the error is logged once per process.
+    """
+    global _cache_failure_logged
+    limit = settings.REVIEWS_RATE_LIMIT_COUNT
+    period = settings.REVIEWS_RATE_LIMIT_PERIOD
+    if not limit or not period:
+        return RateLimit(True)
+    now = time.time() if now is None else now
+    window = int(now // period)
+    key = RATE_KEY.format(fingerprint=fingerprint, window=window)
+    try:
+        cache.add(key, 0, timeout=period + 60)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # Evicted between add and incr: start the count again.
+            cache.set(key, 1, timeout=period + 60)
+            count = 1
+    except Exception:
+        if not _cache_failure_logged:
+            logger.exception("Review rate limit skipped: the cache is unreachable.")
+            _cache_failure_logged = True
+        return RateLimit(True)
+    _cache_failure_logged = False
+    if count > limit:
+        retry_after = max(1, int((window + 1) * period - now))
+        return RateLimit(False, retry_after)
+    return RateLimit(True)
+
+
+def review_submit(
+    *,
+    article,
+    data: dict,
+    ip: str = "",
+    user_agent: str = "",
+    signals: Signals | None = None,
+    moderator: Moderator | None = None,
+    fingerprint: str | None = None,
+) -> Review:
+    """Store a review from the cleaned form *data*, with the status the rules decide.
+
+    Moderators are told about a pending review after the transaction commits, through the
+    ``notify_moderators`` task; a failure there never undoes or delays the stored review.
+    """
+    moderator = moderator or Moderator()
+    review = Review(
+        article=article,
+        name=data["name"],
+        email=data["email"],
+        body=data["body"],
+        fingerprint=fingerprint if fingerprint is not None else client_fingerprint(ip),
+        user_agent=(user_agent or "")[:USER_AGENT_LENGTH],
+    )
+    decision = moderator.decide(review, signals=signals)
+    review.status = decision.status
+    review.reasons = [str(reason) for reason in decision.reasons]
+    if review.status != Review.Status.PENDING:
+        # Decided by the rules, not by a person: moderated_by stays empty.
+        review.moderated_at = timezone.now()
+    with transaction.atomic():
+        review.save()
+        if review.status == Review.Status.PENDING:
+            transaction.on_commit(lambda: enqueue_notification(review.pk))
+        if review.status == Review.Status.APPROVED:
+            transaction.on_commit(
+                lambda: reviews_changed.send(
+                    sender=Review,
+                    article_ids={article.pk},
+                    status=review.status,
+                    by=None,
+                    moderated_at=review.moderated_at,
+                )
+            )
+    return review
+
+
+def enqueue_notification(review_pk: int) -> None:
+    """Queue the moderators' email; never let a failing queue reach the reader."""
+    from reviews.tasks import notify_moderators
+
+    try:
+        notify_moderators.enqueue(review_pk)
+    except Exception:
+        logger.exception("Could not queue the moderators' email for review %s.", review_pk)
+
+
+def review_moderate(*, reviews, status: str, by) -> int:
+    """Set *status* on every review of the queryset *reviews* in ONE UPDATE; return the count.
+
+    Records who (*by*) and when. Sends ``reviews_changed`` with the stories touched, so that
+    cached pages of those stories can be refreshed.
+    """
+    if status not in Review.Status.values:
+        raise ValueError(f"Unknown review status: {status!r}")
+    now = timezone.now()
+    with transaction.atomic():
+        article_ids = set(reviews.order_by().values_list("article_id", flat=True).distinct())
+        count = reviews.update(status=status, moderated_by=by, moderated_at=now)
+        transaction.on_commit(
+            lambda: reviews_changed.send(
+                sender=Review, article_ids=article_ids, status=status, by=by, moderated_at=now
+            )
+        )
+    return count
