@@ -1,0 +1,310 @@
+"""The editors' admin: stories, regions, rubrics and author profiles.
+
+Roles are the groups made by ``articles/migrations/0002_roles.py``:
+
+- Authors see and change only their own stories (created by them or crediting their author
+  profile: ``ArticleQuerySet.editable_by()``), never publish, and cannot change a story once
+  it is published: from then on it is the editors' responsibility (authors still see it,
+  read-only). Another author's story answers 404.
+- Editors see and change every story, publish and unpublish (also in bulk), and manage the
+  taxonomy and author profiles.
+
+Every rule is checked on the server (permissions here, ``ArticleAdminForm.clean_status()``),
+whatever the browser shows or sends.
+"""
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
+
+from articles import services
+from articles.forms import ArticleAdminForm
+from articles.history import refresh_latest_version
+from articles.images import process_lead_image, rendition_url
+from articles.models import Article, Author, Region, Rubric
+
+logger = logging.getLogger("newsroom.admin")
+
+# Columns that articles.images.process_lead_image() rewrites after the save.
+LEAD_IMAGE_COLUMNS = (
+    "lead_image",
+    "lead_image_width",
+    "lead_image_height",
+    "lead_image_renditions",
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "user")
+    list_select_related = ("user",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Article)
+class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
+    list_display = (
+        "title",
+        "thumbnail",
+        "rubric",
+        "region",
+        "status",
+        "publish_at",
+        "author_names",
+        "is_published",
+        "preview_link",
+    )
+    list_filter = ("status", "region", "rubric", "tags", "featured")
+    list_select_related = ("rubric", "region")
+    date_hierarchy = "publish_at"
+    search_fields = ("title", "teaser", "body")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("authors", "rubric", "region")
+    readonly_fields = ("preview_link", "reading_time", "created_by", "created_at", "updated_at")
+    actions = ("publish_selected", "unpublish_selected", "send_to_review_selected")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "teaser", "body")}),
+        (
+            _("Lead image"),
+            {"fields": ("lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit")},
+        ),
+        (
+            _("Publishing"),
+            {
+                "fields": (
+                    "status",
+                    "publish_at",
+                    "preview_link",
+                    "authors",
+                    "rubric",
+                    "region",
+                    "tags",
+                    "featured",
+                )
+            },
+        ),
+        (
+            _("Advanced"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "allow_reviews",
+                    "correction_note",
+                    "revised_at",
+                    "reading_time",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ),
+            },
+        ),
+    )
+    # Extra columns on the History page: each version's authors and tags.
+    history_list_display = ("authors", "tags")
+
+    # -- Which stories a user sees, and what they may do with them ----------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("authors")
+        return queryset.editable_by(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Another author's story is "not found", like a missing one, rather than the
+            # admin's redirect: an author learns nothing about stories that are not theirs.
+            raise Http404(gettext("No story with this ID exists, or it is not yours to edit."))
+        return obj
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may_open(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        obj = self._live(obj)
+        if not self._may_open(request, obj):
+            return False
+        # Once a story is published (or scheduled) only editors change it.
+        return obj.status != Article.Status.PUBLISHED or services.can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_open(request, obj)
+
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user)
+
+    def _may_open(self, request, obj) -> bool:
+        if obj is None or request.user.has_perm("articles.edit_any_article"):
+            return True
+        # The admin asks several times per page: remember the answer for this request.
+        answers = request.__dict__.setdefault("_newsroom_editable_articles", {})
+        if obj.pk not in answers:
+            answers[obj.pk] = Article.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+        return answers[obj.pk]
+
+    def _live(self, obj):
+        """Return the stored story for a version from the History page (its status counts)."""
+        if to_historic(obj) is None:
+            return obj
+        return Article.objects.filter(pk=obj.pk).first() or obj
+
+    # -- The form ---------------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # A fresh class per request (modelform_factory), so this does not leak between users.
+        form.can_publish = services.can_publish(request.user)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        version = to_historic(obj)
+        if version is not None:
+            obj._change_reason = gettext("Reverted to the version of %(date)s") % {
+                "date": formats.date_format(version.history_date, "DATETIME_FORMAT")
+            }
+        super().save_model(request, obj, form, change)
+        # A revert may bring back an image whose renditions were replaced since.
+        if "lead_image" in form.changed_data or version is not None:
+            self._process_lead_image(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        profile = getattr(request.user, "author_profile", None)
+        if not change and profile is not None:
+            form.instance.authors.add(profile)
+
+    def _process_lead_image(self, request, obj):
+        try:
+            process_lead_image(obj)
+        except Exception:
+            # The story is saved and pages fall back to the original image; a broken file
+            # or a storage hiccup must not turn the save into a server error.
+            logger.exception("Could not process the lead image of story %s", obj.pk)
+            self.message_user(
+                request,
+                _("The story was saved, but its lead image could not be processed."),
+                messages.WARNING,
+            )
+            return
+        refresh_latest_version(obj, fields=LEAD_IMAGE_COLUMNS)
+
+    # -- History: reverting is changing -----------------------------------------------------
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history checks only the view permission before saving a revert.
+        if request.method == "POST":
+            version = get_object_or_404(
+                Article.history.model, id=unquote(object_id), history_id=version_id
+            )
+            if not self.has_change_permission(request, version.instance):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @admin.display(description=_("authors"))
+    def authors(self, version):
+        return version.author_names()
+
+    @admin.display(description=_("tags"))
+    def tags(self, version):
+        return version.tags_snapshot
+
+    # -- Columns and links ------------------------------------------------------------------
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        if not obj.lead_image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" width="80" loading="lazy" decoding="async">',
+            rendition_url(obj, "320.jpg"),
+        )
+
+    @admin.display(description=_("authors"))
+    def author_names(self, obj):
+        return ", ".join(author.name for author in obj.authors.all())
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        if obj is None or obj.pk is None or obj.is_published():
+            return ""
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("articles:preview", kwargs={"pk": obj.pk}),
+            _("Preview"),
+        )
+
+    def view_on_site(self, obj):
+        # The public address answers 404 until the story is out; staff get the preview.
+        if obj.is_published():
+            return obj.get_absolute_url()
+        return reverse("articles:preview", kwargs={"pk": obj.pk})
+
+    # -- Bulk actions -----------------------------------------------------------------------
+
+    @admin.action(description=_("Publish selected stories"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = services.articles_publish(queryset=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d story published.", "%(count)d stories published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = services.articles_unpublish(queryset=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d story taken off the site (back to draft).",
+                "%(count)d stories taken off the site (back to draft).",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Send selected stories to review"), permissions=["change"])
+    def send_to_review_selected(self, request, queryset):
+        count = services.articles_send_to_review(queryset=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d story sent to review.", "%(count)d stories sent to review.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

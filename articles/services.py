@@ -1,0 +1,128 @@
+"""Moving stories through the newsroom: send to review, publish, unpublish.
+
+The admin's change form, its bulk actions and any later view call these functions, so the
+rules live in one place:
+
+- Publishing and unpublishing need ``articles.publish_article`` (Editors); without it they
+  raise ``PermissionDenied``.
+- Publishing a story that is not public yet stamps it with the current time, unless it is
+  scheduled for later: a draft written last week goes to the top of the lists, not down
+  among last week's stories. A future ``publish_at`` stays and schedules the story.
+- Sending a published story back to review takes it off the site, so that also needs the
+  publish permission; for anyone else the queryset version skips published stories.
+
+The queryset versions change all rows with one UPDATE and then write one history version
+per story in one INSERT (``QuerySet.update()`` sends no signals). They return the number
+of stories changed.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.history import record_versions
+from articles.models import Article
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def can_publish(user: User) -> bool:
+    """Return whether *user* may publish and unpublish stories."""
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def article_publish(*, article: Article, by: User) -> Article:
+    """Publish *article* (now, or at its future ``publish_at``)."""
+    _require_publish_permission(by)
+    if article.status != Article.Status.PUBLISHED:
+        article.publish_at = max(article.publish_at, timezone.now())
+    return _set_status(article, Article.Status.PUBLISHED, by=by, reason=_("Published"))
+
+
+def article_unpublish(*, article: Article, by: User) -> Article:
+    """Take *article* off the site: it goes back to draft."""
+    _require_publish_permission(by)
+    return _set_status(article, Article.Status.DRAFT, by=by, reason=_("Unpublished"))
+
+
+def article_send_to_review(*, article: Article, by: User) -> Article:
+    """Put *article* in the review queue for an editor."""
+    if article.status == Article.Status.PUBLISHED:
+        _require_publish_permission(by)
+    return _set_status(article, Article.Status.REVIEW, by=by, reason=_("Sent to review"))
+
+
+def articles_publish(*, queryset: QuerySet[Article], by: User) -> int:
+    """Publish every story of *queryset* that is not published yet; return how many."""
+    _require_publish_permission(by)
+    now = timezone.now()
+    return _bulk_set_status(
+        queryset.exclude(status=Article.Status.PUBLISHED),
+        by=by,
+        reason=_("Published"),
+        status=Article.Status.PUBLISHED,
+        publish_at=Greatest("publish_at", Value(now)),
+    )
+
+
+def articles_unpublish(*, queryset: QuerySet[Article], by: User) -> int:
+    """Put every published story of *queryset* back to draft; return how many."""
+    _require_publish_permission(by)
+    return _bulk_set_status(
+        queryset.filter(status=Article.Status.PUBLISHED),
+        by=by,
+        reason=_("Unpublished"),
+        status=Article.Status.DRAFT,
+    )
+
+
+def articles_send_to_review(*, queryset: QuerySet[Article], by: User) -> int:
+    """Send the stories of *queryset* to review; return how many changed.
+
+    Drafts always; published stories only when *by* may unpublish.
+    """
+    allowed = [Article.Status.DRAFT]
+    if can_publish(by):
+        allowed.append(Article.Status.PUBLISHED)
+    return _bulk_set_status(
+        queryset.filter(status__in=allowed),
+        by=by,
+        reason=_("Sent to review"),
+        status=Article.Status.REVIEW,
+    )
+
+
+def _require_publish_permission(user: User) -> None:
+    if not can_publish(user):
+        raise PermissionDenied(_("Only editors can publish or unpublish stories."))
+
+
+def _set_status(article: Article, status: str, *, by: User, reason) -> Article:
+    article.status = status
+    # Read by django-simple-history for the version this save writes.
+    article._history_user = by if by.is_authenticated else None
+    article._change_reason = str(reason)
+    article.save(update_fields=["status", "publish_at", "updated_at"])
+    return article
+
+
+def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes) -> int:
+    with transaction.atomic():
+        # The admin's queryset may be DISTINCT (an author's own stories), which UPDATE
+        # cannot take: pin the rows by primary key first.
+        pks = list(queryset.values_list("pk", flat=True))
+        if not pks:
+            return 0
+        changed = Article.objects.filter(pk__in=pks).update(**changes, updated_at=timezone.now())
+        record_versions(
+            Article.objects.filter(pk__in=pks).prefetch_related("authors", "tags"),
+            by=by if by.is_authenticated else None,
+            reason=str(reason),
+        )
+    return changed

@@ -1,0 +1,284 @@
+"""Roles in the story admin, through the real admin URLs.
+
+The newsroom's rule, as built: authors write and edit their own stories and send them to
+review; only editors publish; once a story is published (or scheduled) only editors change
+it: its author can still open it, read-only. Another author's story answers 404.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Author
+
+ADD_URL = reverse("admin:articles_article_add")
+CHANGELIST_URL = reverse("admin:articles_article_changelist")
+
+
+def change_url(article: Article) -> str:
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def staff(django_user_model, username: str, group: str):
+    user = django_user_model.objects.create_user(username, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return staff(django_user_model, "edna", "Editors")
+
+
+@pytest.fixture
+def author_user(django_user_model):
+    user = staff(django_user_model, "arthur", "Authors")
+    Author.objects.create(name="Arthur Dent", slug="arthur-dent", user=user)
+    return user
+
+
+@pytest.fixture
+def other_author(django_user_model):
+    user = staff(django_user_model, "olga", "Authors")
+    Author.objects.create(name="Olga Petrova", slug="olga-petrova", user=user)
+    return user
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    return staff(django_user_model, "mona", "Moderators")
+
+
+def form_data(article: Article | None = None, **overrides) -> dict:
+    """Return what the story add/change form posts, from *article* or a fresh story."""
+    publish_at = timezone.localtime(article.publish_at if article else timezone.now())
+    data = {
+        "title": article.title if article else "Gas deal in the South Caucasus",
+        "slug": article.slug if article else "gas-deal-south-caucasus",
+        "teaser": article.teaser if article else "Three capitals, one pipeline.",
+        "body": article.body if article else "<p>The talks went on until dawn.</p>",
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "status": article.status if article else Article.Status.DRAFT,
+        "publish_at_0": publish_at.strftime("%Y-%m-%d"),
+        "publish_at_1": publish_at.strftime("%H:%M:%S"),
+        "authors": [author.pk for author in article.authors.all()] if article else [],
+        "rubric": article.rubric_id if article else "",
+        "region": article.region_id if article else "",
+        "tags": ", ".join(article.tags.names()) if article else "energy",
+        "allow_reviews": "on",
+        "correction_note": "",
+        "revised_at_0": "",
+        "revised_at_1": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def own_story(make_article, user, **fields) -> Article:
+    return make_article(authors=[user.author_profile], created_by=user, **fields)
+
+
+def test_groups_carry_the_newsroom_roles(db):
+    def perms(name):
+        group = Group.objects.get(name=name)
+        return {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+
+    authors, editors, moderators = perms("Authors"), perms("Editors"), perms("Moderators")
+    assert {"articles.add_article", "articles.change_article"} <= authors
+    assert not authors & {
+        "articles.publish_article",
+        "articles.edit_any_article",
+        "articles.delete_article",
+    }
+    assert {
+        "articles.publish_article",
+        "articles.edit_any_article",
+        "articles.delete_article",
+        "articles.change_region",
+        "articles.change_rubric",
+        "articles.change_author",
+        "taggit.change_tag",
+        "auth.view_user",
+    } <= editors
+    assert not {perm for perm in moderators if perm.startswith("articles.")}
+    # The permissions themselves exist on a fresh database (created by the migration).
+    assert Permission.objects.filter(codename="publish_article").exists()
+
+
+def test_author_adds_a_story_credited_to_them(client, author_user, region, rubric):
+    client.force_login(author_user)
+
+    response = client.post(ADD_URL, form_data(rubric=rubric.pk, region=region.pk))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get(slug="gas-deal-south-caucasus")
+    assert story.status == Article.Status.DRAFT
+    assert story.created_by == author_user
+    assert list(story.authors.all()) == [author_user.author_profile]
+
+
+def test_author_edits_their_own_draft(client, author_user, make_article):
+    story = own_story(make_article, author_user, status=Article.Status.DRAFT)
+    client.force_login(author_user)
+
+    response = client.post(change_url(story), form_data(story, title="A better headline"))
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.title == "A better headline"
+
+
+def test_author_sees_only_their_own_stories_in_the_list(
+    client, author_user, other_author, make_article
+):
+    own_story(make_article, author_user, title="Mine", status=Article.Status.DRAFT)
+    own_story(make_article, other_author, title="Olga's scoop", status=Article.Status.DRAFT)
+    client.force_login(author_user)
+
+    response = client.get(CHANGELIST_URL)
+
+    assert response.status_code == 200
+    titles = [story.title for story in response.context["cl"].result_list]
+    assert titles == ["Mine"]
+
+
+def test_author_cannot_open_or_change_another_authors_story(
+    client, author_user, other_author, make_article
+):
+    story = own_story(make_article, other_author, title="Olga's scoop", status="draft")
+    client.force_login(author_user)
+
+    assert client.get(change_url(story)).status_code == 404
+    assert client.post(change_url(story), form_data(story, title="Hijacked")).status_code == 404
+    history_url = reverse("admin:articles_article_history", args=[story.pk])
+    assert client.get(history_url).status_code == 403
+    story.refresh_from_db()
+    assert story.title == "Olga's scoop"
+
+
+def test_author_cannot_publish_a_new_story(client, author_user, region, rubric):
+    client.force_login(author_user)
+    data = form_data(
+        rubric=rubric.pk,
+        region=region.pk,
+        status=Article.Status.PUBLISHED,
+        title="Breaking: my first scoop",
+        body="<p>Typed with care, <strong>not to be lost</strong>.</p>",
+    )
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "You cannot publish stories" in str(form.errors["status"])
+    assert list(form.errors) == ["status"]
+    assert not Article.objects.exists()
+    # Nothing typed is lost: the form comes back with the author's text.
+    content = response.content.decode()
+    assert "Breaking: my first scoop" in content
+    assert "not to be lost" in content
+    assert "You cannot publish stories" in content
+
+
+def test_author_cannot_publish_their_draft_even_with_a_past_time(client, author_user, make_article):
+    story = own_story(make_article, author_user, status=Article.Status.DRAFT)
+    yesterday = timezone.localtime(timezone.now() - timedelta(days=1))
+    data = form_data(
+        story,
+        status=Article.Status.PUBLISHED,
+        publish_at_0=yesterday.strftime("%Y-%m-%d"),
+        publish_at_1=yesterday.strftime("%H:%M:%S"),
+    )
+    client.force_login(author_user)
+
+    response = client.post(change_url(story), data)
+
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+    assert not Article.objects.published().exists()
+
+
+def test_author_is_not_offered_the_published_status(client, author_user):
+    client.force_login(author_user)
+
+    response = client.get(ADD_URL)
+
+    status_field = response.context["adminform"].form["status"]
+    offered = {value for value, _label in status_field.field.widget.choices}
+    assert offered == {Article.Status.DRAFT, Article.Status.REVIEW}
+
+
+def test_author_can_read_but_not_change_their_published_story(client, author_user, make_article):
+    story = own_story(make_article, author_user, title="Out in the world")
+    client.force_login(author_user)
+
+    response = client.get(change_url(story))
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
+
+    response = client.post(change_url(story), form_data(story, title="Quiet edit"))
+    assert response.status_code == 403
+    story.refresh_from_db()
+    assert story.title == "Out in the world"
+
+
+def test_author_cannot_revert_their_published_story_through_history(
+    client, author_user, make_article
+):
+    story = own_story(make_article, author_user, status=Article.Status.DRAFT, title="Draft")
+    old_version = story.history.earliest()
+    story.title = "Published title"
+    story.status = Article.Status.PUBLISHED
+    story.save()
+    client.force_login(author_user)
+    revert_url = reverse(
+        "admin:articles_article_simple_history", args=[story.pk, old_version.history_id]
+    )
+
+    response = client.post(revert_url, form_data(old_version.instance))
+
+    assert response.status_code == 403
+    story.refresh_from_db()
+    assert story.title == "Published title"
+    assert story.status == Article.Status.PUBLISHED
+
+
+def test_editor_publishes_through_the_form(client, editor, make_article):
+    story = make_article(status=Article.Status.REVIEW)
+    client.force_login(editor)
+
+    response = client.post(change_url(story), form_data(story, status=Article.Status.PUBLISHED))
+
+    assert response.status_code == 302
+    assert Article.objects.published().filter(pk=story.pk).exists()
+
+
+def test_editor_changes_any_authors_story(client, editor, author_user, make_article):
+    story = own_story(make_article, author_user, title="Arthur's piece")
+    client.force_login(editor)
+
+    response = client.post(change_url(story), form_data(story, title="Edited by the desk"))
+
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.title == "Edited by the desk"
+
+
+def test_moderator_cannot_open_the_story_admin(client, moderator, published_article):
+    client.force_login(moderator)
+
+    assert client.get(CHANGELIST_URL).status_code == 403
+    assert client.get(ADD_URL).status_code == 403
+    assert client.get(change_url(published_article)).status_code in {403, 404}
+    index = client.get(reverse("admin:index"))
+    assert reverse("admin:articles_article_changelist") not in index.content.decode()
