@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answered before anything that could touch the database or the session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
+    # Outside everything that queries, so a database outage becomes the branded 503.
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,19 +114,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Optional read replica: anonymous reads go there, writes and the admin to the primary
+# (newsroom/db_router.py). In tests the replica alias mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("newsroom.middleware.DatabaseUnavailableMiddleware") + 1,
+        "newsroom.db_router.PrimaryDatabaseMiddleware",
+    )
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer must cost seconds and a 503, not a hung worker.
+        _database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+        )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend that degrades to "always a miss" while Redis is away.
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "newsroom"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the database, read through the cache: no state on an app server.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,6 +174,57 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# Static files: WhiteNoise serves them. With DEBUG off they are compressed (gzip, Brotli) with
+# content hashes in their names and far-future cache headers, which needs `collectstatic`
+# first (`make serve` runs it); with DEBUG on (make run, the tests) they come from the source
+# folders as they are.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Media on S3-compatible object storage (pip install -e ".[s3]"): set
+# DJANGO_STORAGE_BACKEND=s3 and AWS_STORAGE_BUCKET_NAME; credentials come from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables or the machine's role.
+STORAGE_BACKEND = os.environ.get("DJANGO_STORAGE_BACKEND", "filesystem").strip().lower()
+MEDIA_ORIGINS = []
+if STORAGE_BACKEND == "s3":
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            'DJANGO_STORAGE_BACKEND=s3 needs django-storages: pip install -e ".[s3]"'
+        )
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("DJANGO_STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # A CDN host in front of the bucket, e.g. media.example.org.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Media is public: plain URLs a CDN can cache, not signed ones that expire.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+    if os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        MEDIA_ORIGINS.append(f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}")
+    elif os.environ.get("AWS_S3_ENDPOINT_URL"):
+        MEDIA_ORIGINS.append(os.environ["AWS_S3_ENDPOINT_URL"].rstrip("/"))
+    else:
+        MEDIA_ORIGINS.append("https://*.amazonaws.com")
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured("DJANGO_STORAGE_BACKEND must be 'filesystem' or 's3'.")
 
 # Uploads above this size are streamed to a temporary file rather than held in memory;
 # the lead-image validator refuses anything above 20 MB anyway.
@@ -179,10 +262,65 @@ MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
 # django-tasks: the immediate backend runs a task right after the review's transaction commits.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# Security. Cookies, HSTS and the HTTPS redirect only make sense behind TLS, so they follow
+# DEBUG; `python manage.py check --deploy` is clean with DEBUG off (see README.md).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+SILENCED_SYSTEM_CHECKS = []
+# Off for a loopback benchmark, or behind a proxy that redirects to HTTPS itself.
+SECURE_SSL_REDIRECT = not DEBUG and env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+if env_bool("DJANGO_TRUST_PROXY_HEADERS", False):
+    # Only when a proxy in front sets X-Forwarded-Proto and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    # Load balancers probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment per domain, made by its owner: opt in with the variable.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Content-Security-Policy (django-csp): no inline script anywhere. The admin's rich-text
+# editor gets a per-response nonce for the import map it renders (newsroom/middleware.py).
+# Inline styles stay allowed: the admin and the editor set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS, *env_list("DJANGO_CSP_IMG_SRC")],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"newsroom": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
+# newsroom.middleware logs a database outage once a minute; Django would log every request.
+LOGGING["filters"] = {
+    "skip_database_outages": {"()": "newsroom.middleware.DatabaseErrorLogFilter"},
+}
+LOGGING["loggers"]["django.request"] = {
+    "handlers": ["console"],
+    "level": "ERROR",
+    "filters": ["skip_database_outages"],
+    "propagate": False,
 }

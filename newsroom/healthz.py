@@ -1,0 +1,61 @@
+"""``/healthz``: whether this app server can serve readers, for load balancers and monitors.
+
+Answers 200 while the database answers, and 503 when it does not (the balancer then takes the
+server out of rotation). The cache is reported but never fails the check: without Redis the
+site still serves, uncached, so ``"cache": "unavailable"`` comes with ``"status": "degraded"``
+and a 200. Deliberately cheap, as it is also the benchmark's floor: no template, no session,
+one ``SELECT 1`` per database and one cache round trip.
+"""
+
+import os
+import secrets
+
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+# One key per process, overwritten each time: the check never fills the cache.
+CACHE_KEY = f"healthz:{os.getpid()}"
+
+
+def check_database(alias: str) -> str:
+    """Return "ok" if the database behind ``alias`` answers a trivial query."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (DatabaseError, InterfaceError):
+        return "unavailable"
+    return "ok"
+
+
+def check_cache() -> str:
+    """Return "ok" if a value written to the cache can be read back."""
+    token = secrets.token_hex(8)
+    try:
+        cache.set(CACHE_KEY, token, timeout=30)
+        return "ok" if cache.get(CACHE_KEY) == token else "unavailable"
+    except Exception:  # Any backend, any failure: the cache is optional.
+        return "unavailable"
+
+
+@csrf_exempt
+@require_safe
+@never_cache
+def healthz(request):
+    """Report database and cache reachability as JSON."""
+    report = {"database": check_database("default")}
+    if "replica" in connections.settings:
+        report["replica"] = check_database("replica")
+    report["cache"] = check_cache()
+    databases_ok = all(value == "ok" for key, value in report.items() if key != "cache")
+    if not databases_ok:
+        report["status"] = "unavailable"
+    elif report["cache"] != "ok":
+        report["status"] = "degraded"
+    else:
+        report["status"] = "ok"
+    return JsonResponse(report, status=200 if databases_ok else 503)

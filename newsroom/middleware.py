@@ -1,0 +1,128 @@
+"""Middleware for serving in production: the content security policy and the database-down page."""
+
+import logging
+import sys
+import threading
+import time
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger("newsroom.database")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+LOG_INTERVAL_SECONDS = 60.0
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """Send the Content-Security-Policy header (django-csp), with nonces for form media.
+
+    The policy allows no inline script. The admin's rich-text editor (django-prose-editor)
+    loads its modules through an inline ``<script type="importmap">`` rendered from the form's
+    media, which the browser would block. Before the admin template renders, the media object
+    is given this response's nonce, so exactly the tags the admin renders from form media carry
+    it, and anything else inline (an injected script) still does not run.
+    """
+
+    def process_template_response(self, request, response):
+        context = response.context_data
+        media = context.get("media") if context else None
+        if (
+            media is not None
+            and getattr(media, "nonce", None) == ""
+            and hasattr(media, "with_nonce")
+        ):
+            context["media"] = media.with_nonce(request.csp_nonce)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer a branded 503 with Retry-After, never a traceback, when the database is away.
+
+    Catches database connection errors from the view (``process_exception``) and from any
+    middleware below this one, e.g. the session, the user or the page cache. Place it right
+    after WhiteNoise so that static files are still served. Django's ``CONN_HEALTH_CHECKS``
+    makes the site recover by itself when the database returns.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            response = self.get_response(request)
+        except DATABASE_ERRORS as error:
+            return database_unavailable(request, error)
+        error = getattr(request, "_newsroom_database_error", None)
+        if error is not None and response.status_code == 500:
+            return database_unavailable(request, error)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable(request, exception)
+        return None
+
+
+def remember_database_error(sender, request=None, **kwargs):
+    """Mark a request whose uncaught exception was a database error (see the middleware)."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DATABASE_ERRORS):
+        request._newsroom_database_error = error
+
+
+got_request_exception.connect(remember_database_error, dispatch_uid="newsroom-database-error")
+
+
+_last_logged = 0.0
+_log_lock = threading.Lock()
+
+
+def log_database_error(error: BaseException) -> None:
+    """Log a database outage at most once a minute per process, with its traceback once."""
+    global _last_logged
+    now = time.monotonic()
+    with _log_lock:
+        if _last_logged and now - _last_logged < LOG_INTERVAL_SECONDS:
+            return
+        _last_logged = now
+    logger.error(
+        "Database unavailable, answering 503 (%s: %s)",
+        type(error).__name__,
+        str(error).strip(),
+        exc_info=(type(error), error, error.__traceback__),
+    )
+
+
+def database_unavailable(request, error: BaseException) -> HttpResponse:
+    """Return the branded 503 page; it renders without the database."""
+    log_database_error(error)
+    try:
+        content = render_to_string(
+            "503.html",
+            {"retry_after": RETRY_AFTER_SECONDS, "site_name": settings.NEWSROOM_SITE_NAME},
+        )
+    except Exception:  # The page must come out even if the template is broken.
+        logger.exception("Could not render 503.html")
+        content = "<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1>"
+    response = HttpResponse(content, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseErrorLogFilter(logging.Filter):
+    """Drop Django's per-request tracebacks for database outages.
+
+    ``log_database_error`` reports an outage once a minute instead; one traceback per request
+    during an outage would bury everything else in the log.
+    """
+
+    def filter(self, record):
+        exc_info = record.exc_info
+        return not (exc_info and isinstance(exc_info[1], DATABASE_ERRORS))
