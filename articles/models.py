@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -104,8 +106,49 @@ class ArticleQuerySet(models.QuerySet):
             .defer("body")
         )
 
+    def for_teasers(self):
+        """Return rows for teasers: rubric and region joined, body left out, nothing prefetched.
+
+        Teasers show rubric, title, time, teaser and thumbnail only, so a teaser list costs
+        exactly one query however long it is.
+        """
+        return self.select_related("region", "rubric").defer("body")
+
+    def for_story(self):
+        """Return rows for the story page: taxonomy joined, tags and authors prefetched."""
+        return self.select_related("region", "rubric").prefetch_related("tags", "authors")
+
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
+
+    def latest_per_region(self, per_region: int):
+        """Return the *per_region* newest stories of every region, grouped by region.
+
+        One query whatever the number of regions: a ROW_NUMBER() window per region, filtered
+        on its rank (Django wraps it in a subquery, on SQLite and PostgreSQL alike). Rows come
+        in the regions' own order, newest first inside each region.
+        """
+        rank = Window(
+            RowNumber(),
+            partition_by=F("region_id"),
+            order_by=(F("publish_at").desc(), F("pk").desc()),
+        )
+        return (
+            self.annotate(region_rank=rank)
+            .filter(region_rank__lte=per_region)
+            .order_by("region__position", "region__name", "region_id", "region_rank")
+        )
+
+    def older_than(self, article):
+        """Return the stories before *article* in publication order, the nearest first."""
+        same_time = Q(publish_at=article.publish_at, pk__lt=article.pk)
+        return self.filter(Q(publish_at__lt=article.publish_at) | same_time).newest_first()
+
+    def newer_than(self, article):
+        """Return the stories after *article* in publication order, the nearest first."""
+        same_time = Q(publish_at=article.publish_at, pk__gt=article.pk)
+        newer = self.filter(Q(publish_at__gt=article.publish_at) | same_time)
+        return newer.order_by("publish_at", "pk")
 
     def editable_by(self, user):
         """Return the stories *user* may edit in the admin: all for editors, own for authors."""

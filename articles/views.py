@@ -1,30 +1,101 @@
+from itertools import groupby
+
+from django.conf import settings
+from django.http import HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import get_object_or_404
+from django.template import loader
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Region, Rubric
+
+REGION_BLOCK_SIZE = 4
+MORE_FROM_REGION = 4
 
 
 class PublishedArticleMixin:
     """Every public read starts from the one published gate."""
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().newest_first()
+        return Article.objects.published().for_teasers().newest_first()
 
 
 class HomeView(PublishedArticleMixin, TemplateView):
     template_name = "articles/home.html"
 
+    def get_context_data(self, **kwargs):
+        stories = self.get_queryset()
+        # The newest featured story leads; with none featured, the newest story does.
+        lead = stories.order_by("-featured", "-publish_at", "-pk").first()
+        per_region = stories.latest_per_region(REGION_BLOCK_SIZE)
+        if lead is not None:
+            per_region = per_region.exclude(pk=lead.pk)
+        region_blocks = [
+            (region, list(block)) for region, block in groupby(per_region, key=lambda a: a.region)
+        ]
+        return super().get_context_data(lead=lead, region_blocks=region_blocks, **kwargs)
 
-class ArticleDetailView(PublishedArticleMixin, DetailView):
+
+class StoryContextMixin:
+    """Add what the story page shows around the story: its region's other stories, neighbours."""
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        published = Article.objects.published().for_teasers()
+        return super().get_context_data(
+            more_from_region=list(
+                published.filter(region=article.region_id)
+                .exclude(pk=article.pk)
+                .newest_first()[:MORE_FROM_REGION]
+            ),
+            previous_article=published.older_than(article).first(),
+            next_article=published.newer_than(article).first(),
+            **kwargs,
+        )
+
+
+class ArticleDetailView(StoryContextMixin, PublishedArticleMixin, DetailView):
     model = Article
+
+    def get_queryset(self):
+        return Article.objects.published().for_story()
+
+
+@method_decorator(never_cache, name="dispatch")
+class ArticlePreviewView(StoryContextMixin, DetailView):
+    """Show any story, whatever its status, to the staff who may change it; 404 to others."""
+
+    model = Article
+    pk_url_kwarg = "pk"
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_authenticated and user.has_perm("articles.change_article")):
+            return Article.objects.none()
+        return Article.objects.editable_by(user).for_story()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, noindex=True, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
 
 class TaxonomyArticleListView(PublishedArticleMixin, ListView):
-    """A paginated teaser list of one region, rubric, tag or author."""
+    """A paginated teaser list of one region, rubric, tag or author.
+
+    Django's paginator answers 404 to a page number that is out of range or not a number.
+    """
 
     paginate_by = 20
     taxonomy_model = None
+    taxonomy_label = ""
     lookup = None
     template_name = "articles/article_list.html"
 
@@ -33,24 +104,45 @@ class TaxonomyArticleListView(PublishedArticleMixin, ListView):
         return super().get_queryset().filter(**{self.lookup: self.taxonomy})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(taxonomy=self.taxonomy, **kwargs)
+        return super().get_context_data(
+            taxonomy=self.taxonomy, taxonomy_label=self.taxonomy_label, **kwargs
+        )
 
 
 class RegionArticleListView(TaxonomyArticleListView):
     taxonomy_model = Region
+    taxonomy_label = _("Region")
     lookup = "region"
 
 
 class RubricArticleListView(TaxonomyArticleListView):
     taxonomy_model = Rubric
+    taxonomy_label = _("Rubric")
     lookup = "rubric"
 
 
 class TagArticleListView(TaxonomyArticleListView):
     taxonomy_model = Tag
+    taxonomy_label = _("Tag")
     lookup = "tags"
 
 
 class AuthorArticleListView(TaxonomyArticleListView):
     taxonomy_model = Author
+    taxonomy_label = _("Author")
     lookup = "authors"
+    template_name = "articles/author_article_list.html"
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """Render the branded 400 page without touching the request (its host may be the fault)."""
+    template = loader.get_template("400.html")
+    return HttpResponseBadRequest(template.render({"site_name": settings.NEWSROOM_SITE_NAME}))
+
+
+@requires_csrf_token
+def server_error(request):
+    """Render the branded 500 page from a standalone template: no database, no request."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"site_name": settings.NEWSROOM_SITE_NAME}))

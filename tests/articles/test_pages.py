@@ -1,0 +1,300 @@
+"""What readers see on every public page, and what each page costs in SQL queries."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, Author, Region, Rubric
+
+# Anonymous readers; a session or a logged-in user would add queries of their own.
+# Home: region navigation, lead story, region blocks (one window query), latest stories.
+HOME_QUERIES = 4
+# Story: navigation, story, its tags, its authors, more from the region, previous, next, latest,
+# and the reviews app's two (its rules row, the count of approved reviews; none here, so no page).
+DETAIL_QUERIES = 10
+# Region list: navigation, region, count, page of stories, latest stories.
+REGION_QUERIES = 5
+
+
+def jpeg_upload(name: str = "lead.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "#885533").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def newsroom(db):
+    """Build a newsroom: five regions, three rubrics, four authors; add stories with grow()."""
+    regions = [
+        Region.objects.create(name=name, slug=slug, position=position)
+        for position, (name, slug) in enumerate(
+            [
+                ("Post-Soviet region", "post-soviet-region"),
+                ("South Caucasus", "south-caucasus"),
+                ("Central Asia", "central-asia"),
+                ("Middle East", "middle-east"),
+                ("Europe", "europe"),
+            ]
+        )
+    ]
+    rubrics = [
+        Rubric.objects.create(name=name, slug=slug)
+        for name, slug in [("Road sign", "road-sign"), ("Social", "social"), ("Analysis", "a")]
+    ]
+    authors = [Author.objects.create(name=f"Writer {n}", slug=f"writer-{n}") for n in range(4)]
+    start = timezone.now() - timedelta(days=30)
+    made = []
+
+    def grow(count: int) -> list[Article]:
+        for _ in range(count):
+            n = len(made)
+            article = Article.objects.create(
+                title=f"Dispatch {n}",
+                slug=f"dispatch-{n}",
+                teaser=f"What happened in dispatch {n}.",
+                body=f"<p>The full text of dispatch {n}.</p>",
+                region=regions[n % len(regions)],
+                rubric=rubrics[n % len(rubrics)],
+                status=Article.Status.PUBLISHED,
+                publish_at=start + timedelta(hours=n),
+                featured=n % 17 == 0,
+                lead_image=jpeg_upload() if n % 10 == 0 else "",
+                lead_image_alt=f"Picture for dispatch {n}" if n % 10 == 0 else "",
+            )
+            article.tags.add(f"topic-{n % 7}", f"theme-{n % 3}")
+            article.authors.add(authors[n % 4], authors[(n + 1) % 4])
+            made.append(article)
+        return made
+
+    return grow
+
+
+@pytest.mark.django_db
+class TestHomePage:
+    def test_home_leads_with_the_featured_story(self, client, make_article):
+        make_article(title="Yesterday's big story", featured=True)
+        make_article(title="A fresher story", publish_at=timezone.now() - timedelta(minutes=1))
+        response = client.get("/")
+        page = response.content.decode()
+        assert response.status_code == 200
+        lead = page[page.index('class="lead-story"') : page.index("Latest stories")]
+        assert "Yesterday&#x27;s big story" in lead
+        assert "A fresher story" not in lead
+
+    def test_home_leads_with_the_newest_story_when_none_is_featured(self, client, make_article):
+        make_article(title="Older story", publish_at=timezone.now() - timedelta(days=2))
+        make_article(title="Newest story", publish_at=timezone.now() - timedelta(minutes=5))
+        page = client.get("/").content.decode()
+        lead = page[page.index('class="lead-story"') : page.index("Latest stories")]
+        assert "Newest story" in lead
+        assert "Older story" not in lead
+
+    def test_home_has_a_block_per_region_with_its_latest_teasers(self, client, newsroom):
+        newsroom(30)
+        response = client.get("/")
+        page = response.content.decode()
+        lead = response.context["lead"]
+        blocks = dict(response.context["region_blocks"])
+        assert list(blocks) == list(Region.objects.all())
+        for region, teased in blocks.items():
+            others = Article.objects.published().filter(region=region).exclude(pk=lead.pk)
+            newest = list(others.newest_first())
+            assert teased == newest[:4]
+            block = page[page.index(f'id="region-{region.slug}"') :].split("</section>")[0]
+            assert all(article.get_absolute_url() in block for article in newest[:4])
+            assert newest[4].get_absolute_url() not in block
+
+    def test_regions_without_stories_get_no_block(self, client, published_article):
+        Region.objects.create(name="Antarctica", slug="antarctica")
+        page = client.get("/").content.decode()
+        assert 'id="region-post-soviet-region"' not in page  # its only story is the lead
+        assert 'id="region-antarctica"' not in page
+        assert "Antarctica" in page  # still in the navigation
+
+    def test_empty_site_says_so(self, client, db):
+        response = client.get("/")
+        assert response.status_code == 200
+        assert "No stories have been published yet." in response.content.decode()
+
+    def test_navigation_lists_every_region_and_a_search_form(self, client, newsroom):
+        newsroom(5)
+        page = client.get("/").content.decode()
+        nav = page[page.index('class="site-nav"') :]
+        for region in Region.objects.all():
+            assert f'href="{region.get_absolute_url()}"' in nav
+        assert 'role="search"' in page
+        assert 'name="q"' in page
+        assert 'class="skip-link" href="#main"' in page
+
+
+@pytest.mark.django_db
+class TestStoryPage:
+    def test_story_shows_everything_a_reader_needs(self, client, make_article):
+        ann = Author.objects.create(name="Ann Aliyeva", slug="ann-aliyeva")
+        ben = Author.objects.create(name="Ben Berg", slug="ben-berg")
+        article = make_article(
+            title="The Almaty talks",
+            slug="the-almaty-talks",
+            body="<p>Foreign ministers meet in Almaty.</p>",
+            tags=["diplomacy", "Kazakhstan"],
+            authors=[ann, ben],
+            lead_image=jpeg_upload(),
+            lead_image_alt="Two delegations at a table",
+            lead_image_caption="The delegations before the talks",
+            lead_image_credit="Newsroom photo desk",
+            correction_note="An earlier version gave the wrong date.",
+            revised_at=timezone.now(),
+        )
+        response = client.get(article.get_absolute_url())
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert '<p class="kicker"><a href="/rubrics/road-sign/">Road sign</a></p>' in page
+        assert '<h1 class="story__title">The Almaty talks</h1>' in page
+        assert "<p>Foreign ministers meet in Almaty.</p>" in page
+        assert 'href="/authors/ann-aliyeva/" rel="author">Ann Aliyeva</a> and' in page
+        assert 'href="/authors/ben-berg/"' in page
+        assert 'href="/tags/diplomacy/" rel="tag">diplomacy</a>' in page
+        assert 'href="/tags/kazakhstan/"' in page
+        assert "An earlier version gave the wrong date." in page
+        assert "Updated" in page
+        assert "<figure" in page and 'alt="Two delegations at a table"' in page
+        assert "The delegations before the talks" in page
+        assert "Newsroom photo desk" in page
+        assert 'id="reviews-heading"' in page  # where the reviews app renders
+
+    def test_story_without_update_does_not_claim_one(self, client, published_article):
+        page = client.get(published_article.get_absolute_url()).content.decode()
+        assert "Updated" not in page
+        assert "<figure" not in page
+
+    def test_story_links_its_neighbours_by_rubric_and_time(self, client, make_article, settings):
+        settings.TIME_ZONE = "Europe/Berlin"
+        social = Rubric.objects.create(name="Social", slug="social")
+        question = Rubric.objects.create(name="Difficult question", slug="difficult-question")
+        older = make_article(
+            title="Older", rubric=social, publish_at=datetime(2024, 5, 9, 17, 20, tzinfo=UTC)
+        )
+        current = make_article(title="Current", publish_at=datetime(2024, 5, 9, 18, 0, tzinfo=UTC))
+        newer = make_article(
+            title="Newer", rubric=question, publish_at=datetime(2024, 5, 9, 19, 52, tzinfo=UTC)
+        )
+        page = client.get(current.get_absolute_url()).content.decode()
+        assert f'rel="prev" href="{older.get_absolute_url()}"' in page
+        assert f'rel="next" href="{newer.get_absolute_url()}"' in page
+        assert 'Social · <time datetime="2024-05-09T19:20+02:00">9 May 2024 19:20</time>' in page
+        assert "Difficult question · <time" in page and "9 May 2024 21:52" in page
+
+    def test_more_from_the_region_shows_four_other_stories(self, client, make_article, region):
+        stories = [make_article() for _ in range(6)]
+        story = stories[0]
+        elsewhere = make_article(region=Region.objects.create(name="Europe", slug="europe"))
+        response = client.get(story.get_absolute_url())
+        more = response.context["more_from_region"]
+        assert more == stories[1:5]
+        assert elsewhere not in more
+        assert "More from Post-Soviet region" in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestListPages:
+    def test_region_page_lists_its_stories_newest_first(self, client, newsroom):
+        newsroom(12)
+        region = Region.objects.get(slug="south-caucasus")
+        response = client.get(region.get_absolute_url())
+        assert response.status_code == 200
+        listed = list(response.context["object_list"])
+        assert listed == list(Article.objects.filter(region=region).newest_first())
+        page = response.content.decode()
+        assert "<h1>South Caucasus</h1>" in page
+        # A teaser: rubric, title, time and lede.
+        first = listed[0]
+        assert first.rubric.name in page and first.teaser in page
+        assert f'<h2 class="teaser__title"><a href="{first.get_absolute_url()}">' in page
+
+    def test_rubric_page_lists_its_stories(self, client, newsroom):
+        newsroom(9)
+        rubric = Rubric.objects.get(slug="social")
+        response = client.get(rubric.get_absolute_url())
+        assert response.status_code == 200
+        assert {a.rubric for a in response.context["object_list"]} == {rubric}
+        assert len(response.context["object_list"]) == 3
+
+    def test_tag_page_lists_tagged_stories(self, client, newsroom):
+        newsroom(14)
+        response = client.get(reverse("articles:tag", kwargs={"slug": "topic-3"}))
+        assert response.status_code == 200
+        assert [a.title for a in response.context["object_list"]] == ["Dispatch 10", "Dispatch 3"]
+
+    def test_author_page_shows_bio_photo_and_stories(self, client, make_article):
+        author = Author.objects.create(
+            name="Ann Aliyeva",
+            slug="ann-aliyeva",
+            bio="Ann covers the South Caucasus from Baku.",
+            photo=jpeg_upload("ann.jpg"),
+        )
+        mine = make_article(authors=[author])
+        make_article(title="Somebody else's story")
+        response = client.get(author.get_absolute_url())
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "<h1>Ann Aliyeva</h1>" in page
+        assert "Ann covers the South Caucasus from Baku." in page
+        assert f'src="{author.photo.url}"' in page
+        assert list(response.context["object_list"]) == [mine]
+
+    @pytest.mark.parametrize("kind", ["region", "rubric", "tag", "author"])
+    def test_unknown_taxonomy_is_404(self, client, db, kind):
+        assert (
+            client.get(reverse(f"articles:{kind}", kwargs={"slug": "nowhere"})).status_code == 404
+        )
+
+
+@pytest.mark.django_db
+class TestQueryCounts:
+    """Each page runs the same number of queries for a tiny and a large newsroom."""
+
+    @pytest.mark.parametrize("stories", [3, 60])
+    def test_home_page(self, client, newsroom, django_assert_num_queries, stories):
+        newsroom(stories)
+        with django_assert_num_queries(HOME_QUERIES):
+            response = client.get("/")
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("stories", [3, 60])
+    def test_story_page(self, client, newsroom, django_assert_num_queries, stories):
+        article = newsroom(stories)[-2]
+        with django_assert_num_queries(DETAIL_QUERIES):
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("stories", [3, 60])
+    def test_region_page(self, client, newsroom, django_assert_num_queries, stories):
+        newsroom(stories)
+        with django_assert_num_queries(REGION_QUERIES):
+            response = client.get("/regions/post-soviet-region/")
+        assert response.status_code == 200
+
+    def test_large_newsroom_really_fills_the_pages(self, client, newsroom):
+        """Guard the counts above: the large data set shows many stories on each page."""
+        newsroom(60)
+        home = client.get("/")
+        assert sum(len(stories) for _, stories in home.context["region_blocks"]) >= 19
+        assert len(client.get("/regions/post-soviet-region/").context["object_list"]) == 12
+
+
+@pytest.mark.django_db
+def test_times_are_stored_in_utc_and_shown_in_the_site_time_zone(client, make_article, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    article = make_article(publish_at=datetime(2024, 5, 9, 17, 20, tzinfo=UTC))
+    article.refresh_from_db()
+    assert article.publish_at.utcoffset() == timedelta(0)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<time datetime="2024-05-09T19:20+02:00">9 May 2024 19:20</time>' in page
+    settings.TIME_ZONE = "Asia/Tokyo"
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert '<time datetime="2024-05-10T02:20+09:00">10 May 2024 02:20</time>' in page
