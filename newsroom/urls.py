@@ -2,7 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom.healthz import healthz
+
 urlpatterns = [
+    # First, so that the load balancer's frequent check resolves in one step.
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
     path("", include("articles.urls")),
