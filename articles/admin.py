@@ -20,6 +20,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
@@ -32,7 +33,7 @@ from articles import services
 from articles.forms import ArticleAdminForm
 from articles.history import refresh_latest_version
 from articles.images import process_lead_image, rendition_url
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Redirect, Region, Rubric
 
 logger = logging.getLogger("newsroom.admin")
 
@@ -232,7 +233,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
             if not self.has_change_permission(request, version.instance):
                 raise PermissionDenied
+        # The library renders its media to a string, and with render(): the CSP middleware
+        # could not give the editor's import map a nonce and the browser would block it. Pass
+        # the media object, and answer a TemplateResponse (render_history_view).
+        form_media = self.get_form(request)().media
+        extra_context = {"media": self.media + form_media, **(extra_context or {})}
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        return TemplateResponse(request, template, context, **kwargs)
 
     @admin.display(description=_("authors"))
     def authors(self, version):
@@ -308,3 +317,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    """Permanent redirects: made by slug changes automatically, or added here by editors."""
+
+    list_display = ("old_path", "new_path", "created_at")
+    search_fields = ("old_path", "new_path")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at",)

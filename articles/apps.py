@@ -12,3 +12,8 @@ class ArticlesConfig(AppConfig):
         from articles.history import register_article_history
 
         register_article_history()
+
+        # Renamed stories, regions, rubrics, tags and authors keep their old addresses alive.
+        from articles.redirects import connect_slug_redirects
+
+        connect_slug_redirects()

@@ -3,6 +3,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
@@ -121,6 +122,12 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
+    def search(self, query: str):
+        """Return the stories matching *query*, best first (see articles.search)."""
+        from articles.search import search_articles
+
+        return search_articles(self, query)
+
     def latest_per_region(self, per_region: int):
         """Return the *per_region* newest stories of every region, grouped by region.
 
@@ -165,7 +172,10 @@ class Article(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
-        _("slug"), max_length=200, unique=True, help_text=_("The story's address: /articles/<slug>/.")
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The story's address: /articles/<slug>/."),
     )
     rubric = models.ForeignKey(
         Rubric, verbose_name=_("rubric"), on_delete=models.PROTECT, related_name="articles"
@@ -180,7 +190,9 @@ class Article(models.Model):
     teaser = models.TextField(
         _("teaser"),
         max_length=300,
-        help_text=_("One plain-text paragraph shown in lists, feeds and search (≤ 300 characters)."),
+        help_text=_(
+            "One plain-text paragraph shown in lists, feeds and search (≤ 300 characters)."
+        ),
     )
     body = models.TextField(_("body"), blank=True)
     lead_image = models.ImageField(
@@ -225,7 +237,9 @@ class Article(models.Model):
     )
     featured = models.BooleanField(_("featured"), default=False)
     allow_reviews = models.BooleanField(_("reviews open"), default=True)
-    reading_time = models.PositiveSmallIntegerField(_("reading time (minutes)"), default=1, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), default=1, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -282,3 +296,44 @@ class Article(models.Model):
 def reading_minutes(html: str) -> int:
     words = len(re.findall(r"\w+", strip_tags(html)))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+class Redirect(models.Model):
+    """A permanent redirect from an address that no longer exists (see articles.redirects)."""
+
+    old_path = models.CharField(
+        _("old path"),
+        max_length=500,
+        unique=True,
+        help_text=_(
+            "The address that moved, starting with a slash, e.g. /articles/old-slug/. "
+            "Pages below it move along: /regions/old/feed/ follows /regions/old/."
+        ),
+    )
+    new_path = models.CharField(
+        _("new path"),
+        max_length=500,
+        help_text=_("Where readers go instead: a path such as /articles/new-slug/ or a full URL."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("old_path",)
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"
+
+    def clean(self):
+        errors = {}
+        if not self.old_path.startswith("/") or self.old_path == "/":
+            errors["old_path"] = _("Give a path below the home page, starting with a slash.")
+        elif "?" in self.old_path or "#" in self.old_path:
+            errors["old_path"] = _("Leave out the query string and fragment: give the path only.")
+        if not self.new_path.startswith(("/", "https://", "http://")):
+            errors["new_path"] = _("Give a path starting with a slash or a full http(s) URL.")
+        elif self.new_path == self.old_path:
+            errors["new_path"] = _("A page cannot redirect to itself.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path("rubrics/<slug:slug>/", views.RubricArticleListView.as_view(), name="rubric"),
     path("tags/<slug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("authors/<slug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
+    # Each list page's own feeds live at <that page's URL>feed/ and feed/atom/.
+    path("regions/<slug:slug>/feed/", feeds.RegionFeed(), name="region-feed"),
+    path("regions/<slug:slug>/feed/atom/", feeds.RegionAtomFeed(), name="region-feed-atom"),
+    path("rubrics/<slug:slug>/feed/", feeds.RubricFeed(), name="rubric-feed"),
+    path("rubrics/<slug:slug>/feed/atom/", feeds.RubricAtomFeed(), name="rubric-feed-atom"),
+    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tags/<slug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("authors/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("authors/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
 ]

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from articles.models import Article, Author, Region, Rubric
+from articles.search import run_search
 
 REGION_BLOCK_SIZE = 4
 MORE_FROM_REGION = 4
@@ -146,3 +147,21 @@ def server_error(request):
     """Render the branded 500 page from a standalone template: no database, no request."""
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"site_name": settings.NEWSROOM_SITE_NAME}))
+
+
+@method_decorator(never_cache, name="dispatch")
+class SearchView(TemplateView):
+    """Search published stories: ranked on PostgreSQL, word matches elsewhere (articles.search).
+
+    Never cached and ``noindex``: results are personal to a query and endless in number.
+    """
+
+    template_name = "search/results.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(noindex=True, **run_search(self.request.GET), **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Only for its sitemap.xml / sitemap_index.xml templates; no contrib.sites needed.
+    "django.contrib.sitemaps",
     "taggit",
     # Rich-text body editor (ProseMirror/Tiptap) and story history with revert, both admin-only.
     "django_prose_editor",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a 404 into a 301 when the address moved (renamed slug or an editor's redirect).
+    "articles.redirects.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

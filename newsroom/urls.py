@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
+from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS
+from articles.views import SearchView
 from newsroom.healthz import healthz
 
 urlpatterns = [
@@ -9,6 +14,36 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
+    path("search/", SearchView.as_view(), name="search"),
+    path("feed/", LatestArticlesFeed(), name="articles-feed"),
+    path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    # Sections with their own template (the news: namespace) before the generic route.
+    *(
+        path(
+            f"sitemap-{section}.xml",
+            sitemap_views.sitemap,
+            {"sitemaps": SITEMAPS, "section": section, "template_name": template},
+            name=f"sitemap-{section}",
+        )
+        for section, template in SECTION_TEMPLATES.items()
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
+        name="sitemap-section",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots",
+    ),
     path("", include("articles.urls")),
 ]
 

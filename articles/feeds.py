@@ -1,0 +1,212 @@
+"""RSS 2.0 and Atom 1.0 feeds of the latest stories: all, and per region, rubric, tag, author.
+
+Every feed runs a fixed number of queries (the stories, their tags, their authors, and the
+region/rubric/tag/author itself for the narrowed feeds), whatever the volume.
+"""
+
+import mimetypes
+
+from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from articles.models import Article, Author, Region, Rubric
+from articles.seo import (
+    article_modified_at,
+    og_image_path,
+    public_path,
+    site_description,
+    site_name,
+)
+
+FEED_SIZE = 50
+CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
+
+
+class RssWithContent(Rss201rev2Feed):
+    """RSS 2.0 with the full story in ``content:encoded`` and the update time in ``atom:updated``.
+
+    RSS has no element for an item's update time; Atom's, in the atom namespace Django already
+    declares, is the one readers understand.
+    """
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+        if item.get("updateddate"):
+            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom 1.0 with the full story in ``<content type="html">`` beside the summary."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = RssWithContent
+
+    def author_name(self, obj=None):
+        # Atom needs an author per entry or on the feed: the newsroom signs the feed.
+        return site_name()
+
+    def title(self, obj=None):
+        return site_name()
+
+    def link(self, obj=None):
+        return reverse("articles:home")
+
+    def description(self, obj=None):
+        return site_description()
+
+    def base_queryset(self):
+        return (
+            Article.objects.published()
+            .select_related("region", "rubric")
+            .prefetch_related("tags", "authors")
+            .newest_first()
+        )
+
+    def filter_items(self, queryset, obj):
+        return queryset
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Django makes item links absolute but not enclosure URLs; readers need them absolute.
+        for item in feed.items:
+            for enclosure in item["enclosures"]:
+                enclosure.url = request.build_absolute_uri(enclosure.url)
+        return feed
+
+    def items(self, obj=None):
+        return self.filter_items(self.base_queryset(), obj)[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.teaser
+
+    def item_extra_kwargs(self, item):
+        return {"content": item.body}
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return article_modified_at(item)
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.authors.all()) or None
+
+    def item_categories(self, item):
+        return [item.rubric.name, item.region.name, *(tag.name for tag in item.tags.all())]
+
+    def item_enclosures(self, item):
+        path = og_image_path(item)
+        if not path:
+            return []
+        try:
+            length = default_storage.size(path)
+        except (OSError, NotImplementedError):
+            # RSS requires the length; a missing file gets no enclosure rather than a bad one.
+            return []
+        mime_type = mimetypes.guess_type(path)[0] or "image/jpeg"
+        return [Enclosure(default_storage.url(path), str(length), mime_type)]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = AtomWithContent
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+
+class TaxonomyFeedMixin:
+    """Narrow a feed to one region, rubric, tag or author, found by the slug in the URL."""
+
+    model = None
+    lookup = None
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj=None):
+        return _("%(name)s · %(site)s") % {"name": obj.name, "site": site_name()}
+
+    def link(self, obj=None):
+        return public_path(obj)
+
+    def description(self, obj=None):
+        return getattr(obj, "description", "") or getattr(obj, "bio", "") or site_description()
+
+    def filter_items(self, queryset, obj):
+        return queryset.filter(**{self.lookup: obj})
+
+
+def _feed_pair(model, lookup):
+    attrs = {"model": model, "lookup": lookup}
+    name = model.__name__
+    rss = type(f"{name}Feed", (TaxonomyFeedMixin, LatestArticlesFeed), attrs)
+    atom = type(f"{name}AtomFeed", (TaxonomyFeedMixin, LatestArticlesAtomFeed), attrs)
+    return rss, atom
+
+
+RegionFeed, RegionAtomFeed = _feed_pair(Region, "region")
+RubricFeed, RubricAtomFeed = _feed_pair(Rubric, "rubric")
+TagFeed, TagAtomFeed = _feed_pair(Tag, "tags")
+AuthorFeed, AuthorAtomFeed = _feed_pair(Author, "authors")
+
+# URL names (articles namespace) of the feeds of each kind of list page.
+TAXONOMY_FEED_NAMES = {
+    Region: ("region-feed", "region-feed-atom"),
+    Rubric: ("rubric-feed", "rubric-feed-atom"),
+    Tag: ("tag-feed", "tag-feed-atom"),
+    Author: ("author-feed", "author-feed-atom"),
+}
+
+
+def feed_links(obj=None) -> list[dict[str, str]]:
+    """Return the feeds a page advertises: its own (for a taxonomy *obj*), then the site's."""
+    links = []
+    names = TAXONOMY_FEED_NAMES.get(type(obj)) if obj is not None else None
+    if names:
+        rss_name, atom_name = names
+        kwargs = {"slug": obj.slug}
+        label = _("%(name)s · %(site)s") % {"name": obj.name, "site": site_name()}
+        links += [
+            {
+                "type": "application/rss+xml",
+                "title": _("%(label)s (RSS)") % {"label": label},
+                "href": reverse(f"articles:{rss_name}", kwargs=kwargs),
+            },
+            {
+                "type": "application/atom+xml",
+                "title": _("%(label)s (Atom)") % {"label": label},
+                "href": reverse(f"articles:{atom_name}", kwargs=kwargs),
+            },
+        ]
+    links += [
+        {
+            "type": "application/rss+xml",
+            "title": _("%(site)s (RSS)") % {"site": site_name()},
+            "href": reverse("articles-feed"),
+        },
+        {
+            "type": "application/atom+xml",
+            "title": _("%(site)s (Atom)") % {"site": site_name()},
+            "href": reverse("articles-feed-atom"),
+        },
+    ]
+    return links

@@ -1,0 +1,119 @@
+"""Links that never break: permanent redirects from the old addresses of renamed pages.
+
+* :func:`redirect_record_move` stores "old path → new path" and collapses chains, so that
+  A→B then B→C leaves A→C and B→C, and renaming back (A→B→A) never loops.
+* :func:`connect_slug_redirects` (called from ``ArticlesConfig.ready()``) records a move when
+  the slug of a public story, a region, rubric, tag or author changes. A signal, not ``save()``:
+  it writes another table, and a slug changed by any path (admin, shell, service) counts.
+* :class:`RedirectFallbackMiddleware` answers 301 only where the site would answer 404, so
+  normal pages never pay for a lookup. A redirect also covers the pages below its old path
+  (``/regions/old/feed/`` follows ``/regions/old/`` → ``/regions/new/``).
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_save, pre_save
+from django.http import HttpResponsePermanentRedirect
+from django.utils.encoding import iri_to_uri
+
+from articles.seo import public_path
+
+SLUG_MODELS = (
+    "articles.Article",
+    "articles.Region",
+    "articles.Rubric",
+    "articles.Author",
+    "taggit.Tag",
+)
+
+
+def redirect_record_move(*, old_path: str, new_path: str) -> None:
+    """Make *old_path* answer a permanent redirect to *new_path*, collapsing any chain."""
+    from articles.models import Redirect
+
+    if not old_path or old_path == new_path:
+        return
+    with transaction.atomic():
+        # The new address is live again: a redirect away from it would never be reached and
+        # would only confuse the admin list.
+        Redirect.objects.filter(old_path=new_path).delete()
+        # Whatever led to the old address now leads straight to the new one (A→B→C ⇒ A→C).
+        Redirect.objects.filter(new_path=old_path).update(new_path=new_path)
+        Redirect.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path})
+
+
+def _remember_old_path(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    previous = sender._default_manager.filter(pk=instance.pk).first()
+    if previous is None or previous.slug == instance.slug:
+        return
+    # A story that never was public had no address anyone could have linked to.
+    if hasattr(previous, "is_published") and not previous.is_published():
+        return
+    instance._redirect_from_path = public_path(previous)
+
+
+def _record_move(sender, instance, raw=False, **kwargs):
+    old_path = instance.__dict__.pop("_redirect_from_path", None)
+    if raw or not old_path:
+        return
+    redirect_record_move(old_path=old_path, new_path=public_path(instance))
+
+
+def connect_slug_redirects() -> None:
+    """Connect the receivers that turn slug changes into redirects."""
+    from django.apps import apps
+
+    for label in SLUG_MODELS:
+        model = apps.get_model(label)
+        uid = f"articles.redirects:{label}"
+        pre_save.connect(_remember_old_path, sender=model, dispatch_uid=f"{uid}:pre")
+        post_save.connect(_record_move, sender=model, dispatch_uid=f"{uid}:post")
+
+
+def candidate_paths(path: str) -> list[str]:
+    """Return *path* and the folder paths above it, longest first, without the root."""
+    candidates = [path]
+    trimmed = path.rstrip("/")
+    while "/" in trimmed:
+        trimmed = trimmed.rsplit("/", 1)[0]
+        if trimmed:
+            candidates.append(trimmed + "/")
+    return candidates
+
+
+def find_redirect(path: str) -> str | None:
+    """Return where *path* has moved to, or ``None``: one query."""
+    from articles.models import Redirect
+
+    candidates = candidate_paths(path)
+    moves = dict(
+        Redirect.objects.filter(old_path__in=candidates).values_list("old_path", "new_path")
+    )
+    for candidate in candidates:
+        if candidate in moves:
+            target = moves[candidate]
+            rest = path[len(candidate) :]
+            if rest and not target.endswith("/"):
+                target += "/"
+            return target + rest
+    return None
+
+
+class RedirectFallbackMiddleware:
+    """Turn a 404 into a 301 when the path (or a folder above it) has moved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        target = find_redirect(request.path)
+        if target is None or target == request.path:
+            return response
+        query = request.META.get("QUERY_STRING", "")
+        if query:
+            target = f"{target}?{iri_to_uri(query)}"
+        return HttpResponsePermanentRedirect(target)

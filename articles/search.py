@@ -1,0 +1,312 @@
+"""Full-text search over published stories.
+
+Two engines behind one function, chosen by the database vendor:
+
+* PostgreSQL: a ``search_vector`` tsvector column on ``articles_article``, weighted title (A) >
+  teaser (B) > body (C), kept current by a database trigger (migration ``0004_search``) so
+  that ``bulk_create()`` and ``QuerySet.update()`` keep it right too. It is deliberately *not* a
+  Django model field: Django never selects it (list and story pages do not drag a tsvector
+  along) and never writes it; queries reach it through :class:`SearchVectorColumn`. A trigger
+  rather than a ``GENERATED ALWAYS`` column so that a later migration may still alter the type
+  of title, teaser or body (PostgreSQL refuses that for columns a generated column uses).
+  Results are ranked with ``ts_rank`` and get ``ts_headline`` snippets; when the ranked search
+  finds nothing, a trigram fallback (``pg_trgm``, GIN index on title) catches typos.
+* Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
+  (``icontains``); title matches come first, then the newest.
+
+Snippets are built so that stored text can never inject markup: the database marks matches
+with two private-use characters, the text is escaped, and only then are the markers turned
+into ``<mark>`` elements.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 20
+SEARCH_CONFIG = "english"
+# Title (A) far above teaser (B) above body (C); D is unused. ts_rank takes them D, C, B, A.
+RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
+# Words in a SQLite query beyond this many are ignored: each one adds three LIKE scans.
+MAX_FALLBACK_WORDS = 8
+# How much plain body text the snippet is drawn from; ts_headline parses all it is given.
+SNIPPET_SOURCE_CHARS = 8000
+# Shorter queries are too vague for typo matching: "tax" would match half the titles.
+MIN_FUZZY_LENGTH = 4
+
+MARK_START = "\ue000"
+MARK_STOP = "\ue001"
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+# A tag of sanitised HTML, quoted attribute values may contain ">".
+_TAG_PATTERN = r"""<(?:[^>"']|"[^"]*"|'[^']*')*>"""
+
+
+def clean_query(raw: str | None) -> str:
+    """Return *raw* trimmed, whitespace collapsed, control characters gone, at most 200 chars."""
+    if not raw:
+        return ""
+    text = _CONTROL.sub(" ", raw)
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def uses_postgres(using: str = "default") -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+class SearchVectorColumn(Expression):
+    """The trigger-maintained ``search_vector`` column of the queried article table."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return (
+            f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('search_vector')}",
+            [],
+        )
+
+
+class WordSimilar(Func):
+    """``query <% column``: some stretch of *column* is trigram-similar to *query*.
+
+    The operator form, unlike ``word_similarity(...) > x``, can use the trigram GIN index.
+    """
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class Left(Func):
+    function = "left"
+    output_field = TextField()
+
+
+class StripTags(Func):
+    """Replace the tags of sanitised HTML by spaces in the database; entities stay."""
+
+    function = "regexp_replace"
+    output_field = TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(_TAG_PATTERN), Value(" "), Value("g"), **extra)
+
+
+class Replace(Func):
+    function = "replace"
+    output_field = TextField()
+
+
+def escape_in_db(expression):
+    """Return *expression* with &, < and > escaped, so plain text joins HTML-derived text."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        expression = Replace(expression, Value(char), Value(entity))
+    return expression
+
+
+def search_articles(queryset: QuerySet, query: str) -> QuerySet:
+    """Return *queryset* narrowed to stories matching *query*, best first.
+
+    *queryset* should already be ``published()``. Each row carries ``rank`` and ``snippet_raw``
+    (pass it through :func:`snippet_html` for display). When this finds nothing on PostgreSQL,
+    try :func:`fuzzy_search_articles`.
+    """
+    if uses_postgres(queryset.db):
+        return _ranked(queryset, query)
+    return _words(queryset, query)
+
+
+def fuzzy_search_articles(queryset: QuerySet, query: str) -> QuerySet:
+    """Return stories whose title is trigram-similar to *query* (typos), or none off PostgreSQL."""
+    if not uses_postgres(queryset.db) or len(query) < MIN_FUZZY_LENGTH:
+        return queryset.none()
+    return _fuzzy(queryset, query)
+
+
+def _headline(query: SearchQuery) -> SearchHeadline:
+    # One HTML-escaped text: the teaser (plain text, escaped here) and the body without tags.
+    source = Concat(
+        escape_in_db(F("teaser")),
+        Value(" \u2014 "),
+        Left(StripTags(F("body")), Value(SNIPPET_SOURCE_CHARS)),
+        output_field=TextField(),
+    )
+    return SearchHeadline(
+        source,
+        query,
+        config=SEARCH_CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" \u2026 ",
+    )
+
+
+def _ranked(queryset: QuerySet, query: str) -> QuerySet:
+    search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+    vector = SearchVectorColumn()
+    return (
+        queryset.alias(search_vector=vector)
+        .filter(search_vector=search_query)
+        .annotate(
+            rank=SearchRank(vector, search_query, weights=RANK_WEIGHTS),
+            snippet_raw=_headline(search_query),
+        )
+        .order_by("-rank", "-publish_at", "-pk")
+    )
+
+
+def _fuzzy(queryset: QuerySet, query: str) -> QuerySet:
+    # Matches by title only; no lexemes to highlight, so the snippet is the teaser.
+    return (
+        queryset.filter(WordSimilar(Value(query), F("title")))
+        .annotate(
+            rank=TrigramWordSimilarity(Value(query), F("title")),
+            snippet_raw=F("teaser"),
+        )
+        .order_by("-rank", "-publish_at", "-pk")
+    )
+
+
+def query_words(query: str) -> list[str]:
+    """Return the words of *query* without search operators, for the LIKE search."""
+    words = re.findall(r"\w[\w'-]*", query)
+    return [word.strip("'-") for word in words if word.strip("'-")][:MAX_FALLBACK_WORDS]
+
+
+def _words(queryset: QuerySet, query: str) -> QuerySet:
+    words = query_words(query)
+    if not words:
+        return queryset.none()
+    in_title = Q()
+    in_teaser = Q()
+    for word in words:
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
+        )
+        in_title &= Q(title__icontains=word)
+        in_teaser &= Q(teaser__icontains=word)
+    # The same order of weight as on PostgreSQL: all words in the title, then in the teaser.
+    rank = Case(
+        When(in_title, then=Value(2)),
+        When(in_teaser, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(rank=rank, snippet_raw=F("teaser")).order_by(
+        "-rank", "-publish_at", "-pk"
+    )
+
+
+def snippet_html(raw: str | None, query: str = "", *, mode: str = "ranked") -> SafeString:
+    """Return a snippet safe to render: all text escaped, only our own ``<mark>`` kept.
+
+    *raw* is ``snippet_raw`` of a search result. Headlines (mode "ranked") come from tag-stripped
+    HTML-escaped text, so entities are decoded before escaping again; other modes mark the
+    query's words here.
+    """
+    text = raw or ""
+    text = html.unescape(text) if mode == "ranked" else _mark_words(text, query_words(query))
+    escaped = escape(text)
+    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(marked.replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
+
+
+def _mark_words(text: str, words: list[str]) -> str:
+    text = text.replace(MARK_START, "").replace(MARK_STOP, "")
+    if not words:
+        return text
+    pattern = re.compile(
+        "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.I
+    )
+    return pattern.sub(lambda match: f"{MARK_START}{match.group(0)}{MARK_STOP}", text)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The region and rubric a reader narrowed the search to (``None``: any)."""
+
+    region: object = None
+    rubric: object = None
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        if self.region is not None:
+            queryset = queryset.filter(region=self.region)
+        if self.rubric is not None:
+            queryset = queryset.filter(rubric=self.rubric)
+        return queryset
+
+
+def run_search(params, *, using: str = "default") -> dict:
+    """Return the context of the search page for the GET *params* (q, region, rubric, page).
+
+    A fixed number of queries: regions and rubrics for the filters, then COUNT and one page
+    of results; the typo fallback adds the same two again only when nothing matched.
+    """
+    from articles.models import Article, Region, Rubric
+
+    query = clean_query(params.get("q"))
+    regions = list(Region.objects.using(using).order_by("position", "name"))
+    rubrics = list(Rubric.objects.using(using).order_by("name"))
+    filters = SearchFilters(
+        region=_pick(regions, params.get("region")), rubric=_pick(rubrics, params.get("rubric"))
+    )
+    context = {
+        "query": query,
+        "query_was_cut": len(" ".join((params.get("q") or "").split())) > MAX_QUERY_LENGTH,
+        "regions": regions,
+        "rubrics": rubrics,
+        "filters": filters,
+        "page_obj": None,
+        "search_mode": None,
+    }
+    if not query:
+        return context
+    published = filters.apply(
+        Article.objects.using(using).published().select_related("region", "rubric").defer("body")
+    )
+    mode = "ranked" if uses_postgres(using) else "words"
+    paginator = Paginator(search_articles(published, query), RESULTS_PER_PAGE)
+    if paginator.count == 0 and uses_postgres(using):
+        mode = "fuzzy"
+        paginator = Paginator(fuzzy_search_articles(published, query), RESULTS_PER_PAGE)
+    page_obj = paginator.get_page(params.get("page"))
+    for article in page_obj:
+        article.snippet = snippet_html(article.snippet_raw, query, mode=mode)
+    context.update(page_obj=page_obj, paginator=paginator, search_mode=mode)
+    return context
+
+
+def _pick(choices, slug):
+    """Return the region or rubric of *choices* with this *slug*; unknown or empty: any."""
+    return next((choice for choice in choices if slug and choice.slug == slug), None)

@@ -1,0 +1,165 @@
+"""Sharing metadata: canonical URLs, OpenGraph images and JSON-LD (schema.org) data.
+
+The template tags in ``articles/templatetags/seo.py`` render these; feeds and sitemaps share
+:func:`article_modified_at` so that every machine reader sees the same "last changed" time.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+# Raster images: sharing sites and search engines do not take SVG.
+LOGO_STATIC_PATH = "img/publisher-logo.png"
+SHARE_IMAGE_STATIC_PATH = "img/share-default.png"
+OG_RENDITION = "og.jpg"
+# Google shows at most this much of a NewsArticle headline.
+HEADLINE_MAX_LENGTH = 110
+# Characters that could end a <script> element or open a comment inside JSON-LD.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def site_name() -> str:
+    return settings.NEWSROOM_SITE_NAME
+
+
+def site_description() -> str:
+    return str(
+        getattr(settings, "NEWSROOM_SITE_DESCRIPTION", "")
+        or _("News and analysis from the post-Soviet region, the Caucasus and Central Asia.")
+    )
+
+
+def public_path(instance) -> str:
+    """Return the reader-facing path of a story, region, rubric, author or (taggit) tag."""
+    if hasattr(instance, "get_absolute_url"):
+        return instance.get_absolute_url()
+    return reverse("articles:tag", kwargs={"slug": instance.slug})
+
+
+def article_modified_at(article) -> datetime:
+    """Return when *article* last changed for readers: never before its publication."""
+    changed = [article.publish_at, article.revised_at, getattr(article, "updated_at", None)]
+    return max(moment for moment in changed if moment is not None)
+
+
+def canonical_url(request: HttpRequest, page_number: int | None = None) -> str:
+    """Return the absolute URL of this page without query, except ``?page=N`` past page 1."""
+    url = request.build_absolute_uri(request.path)
+    if page_number and page_number > 1:
+        url += f"?page={page_number}"
+    return url
+
+
+def og_image_path(article) -> str | None:
+    """Return the storage path of the 1200×630 sharing image of *article*, if it has one."""
+    renditions = article.lead_image_renditions or {}
+    if renditions.get(OG_RENDITION):
+        return renditions[OG_RENDITION]
+    return article.lead_image.name or None
+
+
+def og_image_url(request: HttpRequest, article=None) -> str:
+    """Return the absolute URL of the sharing image of *article*, or the site's own."""
+    path = og_image_path(article) if article is not None else None
+    if not path:
+        return request.build_absolute_uri(static(SHARE_IMAGE_STATIC_PATH))
+    return request.build_absolute_uri(default_storage.url(path))
+
+
+def logo_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(static(LOGO_STATIC_PATH))
+
+
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """Return *data* as a JSON-LD ``<script>`` that no string inside it can break out of."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 - <, >, & escaped above
+    )
+
+
+def _person(request: HttpRequest, author) -> dict[str, str]:
+    return {
+        "@type": "Person",
+        "name": author.name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+    }
+
+
+def publisher_data(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": site_name(),
+        "url": request.build_absolute_uri(reverse("articles:home")),
+        "logo": {"@type": "ImageObject", "url": logo_url(request)},
+    }
+
+
+def news_article_data(request: HttpRequest, article, *, url: str) -> dict[str, Any]:
+    """Return the schema.org ``NewsArticle`` of *article* (authors and tags prefetched)."""
+    image = og_image_url(request, article)
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:HEADLINE_MAX_LENGTH],
+        "description": article.teaser,
+        "image": [image],
+        "datePublished": article.publish_at.isoformat(),
+        "dateModified": article_modified_at(article).isoformat(),
+        "author": [_person(request, author) for author in article.authors.all()],
+        "publisher": publisher_data(request),
+        "articleSection": article.rubric.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "inLanguage": settings.LANGUAGE_CODE,
+    }
+
+
+def breadcrumb_data(request: HttpRequest, trail: list[tuple[str, str]]) -> dict[str, Any]:
+    """Return a ``BreadcrumbList`` from the home page through *trail* ((name, path) pairs)."""
+    crumbs = [(site_name(), reverse("articles:home")), *trail]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": str(name),
+                "item": request.build_absolute_uri(path),
+            }
+            for position, (name, path) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def website_data(request: HttpRequest) -> dict[str, Any]:
+    """Return the ``WebSite`` with a ``SearchAction`` (the site search box in results)."""
+    search_url = request.build_absolute_uri(reverse("search"))
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site_name(),
+        "description": site_description(),
+        "url": request.build_absolute_uri(reverse("articles:home")),
+        "publisher": publisher_data(request),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": f"{search_url}?q={{search_term_string}}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }

@@ -1,0 +1,101 @@
+"""Sitemaps: stories (with lastmod), regions, rubrics, tags, authors, and Google News.
+
+``/sitemap.xml`` is an index of the sections; each section is paginated at 50,000 URLs
+(``Sitemap.limit``). Each sitemap page costs two queries (count, page) and the index two per
+section (count, latest change), whatever the volume.
+"""
+
+from datetime import timedelta
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Author, Region, Rubric
+from articles.seo import article_modified_at
+
+NEWS_WINDOW = timedelta(hours=48)
+# Google News reads at most this many stories from one news sitemap.
+NEWS_LIMIT = 1000
+
+
+class ArticleSitemap(Sitemap):
+    def items(self):
+        return (
+            Article.objects.published()
+            .only("slug", "publish_at", "revised_at", "updated_at")
+            .order_by("-publish_at", "-pk")
+        )
+
+    def lastmod(self, item):
+        return article_modified_at(item)
+
+    def get_latest_lastmod(self):
+        # The default would load every story to take the max; one aggregate does it.
+        latest = Article.objects.published().aggregate(
+            published=Max("publish_at"), revised=Max("revised_at"), updated=Max("updated_at")
+        )
+        moments = [moment for moment in latest.values() if moment is not None]
+        return max(moments) if moments else None
+
+
+class NewsSitemap(ArticleSitemap):
+    """Stories of the last 48 hours, rendered with ``sitemaps/news.xml`` (news: namespace)."""
+
+    limit = NEWS_LIMIT
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (
+            Article.objects.published()
+            .filter(publish_at__gte=since)
+            .only("title", "slug", "publish_at", "revised_at", "updated_at")
+            .order_by("-publish_at", "-pk")
+        )
+
+    def get_latest_lastmod(self):
+        return None
+
+
+class RegionSitemap(Sitemap):
+    def items(self):
+        return Region.objects.order_by("position", "name")
+
+
+class RubricSitemap(Sitemap):
+    def items(self):
+        return Rubric.objects.order_by("name")
+
+
+class TagSitemap(Sitemap):
+    """Tags that label at least one public story (an empty tag page is no use to a reader)."""
+
+    def items(self):
+        tagged = Article.objects.published().values("tags")
+        return Tag.objects.filter(pk__in=tagged).order_by("name")
+
+    def location(self, item):
+        return reverse("articles:tag", kwargs={"slug": item.slug})
+
+
+class AuthorSitemap(Sitemap):
+    """Authors with at least one public story."""
+
+    def items(self):
+        signed = Article.objects.published().values("authors")
+        return Author.objects.filter(pk__in=signed).order_by("name")
+
+
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "news": NewsSitemap,
+    "regions": RegionSitemap,
+    "rubrics": RubricSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
+# Sections whose pages need their own template; the others use sitemaps/sitemap.xml, which
+# gives lastmod with the time of day (Django's own template stops at the date).
+SECTION_TEMPLATES = {"news": "sitemaps/news.xml"}

@@ -1,0 +1,299 @@
+"""Search: what readers find, in what order, and that no query can hurt the page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Region, Rubric
+from articles.search import MAX_QUERY_LENGTH, clean_query, run_search, snippet_html
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="ranked full-text search, stemming and trigram typos need PostgreSQL",
+)
+on_sqlite = pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="the word-match search is what SQLite runs; PostgreSQL ranks instead",
+)
+
+HOSTILE_QUERIES = [
+    "<script>alert('q')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' OR 1=1 --",
+    "'; DROP TABLE articles_article; --",
+    "& | ! : * ( )",
+    '"unterminated phrase',
+    "!!!:::***",
+    "a & b | !c <-> d",
+    "(((",
+    "\\",
+    "%_%",
+    "{{ settings.SECRET_KEY }} {% debug %}",
+    "café naïve Ωμέγα 東京",
+    "nul\x00byte",
+    "-",
+    '""',
+    "the and or",
+    "almaty:*",
+]
+
+
+def search(client, **params):
+    response = client.get(reverse("search"), params)
+    assert response.status_code == 200
+    return response
+
+
+def result_titles(response) -> list[str]:
+    return [article.title for article in response.context["page_obj"]]
+
+
+@pytest.mark.django_db
+class TestFindingStories:
+    def test_title_match_beats_body_match(self, client, make_article):
+        # The body match is newer, so only ranking can put the title match first.
+        make_article(title="Harvest report", body="<p>Pipeline talks resumed in Baku.</p>")
+        make_article(
+            title="Pipeline politics",
+            body="<p>About gas.</p>",
+            publish_at=timezone.now() - timedelta(days=30),
+        )
+        response = search(client, q="pipeline")
+        assert result_titles(response) == ["Pipeline politics", "Harvest report"]
+
+    def test_teaser_match_beats_body_match(self, client, make_article):
+        make_article(title="One", teaser="Nothing here.", body="<p>Caspian shipping grows.</p>")
+        make_article(
+            title="Two",
+            teaser="Caspian shipping in numbers.",
+            publish_at=timezone.now() - timedelta(days=30),
+        )
+        response = search(client, q="caspian")
+        assert result_titles(response)[0] == "Two"
+
+    def test_every_word_must_match(self, client, make_article):
+        make_article(title="Armenia and Azerbaijan meet in Almaty")
+        make_article(title="Armenia votes")
+        assert result_titles(search(client, q="armenia almaty")) == [
+            "Armenia and Azerbaijan meet in Almaty"
+        ]
+
+    def test_drafts_review_and_scheduled_stories_are_never_found(self, client, make_article):
+        make_article(title="Secret draft about tariffs", status=Article.Status.DRAFT)
+        make_article(title="Tariffs under review", status=Article.Status.REVIEW)
+        make_article(title="Tariffs tomorrow", publish_at=timezone.now() + timedelta(hours=2))
+        make_article(title="Tariffs today")
+        response = search(client, q="tariffs")
+        assert result_titles(response) == ["Tariffs today"]
+        assert b"Secret draft" not in response.content
+
+    def test_results_come_twenty_per_page(self, client, make_article):
+        for _ in range(23):
+            make_article(teaser="A story on drought.")
+        first = search(client, q="drought")
+        assert len(first.context["page_obj"]) == 20
+        assert first.context["paginator"].count == 23
+        assert b'rel="next"' in first.content
+        second = search(client, q="drought", page=2)
+        assert len(second.context["page_obj"]) == 3
+
+    def test_page_links_keep_the_query_and_filters(self, client, make_article, region):
+        for _ in range(21):
+            make_article(teaser="Floods again.")
+        response = search(client, q="floods", region=region.slug)
+        next_link = re.search(rb'rel="next" href="([^"]+)"', response.content).group(1)
+        assert b"q=floods" in next_link
+        assert b"region=" + region.slug.encode() in next_link
+        assert b"page=2" in next_link
+
+
+@pytest.mark.django_db
+class TestFilters:
+    def test_filter_by_region(self, client, make_article, region):
+        caucasus = Region.objects.create(name="South Caucasus", slug="south-caucasus")
+        make_article(title="Elections in Tbilisi", region=caucasus)
+        make_article(title="Elections in Astana", region=region)
+        response = search(client, q="elections", region="south-caucasus")
+        assert result_titles(response) == ["Elections in Tbilisi"]
+        assert b'<option value="south-caucasus" selected>' in response.content
+
+    def test_filter_by_rubric(self, client, make_article, rubric):
+        interview = Rubric.objects.create(name="Interview", slug="interview")
+        make_article(title="Water talks: an interview", rubric=interview)
+        make_article(title="Water talks: the analysis", rubric=rubric)
+        response = search(client, q="water", rubric="interview")
+        assert result_titles(response) == ["Water talks: an interview"]
+
+    def test_unknown_filter_is_ignored(self, client, make_article):
+        make_article(title="Grain corridor")
+        response = search(client, q="grain", region="atlantis", rubric="<b>")
+        assert result_titles(response) == ["Grain corridor"]
+
+
+@pytest.mark.django_db
+class TestHighlighting:
+    def test_matches_are_marked(self, client, make_article):
+        make_article(title="Ports", teaser="The railway to the port opens in May.")
+        response = search(client, q="railway")
+        assert b"<mark>railway</mark>" in response.content.lower()
+
+    def test_stored_text_cannot_inject_markup(self, client, make_article):
+        make_article(
+            title="Escaping",
+            teaser="Ferries <script>alert(1)</script> & more",
+            body="<p>Ferries &lt;img src=x onerror=alert(2)&gt; and <b>bold</b> ferries.</p>",
+        )
+        response = search(client, q="ferries")
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html
+        assert "<img src=x" not in html
+        assert "<b>bold</b>" not in html
+        snippet = re.search(r'search-result__snippet">(.*?)</p>', html, re.S).group(1)
+        assert "&lt;script&gt;" in snippet
+        assert re.sub(r"</?mark>", "", snippet).count("<") == 0
+
+    def test_snippet_html_only_keeps_our_marks(self):
+        raw = "a \ue000<b>b</b>\ue001 c \ue000 stray"
+        assert snippet_html(raw) == "a <mark>&lt;b&gt;b&lt;/b&gt;</mark> c  stray"
+
+
+@pytest.mark.django_db
+class TestAwkwardQueries:
+    def test_empty_query_shows_a_friendly_page(self, client, published_article):
+        for params in ({}, {"q": ""}, {"q": "   "}):
+            response = search(client, **params)
+            assert response.context["page_obj"] is None
+            assert b"Type a few words above" in response.content
+
+    @pytest.mark.parametrize("query", HOSTILE_QUERIES)
+    def test_hostile_query_is_harmless(self, client, published_article, query):
+        response = search(client, q=query)
+        html = response.content.decode()
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "SECRET_KEY" not in html or "{{ settings.SECRET_KEY }}" in html
+        assert Article.objects.filter(pk=published_article.pk).exists()
+
+    def test_hostile_query_is_shown_escaped(self, client, db):
+        response = search(client, q="<b>bold</b>")
+        assert b"&lt;b&gt;bold&lt;/b&gt;" in response.content
+        assert b"<b>bold</b>" not in response.content
+
+    def test_long_query_is_cut_to_200_characters(self, client, make_article):
+        make_article(title="Steppe")
+        response = search(client, q="steppe " + "x" * 500)
+        assert len(response.context["query"]) == MAX_QUERY_LENGTH
+        assert b"only its first 200 characters" in response.content
+
+    def test_clean_query_removes_control_characters(self):
+        assert clean_query("  a\x00b\tc\n\x07 ") == "a b c"
+
+
+@pytest.mark.django_db
+class TestSearchPageHeaders:
+    def test_search_page_is_noindex_and_private(self, client, published_article):
+        response = search(client, q="almaty")
+        assert b'<meta name="robots" content="noindex' in response.content
+        assert response.headers["X-Robots-Tag"] == "noindex"
+        cache_control = response.headers["Cache-Control"]
+        assert "private" in cache_control
+        assert "no-store" in cache_control
+
+
+@pytest.mark.django_db
+class TestQueryCount:
+    def test_search_runs_a_fixed_number_of_queries(self, make_article):
+        make_article(title="Oil")
+        params = QueryDict("q=oil")
+        with CaptureQueriesContext(connection) as few:
+            run_search(params)
+        for _ in range(60):
+            make_article(title="Oil and gas")
+        with CaptureQueriesContext(connection) as many:
+            context = run_search(params)
+        # Regions, rubrics, COUNT, one page of rows (rubric and region joined).
+        assert len(few) == len(many) == 4
+        assert len(context["page_obj"]) == 20
+
+    def test_search_page_query_count_does_not_grow(self, client, make_article):
+        make_article(title="Wheat")
+        with CaptureQueriesContext(connection) as few:
+            search(client, q="wheat")
+        for _ in range(60):
+            make_article(title="Wheat prices")
+        with CaptureQueriesContext(connection) as many:
+            search(client, q="wheat")
+        assert len(few) == len(many)
+
+
+@on_postgres
+@pytest.mark.django_db
+class TestPostgresSearch:
+    def test_words_are_stemmed(self, client, make_article):
+        make_article(title="Negotiators negotiate")
+        assert result_titles(search(client, q="negotiation")) == ["Negotiators negotiate"]
+
+    def test_phrase_and_exclusion_syntax(self, client, make_article):
+        make_article(title="Gas pipeline opens")
+        make_article(title="Pipeline for gas closes")
+        assert result_titles(search(client, q='"gas pipeline"')) == ["Gas pipeline opens"]
+        assert result_titles(search(client, q="pipeline -closes")) == ["Gas pipeline opens"]
+
+    def test_typo_falls_back_to_similar_titles(self, client, published_article):
+        response = search(client, q="almatty")
+        assert result_titles(response) == ["The Almaty talks"]
+        assert response.context["search_mode"] == "fuzzy"
+        assert b"titles that come close" in response.content
+
+    def test_body_highlight_comes_from_text_not_tags(self, client, make_article):
+        make_article(
+            title="Rail",
+            teaser="Rail news.",
+            body='<p>The <a href="https://example.org/x">Middle Corridor</a> carries freight.</p>',
+        )
+        response = search(client, q="freight")
+        snippet = response.context["page_obj"][0].snippet
+        assert "<mark>freight</mark>" in snippet
+        assert "href" not in snippet
+        assert "Middle Corridor" in snippet
+
+    def test_bulk_created_and_updated_rows_are_searchable(self, client, region, rubric):
+        Article.objects.bulk_create(
+            [
+                Article(
+                    title="Bulk loaded story",
+                    slug="bulk-loaded",
+                    teaser="Created by bulk_create.",
+                    region=region,
+                    rubric=rubric,
+                    status=Article.Status.PUBLISHED,
+                    publish_at=timezone.now() - timedelta(hours=1),
+                )
+            ]
+        )
+        assert result_titles(search(client, q="bulk")) == ["Bulk loaded story"]
+        Article.objects.filter(slug="bulk-loaded").update(title="Renamed in one update")
+        assert result_titles(search(client, q="renamed")) == ["Renamed in one update"]
+        assert result_titles(search(client, q="bulk")) == ["Renamed in one update"]  # teaser
+
+    def test_stop_words_alone_find_nothing_without_error(self, client, published_article):
+        response = search(client, q="the")
+        assert response.context["paginator"].count == 0
+
+
+@on_sqlite
+@pytest.mark.django_db
+class TestSqliteSearch:
+    def test_operators_are_not_words(self, client, published_article):
+        response = search(client, q="& | ! : * ( )")
+        assert response.context["paginator"].count == 0
+
+    def test_words_match_inside_longer_words(self, client, make_article):
+        make_article(title="Negotiators meet")
+        assert result_titles(search(client, q="negotiator")) == ["Negotiators meet"]
