@@ -60,7 +60,14 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    timestamp = forms.CharField(widget=forms.HiddenInput)
+    timestamp = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _(
+                "We could not check this form. Please look over your review and send it again."
+            )
+        },
+    )
 
     error_messages = {
         "bad_timestamp": _(
@@ -90,6 +97,10 @@ class ReviewForm(forms.Form):
         if not name:
             raise forms.ValidationError(self.fields["name"].error_messages["required"])
         return name
+
+    def clean_email(self):
+        # Stored in lower case so that "the same reviewer" is one indexed comparison.
+        return self.cleaned_data["email"].lower()
 
     def clean_body(self):
         body = strip_controls(self.cleaned_data["body"], keep_lines=True).strip()
@@ -132,6 +143,9 @@ class ReviewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("timestamp"):
+            # Whatever went wrong with it, the next try gets a fresh one.
+            self.replace_timestamp()
         body = cleaned.get("body")
         if body and self.fingerprint and self.is_duplicate(body):
             self.add_error(

@@ -119,7 +119,7 @@ class Moderator:
         return bool(self.hold_reasons(review))
 
     def approved_before(self, review: Review) -> int:
-        return Review.objects.approved().filter(email__iexact=review.email).count()
+        return Review.objects.approved().filter(email=review.email.lower()).count()
 
     def decide(self, review: Review, *, signals: Signals | None = None) -> Decision:
         """Return the status *review* starts with and the reasons the rules gave."""
@@ -144,6 +144,4 @@ class Moderator:
 
 
 def known_reviewer(approved: int) -> str:
-    return ngettext(
-        "known reviewer: %(count)d approved", "known reviewer: %(count)d approved", approved
-    ) % {"count": approved}
+    return _("known reviewer: %(count)d approved") % {"count": approved}

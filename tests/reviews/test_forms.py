@@ -212,6 +212,24 @@ def test_timestamp_for_another_story_is_refused(published_article, make_article,
     assert not Review.objects.exists()
 
 
+def test_missing_timestamp_is_refused_with_a_fresh_one(published_article, post_review):
+    data = review_data(published_article)
+    del data["timestamp"]
+
+    response = post_review(published_article, data=data)
+
+    assert response.status_code == 400
+    assert "could not check this form" in response.content.decode()
+    assert response.context["review_form"].data["timestamp"]
+    assert not Review.objects.exists()
+
+
+def test_email_is_stored_in_lower_case(published_article, post_review):
+    post_review(published_article, email="Nino@Example.ORG")
+
+    assert Review.objects.get().email == "nino@example.org"
+
+
 def test_timestamp_signing_uses_json_not_pickle(published_article):
     value = sign_timestamp(published_article.pk)
 
