@@ -264,7 +264,14 @@ REVIEWS_FORM_MIN_SECONDS = 3
 # Told about new pending reviews when no active user with the moderate permission has an email.
 MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
 # django-tasks: the immediate backend runs a task right after the review's transaction commits.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A deployment with a task worker names its backend here (e.g. django-tasks-db's).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 # Security. Cookies, HSTS and the HTTPS redirect only make sense behind TLS, so they follow
 # DEBUG; `python manage.py check --deploy` is clean with DEBUG off (see README.md).

@@ -223,6 +223,19 @@ def test_scheduled_story_refuses_reviews_with_404(make_article, post_review):
     assert post_review(scheduled).status_code == 404
 
 
+def test_unknown_or_absurd_story_id_is_404(client, published_article):
+    for story_id in (published_article.pk + 1000, 10**30):
+        response = client.post(f"/reviews/{story_id}/submit/", review_data(published_article))
+        assert response.status_code == 404
+
+
+def test_absurd_review_page_numbers_are_harmless(client, published_article, make_review):
+    make_review(name="Only reader")
+
+    for value in ("9" * 40, "-1", "1e10", "<script>", "\x00"):
+        assert "Only reader" in story_page(client, published_article, reviews_page=value)
+
+
 def test_get_on_the_submit_url_is_not_allowed(client, published_article):
     response = client.get(reverse("reviews:submit", args=(published_article.pk,)))
 
