@@ -15,6 +15,7 @@ TIMESTAMP_SALT = "reviews.form.timestamp"
 # newline are kept in the body, where readers use them.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+BAD_TIMESTAMP = _("We could not check this form. Please look over your review and send it again.")
 
 
 def strip_controls(text: str, *, keep_lines: bool) -> str:
@@ -52,7 +53,7 @@ class ReviewForm(forms.Form):
         min_length=2,
         max_length=3000,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": 3000}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Plain text, 2 to 3,000 characters. Links are shown but not clickable."),
     )
     website = forms.CharField(
@@ -61,18 +62,10 @@ class ReviewForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     timestamp = forms.CharField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _(
-                "We could not check this form. Please look over your review and send it again."
-            )
-        },
+        widget=forms.HiddenInput, error_messages={"required": BAD_TIMESTAMP}
     )
 
     error_messages = {
-        "bad_timestamp": _(
-            "We could not check this form. Please look over your review and send it again."
-        ),
         "stale": _(
             "This form was open for a long time, so it expired. Your review is kept below: "
             "please send it again."
@@ -110,27 +103,17 @@ class ReviewForm(forms.Form):
 
     def clean_timestamp(self):
         value = self.cleaned_data["timestamp"]
-        max_age = settings.REVIEWS_FORM_MAX_AGE
         try:
-            payload = signing.loads(value, salt=TIMESTAMP_SALT, max_age=max_age)
-        except signing.SignatureExpired:
-            self.replace_timestamp()
-            raise forms.ValidationError(self.error_messages["stale"], code="stale") from None
-        except signing.BadSignature:
-            self.replace_timestamp()
-            raise forms.ValidationError(
-                self.error_messages["bad_timestamp"], code="bad_timestamp"
-            ) from None
-        if not isinstance(payload, dict) or payload.get("story") != self.article.pk:
-            self.replace_timestamp()
-            raise forms.ValidationError(self.error_messages["bad_timestamp"], code="bad_timestamp")
-        try:
+            payload = signing.loads(
+                value, salt=TIMESTAMP_SALT, max_age=settings.REVIEWS_FORM_MAX_AGE
+            )
+            if payload["story"] != self.article.pk:
+                raise ValueError("signed for another story")
             shown_at = float(payload["at"])
-        except (KeyError, TypeError, ValueError):
-            self.replace_timestamp()
-            raise forms.ValidationError(
-                self.error_messages["bad_timestamp"], code="bad_timestamp"
-            ) from None
+        except signing.SignatureExpired:
+            raise forms.ValidationError(self.error_messages["stale"], code="stale") from None
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise forms.ValidationError(BAD_TIMESTAMP, code="bad_timestamp") from None
         self.seconds_to_send = max(0.0, time.time() - shown_at)
         self.too_fast = self.seconds_to_send < settings.REVIEWS_FORM_MIN_SECONDS
         return value
@@ -144,7 +127,7 @@ class ReviewForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if self.has_error("timestamp"):
-            # Whatever went wrong with it, the next try gets a fresh one.
+            # Stale, forged or missing: the form comes back with a fresh one for the next try.
             self.replace_timestamp()
         body = cleaned.get("body")
         if body and self.fingerprint and self.is_duplicate(body):

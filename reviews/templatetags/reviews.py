@@ -16,11 +16,11 @@ from django.utils import timezone
 from reviews.forms import ReviewForm
 from reviews.models import Review
 from reviews.moderation import Moderator
+from reviews.views import MESSAGE_TAG
 
 register = template.Library()
 
 PAGE_PARAMETER = "reviews_page"
-MESSAGE_TAG = "reviews"
 
 
 @register.inclusion_tag("reviews/includes/_story_reviews.html", takes_context=True)
