@@ -132,6 +132,7 @@ class TestStaffPreview:
         assert response.status_code == 200
         page = response.content.decode()
         assert "Preview — not published" in page
+        assert "Status: Draft" in page
         assert "An unfinished draft" in page
         assert '<meta name="robots" content="noindex, nofollow">' in page
         assert "no-cache" in response["Cache-Control"]
@@ -164,8 +165,10 @@ class TestStaffPreview:
 
     def test_public_page_of_a_published_story_is_indexable(self, client, published_article):
         response = client.get(published_article.get_absolute_url())
-        assert 'name="robots"' not in response.content.decode()
-        assert "Preview" not in response.content.decode()
+        page = response.content.decode()
+        assert "noindex" not in page
+        assert "Preview — not published" not in page
+        assert "X-Robots-Tag" not in response.headers
 
 
 @pytest.mark.django_db
