@@ -61,7 +61,7 @@ def clean_body(html: str) -> str:
 
 class ArticleAdminForm(forms.ModelForm):
     body = ProseEditorFormField(
-        label=_("body"),
+        label=_("Body"),
         required=False,
         config={"extensions": BODY_EDITOR_EXTENSIONS},
         widget=AdminProseEditorWidget,
@@ -70,7 +70,7 @@ class ArticleAdminForm(forms.ModelForm):
     # A plain file field: articles.images checks the upload and explains any refusal
     # (size, pixel count, disguised files), which Django's ImageField would not.
     lead_image = forms.FileField(
-        label=_("lead image"),
+        label=_("Lead image"),
         required=False,
         help_text=ACCEPTED_HELP,
         widget=AdminFileWidget(attrs={"accept": LEAD_IMAGE_TYPES}),

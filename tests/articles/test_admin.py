@@ -336,6 +336,19 @@ def test_add_page_renders_the_prose_editor(editor_client):
     assert '<script type="importmap"' in content
 
 
+def test_editor_scripts_carry_the_csp_nonce_on_add_and_revert_pages(editor_client, make_article):
+    story = make_article()
+    version = story.history.latest()
+    revert_url = reverse("admin:articles_article_simple_history", args=[story.pk, version.pk])
+
+    for url in (ADD_URL, revert_url):
+        response = editor_client.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        importmap = re.search(r'<script type="importmap"[^>]*>', response.content.decode())
+        assert importmap and f'nonce="{nonce}"' in importmap.group(0), url
+
+
 def test_editor_extensions_only_produce_html_the_sanitiser_keeps():
     allowlist = allowlist_from_extensions(BODY_EDITOR_EXTENSIONS)
 
