@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format clean
+.PHONY: run test install migrate demo lint format clean serve
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Newsroom needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -34,6 +34,21 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest
+
+# Production: gunicorn with DEBUG off (see README.md, "Production"). Needs DJANGO_SECRET_KEY;
+# DATABASE_URL, REDIS_URL and the rest come from the environment as usual.
+serve:
+	@test -n "$$DJANGO_SECRET_KEY" || { \
+	  echo "make serve runs Newsroom with DEBUG off and needs DJANGO_SECRET_KEY, e.g." >&2; \
+	  echo "  export DJANGO_SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\"" >&2; \
+	  echo "Trying it over plain HTTP on this machine? Add DJANGO_SECURE_SSL_REDIRECT=0." >&2; \
+	  exit 1; }
+	@$(MAKE) --no-print-directory install
+	mkdir -p var
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" \
+	  exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: install
 	$(BIN)/ruff check .

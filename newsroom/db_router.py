@@ -32,6 +32,11 @@ PRIMARY_ONLY_APPS = frozenset({"sessions", "auth"})
 _pinned_to_primary: ContextVar[bool] = ContextVar("newsroom_pinned_to_primary", default=False)
 
 
+def replica_configured() -> bool:
+    """Return True if a read replica is configured (DATABASE_REPLICA_URL)."""
+    return REPLICA_DB_ALIAS in connections.settings
+
+
 @contextmanager
 def use_primary():
     """Send every read inside the block to the primary database."""
@@ -68,7 +73,7 @@ class PrimaryReplicaRouter:
     """Route reads to the replica and writes to the primary; see the module docstring."""
 
     def db_for_read(self, model, **hints):
-        if REPLICA_DB_ALIAS not in settings.DATABASES:
+        if not replica_configured():
             return None
         if _pinned_to_primary.get() or model._meta.app_label in PRIMARY_ONLY_APPS:
             return DEFAULT_DB_ALIAS

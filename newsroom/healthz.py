@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from newsroom.middleware import log_database_error
+
 # One key per process, overwritten each time: the check never fills the cache.
 CACHE_KEY = f"healthz:{os.getpid()}"
 
@@ -27,7 +29,8 @@ def check_database(alias: str) -> str:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except (DatabaseError, InterfaceError):
+    except (DatabaseError, InterfaceError) as error:
+        log_database_error(error)
         return "unavailable"
     return "ok"
 
@@ -58,4 +61,9 @@ def healthz(request):
         report["status"] = "degraded"
     else:
         report["status"] = "ok"
-    return JsonResponse(report, status=200 if databases_ok else 503)
+    response = JsonResponse(report, status=200 if databases_ok else 503)
+    if not databases_ok:
+        # The outage is logged once a minute; a balancer polling every few seconds must not
+        # add a line per probe.
+        response._has_been_logged = True
+    return response

@@ -113,6 +113,8 @@ def database_unavailable(request, error: BaseException) -> HttpResponse:
     response = HttpResponse(content, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Logged above, once a minute: keep Django from adding a line for every request.
+    response._has_been_logged = True
     return response
 
 

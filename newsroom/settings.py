@@ -185,6 +185,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # folders as they are.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Source maps are only fetched by developer tools; compressing the editor's 2 MB map with
+# Brotli would add half a minute to every deployment.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *["jpg", "jpeg", "png", "gif", "webp", "avif", "woff", "woff2", "mp4", "webm"],
+    *["zip", "gz", "tgz", "bz2", "tbz", "xz", "br"],
+    "map",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

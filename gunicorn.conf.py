@@ -1,0 +1,52 @@
+"""Gunicorn settings for serving Newsroom in production (`make serve`); see README.md.
+
+Everything can be overridden from the environment, and gunicorn's own command-line flags
+still win over this file.
+"""
+
+import multiprocessing
+import os
+from pathlib import Path
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Loopback by default: a load balancer or reverse proxy on the same host forwards to it.
+# Behind a balancer on another host, bind to the private interface, e.g. 10.0.0.5:8000.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Rendering pages is CPU work, so processes beat threads: the usual 2 × cores + 1, capped so a
+# big machine does not start more processes than its database connections allow.
+workers = env_int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 12))
+# A few threads per process let slow clients and keep-alive connections wait without holding a
+# whole process; set GUNICORN_WORKER_CLASS=sync for one request per process.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = env_int("GUNICORN_THREADS", 4)
+
+# Recycle workers now and then so that slow leaks never add up; jitter keeps them from all
+# restarting at once.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# A reader page answers in milliseconds; anything still running after this is stuck.
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+
+# Logs go to stdout/stderr for the process manager to collect. GUNICORN_ACCESS_LOG=off turns
+# the access log off (e.g. for a benchmark).
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if _access_log.lower() in {"", "off", "0", "false", "no"} else _access_log
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# Worker heartbeats in memory rather than on a possibly slow disk.
+if Path("/dev/shm").is_dir():
+    worker_tmp_dir = "/dev/shm"
+
+wsgi_app = "newsroom.wsgi:application"
+proc_name = "newsroom"
