@@ -117,6 +117,35 @@ def test_row_button_approves_and_records_who_and_when(client, moderator, make_re
     assert timezone.now() - review.moderated_at < timedelta(minutes=1)
 
 
+def test_row_button_posts_the_changelist_forms_csrf_token(moderator, make_review):
+    import re
+
+    from django.test import Client
+
+    review = make_review(status=Review.Status.PENDING)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(moderator)
+    page = browser.get(reverse(CHANGELIST) + "?status__exact=pending").content.decode()
+    form = page[
+        page.index('<form id="changelist-form"') : page.index(
+            "</form>", page.index('<form id="changelist-form"')
+        )
+    ]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    button = re.search(r'formaction="([^"]+/moderate/approved/)"', form).group(1)
+
+    response = browser.post(
+        button,
+        {"csrfmiddlewaretoken": token, "action": "", "_selected_action": []},
+        HTTP_REFERER="http://testserver" + reverse(CHANGELIST) + "?status__exact=pending",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?status__exact=pending")
+    review.refresh_from_db()
+    assert review.status == Review.Status.APPROVED
+
+
 def test_row_button_refuses_get(client, moderator, make_review):
     review = make_review(status=Review.Status.PENDING)
     client.force_login(moderator)
