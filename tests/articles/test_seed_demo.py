@@ -1,0 +1,250 @@
+"""`manage.py seed_demo`: the demo newsroom, its logins, and generated volumes."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from PIL import Image
+from taggit.models import Tag, TaggedItem
+
+from articles.demo import content
+from articles.demo.drawing import draw_lead_image
+from articles.models import Article, Author, Region, Rubric, reading_minutes
+from articles.sanitizer import sanitize_html
+from reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> tuple[str, str]:
+    """Run seed_demo and return what it printed on stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_demo", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "regions": Region.objects.count(),
+        "rubrics": Rubric.objects.count(),
+        "authors": Author.objects.count(),
+        "stories": Article.objects.count(),
+        "story authors": Article.authors.through.objects.count(),
+        "tags": Tag.objects.count(),
+        "tagged": TaggedItem.objects.count(),
+        "users": get_user_model().objects.count(),
+        "memberships": get_user_model().groups.through.objects.count(),
+        "reviews": Review.objects.count(),
+    }
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def test_seeding_twice_creates_nothing_the_second_time(debug_on):
+    seed("--no-images")
+    first = counts()
+
+    out, _err = seed("--no-images")
+
+    assert counts() == first
+    assert first["regions"] == 5 and first["rubrics"] == 5
+    assert 6 <= first["authors"] <= 8
+    assert first["stories"] == len(content.STORIES) == 30
+    assert "created 0 regions, 0 rubrics, 0 authors, 0 stories" in out
+
+
+def test_seeding_keeps_what_an_editor_changed():
+    seed("--no-images")
+    Article.objects.filter(slug="night-trains-are-back").update(title="Night trains, revised")
+
+    seed("--no-images")
+
+    assert Article.objects.get(slug="night-trains-are-back").title == "Night trains, revised"
+
+
+def test_demo_stories_have_regions_rubrics_authors_tags_and_a_correction():
+    seed("--no-images")
+
+    assert set(Region.objects.values_list("name", flat=True)) == {
+        "Post-Soviet region",
+        "South Caucasus",
+        "Central Asia",
+        "Middle East",
+        "Europe",
+    }
+    assert set(Rubric.objects.values_list("name", flat=True)) == {
+        "Road sign",
+        "Social",
+        "Difficult question",
+        "Analysis",
+        "Interview",
+    }
+    stories = Article.objects.prefetch_related("authors", "tags")
+    assert all(story.authors.all() and story.tags.all() for story in stories)
+    assert all(len(story.teaser) <= 300 for story in stories)
+    assert stories.filter(featured=True).count() in (1, 2)
+    assert stories.exclude(correction_note="").count() == 1
+    assert Article.objects.filter(authors__isnull=False).distinct().count() == 30
+    assert Author.objects.filter(articles__isnull=False).distinct().count() >= 6
+
+
+def test_drafts_review_and_scheduled_demo_stories_stay_behind_the_gate(client):
+    seed("--no-images")
+    public = set(Article.objects.published().values_list("slug", flat=True))
+    hidden = Article.objects.exclude(slug__in=public)
+
+    assert set(hidden.values_list("status", flat=True)) == {"draft", "review", "published"}
+    scheduled = hidden.get(status="published")
+    assert scheduled.is_scheduled
+    for story in hidden:
+        assert client.get(story.get_absolute_url()).status_code == 404
+    response = client.get(reverse("articles:detail", args=["red-sea-detours-price-of-a-container"]))
+    assert response.status_code == 200
+    assert "Red Sea detours and the price of a container" in response.content.decode()
+
+
+def test_demo_accounts_exist_with_their_roles_when_debug_is_on(debug_on, client):
+    out, _err = seed("--no-images")
+
+    User = get_user_model()
+    for username, group in [
+        ("editor", "Editors"),
+        ("author", "Authors"),
+        ("moderator", "Moderators"),
+    ]:
+        user = User.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser
+        assert user.check_password("changeme")
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+    assert Author.objects.get(user__username="author").slug == "nare-avetisyan"
+    assert client.login(username="editor", password="changeme")
+    assert "editor, author, moderator" in out and "changeme" in out
+
+
+def test_demo_accounts_are_never_created_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    out, _err = seed("--no-images")
+
+    assert not get_user_model().objects.filter(username__in=["editor", "author", "moderator"])
+    assert "Demo accounts skipped" in out
+    assert Article.objects.count() == 30, "the stories themselves are still loaded"
+
+
+def test_demo_accounts_join_groups_even_before_the_roles_migration(debug_on):
+    Group.objects.filter(name__in=["Editors", "Authors", "Moderators"]).delete()
+
+    seed("--no-images")
+
+    assert get_user_model().objects.get(username="moderator").groups.get().name == "Moderators"
+
+
+def test_demo_images_are_drawn_with_renditions():
+    seed()
+
+    stories = Article.objects.all()
+    assert stories.count() == 30
+    for story in stories:
+        assert story.lead_image and story.lead_image_alt
+        assert (story.lead_image_width, story.lead_image_height) == (1600, 900)
+        renditions = story.lead_image_renditions
+        assert {"320.webp", "640.jpg", "1280.webp", "og.jpg"} <= set(renditions)
+        assert all(default_storage.exists(name) for name in renditions.values())
+    sample = stories.first().lead_image_renditions
+    with Image.open(default_storage.open(sample["og.jpg"])) as og:
+        assert og.size == (1200, 630)
+
+    out, _err = seed()
+
+    assert "drew 0 lead images" in out
+
+
+def test_drawn_images_are_the_same_for_the_same_story():
+    assert draw_lead_image("a-story", "europe", "Europe") == draw_lead_image(
+        "a-story", "europe", "Europe"
+    )
+    assert draw_lead_image("a-story", "europe", "Europe") != draw_lead_image(
+        "another-story", "europe", "Europe"
+    )
+
+
+# Generated volumes ----------------------------------------------------------------------
+
+
+def test_articles_and_reviews_options_add_exactly_that_many():
+    seed("--no-images")
+    before = counts()
+
+    out, err = seed("--no-images", "--articles", "50", "--reviews", "200")
+
+    after = counts()
+    assert after["stories"] - before["stories"] == 50
+    assert after["reviews"] - before["reviews"] == 200
+    generated = Article.objects.filter(slug__startswith="generated-")
+    assert generated.count() == 50
+    assert Article.objects.published().filter(slug__startswith="generated-").count() == 50
+    assert "Generated 50 stories and 200 reviews" in out
+    assert "stories" in err and "100%" in err, "a progress line on stderr"
+
+
+def test_one_generated_story_gets_many_approved_reviews(client):
+    seed("--no-images", "--articles", "50", "--reviews", "400")
+
+    hot = Article.objects.get(slug="generated-1")
+    assert hot.reviews.filter(status="approved").count() == 200
+    assert Review.objects.filter(article__slug__startswith="generated-").count() == 400
+    assert set(Review.objects.values_list("status", flat=True)) <= {
+        "approved",
+        "pending",
+        "rejected",
+        "spam",
+    }
+    assert not Review.objects.filter(created_at__lt=hot.publish_at, article=hot).exists()
+    assert Article.objects.published().newest_first().first() == hot
+    assert client.get(hot.get_absolute_url()).status_code == 200
+
+
+def test_generated_stories_are_complete_and_already_safe():
+    seed("--no-images", "--articles", "30")
+
+    for story in Article.objects.filter(slug__startswith="generated-").prefetch_related(
+        "tags", "authors"
+    ):
+        assert sanitize_html(story.body) == story.body
+        assert story.reading_time == reading_minutes(story.body)
+        assert 0 < len(story.teaser) <= 300
+        assert story.tags.all() and story.authors.all()
+        assert story.created_at <= story.updated_at
+
+
+def test_generating_again_continues_the_numbering():
+    seed("--no-images", "--articles", "5")
+
+    seed("--no-images", "--articles", "5")
+
+    slugs = set(
+        Article.objects.filter(slug__startswith="generated-").values_list("slug", flat=True)
+    )
+    assert slugs == {f"generated-{number}" for number in range(1, 11)}
+
+
+def test_generated_stories_appear_on_their_region_page(client):
+    seed("--no-images", "--articles", "20")
+    story = Article.objects.filter(slug__startswith="generated-").newest_first().first()
+
+    response = client.get(story.region.get_absolute_url())
+
+    assert response.status_code == 200
+    assert story.title in response.content.decode()
+
+
+def test_negative_volumes_are_refused():
+    with pytest.raises(CommandError, match="--articles must be 0 or more"):
+        seed("--articles", "-1")
