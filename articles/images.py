@@ -239,9 +239,8 @@ def _clean(original: Image.Image) -> Image.Image:
         image = image.convert("RGBA" if has_alpha else "RGB")
     if image.mode == "RGBA" and image.getextrema()[3][0] == 255:
         image = image.convert("RGB")  # Fully opaque: the alpha channel only costs bytes.
-    # Copy so that nothing from the source's info (EXIF, XMP, comments, ICC) can be written
-    # back out by an encoder that reads im.info.
-    image = image.copy()
+    # exif_transpose() returned a new image, so this drops nothing the caller still holds:
+    # no encoder can then write the source's EXIF, XMP, comments or ICC profile back out.
     image.info = {}
     return image
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from articles.images import process_lead_image, validate_lead_image
 from articles.models import Article
@@ -233,6 +233,25 @@ def test_processing_applies_orientation_and_strips_gps_exif_and_comments(article
     upright = Image.open(default_storage.open(article.lead_image.name)).convert("RGB")
     assert upright.getpixel((190, 10))[2] < 100
     assert upright.getpixel((10, 10))[2] > 150
+
+
+def test_metadata_is_stripped_even_when_no_rotation_is_needed(article_with_image):
+    exif = Image.Exif()
+    exif[0x010F] = "Newsroom Test Camera"
+    exif.get_ifd(0x8825)[2] = (41.0, 43.0, 0.0)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "<script>alert(1)</script>")
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), "teal").save(buffer, "PNG", exif=exif, pnginfo=text)
+    article = article_with_image(buffer.getvalue(), "chart.png")
+
+    process_lead_image(article)
+
+    for name in [article.lead_image.name, *article.lead_image_renditions.values()]:
+        with default_storage.open(name) as handle:
+            raw = handle.read()
+        assert b"Newsroom Test Camera" not in raw and b"<script>" not in raw, name
+        assert not Image.open(io.BytesIO(raw)).getexif(), name
 
 
 def test_renditions_have_the_right_widths_and_formats(article_with_image):
