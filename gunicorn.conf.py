@@ -21,10 +21,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Rendering pages is CPU work, so processes beat threads: the usual 2 × cores + 1, capped so a
 # big machine does not start more processes than its database connections allow.
 workers = env_int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 12))
-# One request per process: measured on 2 cores with 2 workers, sync answered /healthz faster
-# than gthread (about 700 against 590 requests/s, p99 a tenth) on a busy machine. It expects
-# a proxy or balancer in front that buffers slow clients. Without one, use
-# GUNICORN_WORKER_CLASS=gthread, whose threads let slow clients and keep-alive wait cheaply.
+# One request per process. On 2 shared cores with 2 workers, sync answered /healthz about 15 %
+# faster than gthread with 4 threads (three alternating runs: 730-900 against 640-800
+# requests/s, p99 alike). Sync expects a proxy or balancer in front that buffers slow clients;
+# without one, use GUNICORN_WORKER_CLASS=gthread, whose threads let them wait cheaply.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = env_int("GUNICORN_THREADS", 4)  # gthread only
 
