@@ -11,6 +11,13 @@ Two engines behind one function, chosen by the database vendor:
   of title, teaser or body (PostgreSQL refuses that for columns a generated column uses).
   Results are ranked with ``ts_rank`` and get ``ts_headline`` snippets; when the ranked search
   finds nothing, a trigram fallback (``pg_trgm``, GIN index on title) catches typos.
+
+  Ranking costs a read of every matching row, so a word found in most of 100,000 stories
+  would take a second. The planner's estimate of the matches (``EXPLAIN``, no execution)
+  picks the way: up to ``EXACT_RANK_LIMIT`` matches are all ranked; past it ("broad"
+  queries) the best matches among the ``NEWEST_WINDOW`` newest stories are shown, read
+  newest first from the publication-time index and fenced by a LIMIT, so the cost stays
+  bounded whatever the volume and whatever the estimate.
 * Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
   (``icontains``); title matches come first, then the newest.
 
@@ -20,6 +27,7 @@ into ``<mark>`` elements.
 """
 
 import html
+import json
 import re
 from dataclasses import dataclass
 
@@ -60,6 +68,15 @@ MAX_FALLBACK_WORDS = 8
 SNIPPET_SOURCE_CHARS = 8000
 # Shorter queries are too vague for typo matching: "tax" would match half the titles.
 MIN_FUZZY_LENGTH = 4
+# Past this many estimated matches a query is "broad": only the newest stories are ranked.
+EXACT_RANK_LIMIT = 2500
+# How many of the newest stories a broad query ranks; reading each costs a few microseconds.
+NEWEST_WINDOW = 2000
+# A broad query that finds fewer among the newest had a bad estimate: rank all matches.
+MIN_BROAD_RESULTS = 20
+# Results a reader can page through (50 pages); ranking all is what costs, not listing them.
+MAX_RESULTS = 1000
+FUZZY_POOL = 100
 
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
@@ -132,16 +149,98 @@ def escape_in_db(expression):
     return expression
 
 
+@dataclass
+class Found:
+    """The ids of the stories a query found, best first, and how they were found."""
+
+    ids: list[int]
+    mode: str  # "ranked" (all matches ranked), "broad" (a pool ranked) or "fuzzy" (typos)
+    total: int
+    total_is_estimate: bool = False
+
+
 def search_articles(queryset: QuerySet, query: str) -> QuerySet:
     """Return *queryset* narrowed to stories matching *query*, best first.
 
-    *queryset* should already be ``published()``. Each row carries ``rank`` and ``snippet_raw``
-    (pass it through :func:`snippet_html` for display). When this finds nothing on PostgreSQL,
-    try :func:`fuzzy_search_articles`.
+    Each row carries ``rank`` and ``snippet_raw`` (pass it through :func:`snippet_html`). This
+    ranks every match; the search page uses :func:`find_ids`, which stays fast for words found
+    in most stories.
     """
     if uses_postgres(queryset.db):
-        return _ranked(queryset, query)
+        return _matching(queryset, query).annotate(snippet_raw=_headline(_tsquery(query)))
     return _words(queryset, query)
+
+
+def find_ids(queryset: QuerySet, query: str) -> Found:
+    """Return the ids of the stories of *queryset* that match *query*, best first (PostgreSQL).
+
+    At most four queries whatever the volume: the planner's estimate; the ranked ids (of all
+    matches, or of the newest stories for a broad query); all matches ranked after all when a
+    broad query found few among the newest (the estimate was too high); the typo fallback
+    when nothing matched.
+    """
+    estimate = estimate_rows(_matching_rows(queryset, query).values("pk"))
+    ids = []
+    if estimate > EXACT_RANK_LIMIT:
+        ids = newest_matching_ids(queryset, query)
+        if len(ids) >= MIN_BROAD_RESULTS:
+            return Found(ids, "broad", max(estimate, len(ids)), total_is_estimate=True)
+    ids = list(_matching(queryset, query).values_list("pk", flat=True)[:MAX_RESULTS])
+    if ids:
+        if len(ids) == MAX_RESULTS:
+            return Found(ids, "ranked", max(estimate, MAX_RESULTS), total_is_estimate=True)
+        return Found(ids, "ranked", len(ids))
+    fuzzy = list(fuzzy_search_articles(queryset, query).values_list("pk", flat=True)[:FUZZY_POOL])
+    return Found(fuzzy, "fuzzy", len(fuzzy))
+
+
+def newest_matching_ids(queryset: QuerySet, query: str) -> list[int]:
+    """Return the ids of the best matches among the newest ``NEWEST_WINDOW`` stories.
+
+    The newest rows come from the publication-time index and the LIMIT in the subquery
+    fences them off, so PostgreSQL reads at most that many rows however common the words
+    are, and however wrong its estimate of them was.
+    """
+    newest = (
+        queryset.order_by("-publish_at", "-pk")
+        .annotate(win_id=F("pk"), win_at=F("publish_at"), win_vector=SearchVectorColumn())
+        .values("win_id", "win_at", "win_vector")[:NEWEST_WINDOW]
+    )
+    newest_sql, newest_params = newest.query.sql_with_params()
+    weights = "{" + ",".join(str(weight) for weight in RANK_WEIGHTS) + "}"
+    sql = f"""
+        SELECT newest.win_id FROM ({newest_sql}) AS newest,
+            websearch_to_tsquery(%s::regconfig, %s) AS query
+        WHERE newest.win_vector @@ query
+        ORDER BY ts_rank(%s::real[], newest.win_vector, query) DESC,
+            newest.win_at DESC, newest.win_id DESC
+        LIMIT %s
+    """  # noqa: S608 - our own compiled SQL; every value is a parameter
+    params = (*newest_params, SEARCH_CONFIG, query, weights, MAX_RESULTS)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def page_articles(queryset: QuerySet, ids: list[int], query: str, mode: str) -> list:
+    """Return the stories with these *ids*, in that order, each with ``snippet_raw``."""
+    if mode == "fuzzy":
+        rows = queryset.filter(pk__in=ids).annotate(snippet_raw=F("teaser"))
+    else:
+        rows = queryset.filter(pk__in=ids).annotate(snippet_raw=_headline(_tsquery(query)))
+    by_id = {article.pk: article for article in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def estimate_rows(queryset: QuerySet) -> int:
+    """Return the planner's estimate of the rows *queryset* would give, without running it."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def fuzzy_search_articles(queryset: QuerySet, query: str) -> QuerySet:
@@ -149,6 +248,21 @@ def fuzzy_search_articles(queryset: QuerySet, query: str) -> QuerySet:
     if not uses_postgres(queryset.db) or len(query) < MIN_FUZZY_LENGTH:
         return queryset.none()
     return _fuzzy(queryset, query)
+
+
+def _tsquery(query: str) -> SearchQuery:
+    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _matching_rows(queryset: QuerySet, query: str) -> QuerySet:
+    return queryset.alias(search_vector=SearchVectorColumn()).filter(search_vector=_tsquery(query))
+
+
+def _matching(queryset: QuerySet, query: str) -> QuerySet:
+    rank = SearchRank(SearchVectorColumn(), _tsquery(query), weights=RANK_WEIGHTS)
+    return (
+        _matching_rows(queryset, query).annotate(rank=rank).order_by("-rank", "-publish_at", "-pk")
+    )
 
 
 def _headline(query: SearchQuery) -> SearchHeadline:
@@ -169,20 +283,6 @@ def _headline(query: SearchQuery) -> SearchHeadline:
         min_words=15,
         max_fragments=2,
         fragment_delimiter=" \u2026 ",
-    )
-
-
-def _ranked(queryset: QuerySet, query: str) -> QuerySet:
-    search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-    vector = SearchVectorColumn()
-    return (
-        queryset.alias(search_vector=vector)
-        .filter(search_vector=search_query)
-        .annotate(
-            rank=SearchRank(vector, search_query, weights=RANK_WEIGHTS),
-            snippet_raw=_headline(search_query),
-        )
-        .order_by("-rank", "-publish_at", "-pk")
     )
 
 
@@ -270,8 +370,9 @@ class SearchFilters:
 def run_search(params, *, using: str = "default") -> dict:
     """Return the context of the search page for the GET *params* (q, region, rubric, page).
 
-    A fixed number of queries: regions and rubrics for the filters, then COUNT and one page
-    of results; the typo fallback adds the same two again only when nothing matched.
+    A fixed number of queries: regions and rubrics for the filters; on PostgreSQL the
+    estimate, the ranked ids and one page of rows (plus the typo fallback only when nothing
+    matched); elsewhere COUNT and one page of rows.
     """
     from articles.models import Article, Region, Rubric
 
@@ -289,21 +390,32 @@ def run_search(params, *, using: str = "default") -> dict:
         "filters": filters,
         "page_obj": None,
         "search_mode": None,
+        # Phrases in quotes and -word exclusions only mean something to PostgreSQL.
+        "advanced_syntax": uses_postgres(using),
     }
     if not query:
         return context
-    published = filters.apply(
-        Article.objects.using(using).published().select_related("region", "rubric").defer("body")
-    )
-    mode = "ranked" if uses_postgres(using) else "words"
-    paginator = Paginator(search_articles(published, query), RESULTS_PER_PAGE)
-    if paginator.count == 0 and uses_postgres(using):
-        mode = "fuzzy"
-        paginator = Paginator(fuzzy_search_articles(published, query), RESULTS_PER_PAGE)
-    page_obj = paginator.get_page(params.get("page"))
+    published = filters.apply(Article.objects.using(using).published())
+    for_display = published.select_related("region", "rubric").defer("body")
+    if uses_postgres(using):
+        found = find_ids(published, query)
+        paginator = Paginator(found.ids, RESULTS_PER_PAGE)
+        page_obj = paginator.get_page(params.get("page"))
+        page_obj.object_list = page_articles(for_display, page_obj.object_list, query, found.mode)
+        mode, total, estimated = found.mode, found.total, found.total_is_estimate
+    else:
+        paginator = Paginator(_words(for_display, query), RESULTS_PER_PAGE)
+        page_obj = paginator.get_page(params.get("page"))
+        mode, total, estimated = "words", paginator.count, False
     for article in page_obj:
         article.snippet = snippet_html(article.snippet_raw, query, mode=mode)
-    context.update(page_obj=page_obj, paginator=paginator, search_mode=mode)
+    context.update(
+        page_obj=page_obj,
+        paginator=paginator,
+        search_mode=mode,
+        total=total,
+        total_is_estimate=estimated,
+    )
     return context
 
 

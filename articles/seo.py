@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,10 @@ def site_name() -> str:
 def site_description() -> str:
     return str(
         getattr(settings, "NEWSROOM_SITE_DESCRIPTION", "")
-        or _("News and analysis from the post-Soviet region, the Caucasus and Central Asia.")
+        or _(
+            "Analysis and news from the post-Soviet space, the Caucasus, Central Asia, the Middle "
+            "East and Europe."
+        )
     )
 
 
@@ -45,10 +49,39 @@ def public_path(instance) -> str:
     return reverse("articles:tag", kwargs={"slug": instance.slug})
 
 
+def taxonomy_description(taxonomy) -> str:
+    """Return the description of a region, rubric, tag or author page (its own, or one line)."""
+    own = getattr(taxonomy, "description", "") or getattr(taxonomy, "bio", "")
+    if own:
+        return " ".join(own.split())
+    return str(
+        _("The latest stories on %(name)s from %(site)s.")
+        % {"name": taxonomy.name, "site": site_name()}
+    )
+
+
 def article_modified_at(article) -> datetime:
-    """Return when *article* last changed for readers: never before its publication."""
-    changed = [article.publish_at, article.revised_at, getattr(article, "updated_at", None)]
-    return max(moment for moment in changed if moment is not None)
+    """Return when *article* was last updated as readers are told: its "Updated" time.
+
+    That is ``revised_at``, which editors set on a substantial update, and never before the
+    publication; JSON-LD, OpenGraph and the feeds all say this.
+    """
+    return max(moment for moment in (article.publish_at, article.revised_at) if moment)
+
+
+def article_changed_at(article) -> datetime:
+    """Return when any field of *article* last changed (a hint for crawlers: sitemap lastmod)."""
+    changed = (article.publish_at, article.revised_at, getattr(article, "updated_at", None))
+    return max(moment for moment in changed if moment)
+
+
+def w3c_datetime(value: datetime | None) -> str:
+    """Return *value* as a W3C datetime in the site's zone, e.g. 2024-05-09T19:20:00+02:00."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 def canonical_url(request: HttpRequest, page_number: int | None = None) -> str:
@@ -114,8 +147,8 @@ def news_article_data(request: HttpRequest, article, *, url: str) -> dict[str, A
         "headline": article.title[:HEADLINE_MAX_LENGTH],
         "description": article.teaser,
         "image": [image],
-        "datePublished": article.publish_at.isoformat(),
-        "dateModified": article_modified_at(article).isoformat(),
+        "datePublished": w3c_datetime(article.publish_at),
+        "dateModified": w3c_datetime(article_modified_at(article)),
         "author": [_person(request, author) for author in article.authors.all()],
         "publisher": publisher_data(request),
         "articleSection": article.rubric.name,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Region, Rubric
-from articles.seo import article_modified_at
+from articles.seo import article_changed_at
 
 NEWS_WINDOW = timedelta(hours=48)
 # Google News reads at most this many stories from one news sitemap.
@@ -30,7 +30,7 @@ class ArticleSitemap(Sitemap):
         )
 
     def lastmod(self, item):
-        return article_modified_at(item)
+        return article_changed_at(item)
 
     def get_latest_lastmod(self):
         # The default would load every story to take the max; one aggregate does it.

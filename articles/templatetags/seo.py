@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
 
 from articles import seo
 from articles.feeds import feed_links as site_feed_links
@@ -13,12 +12,8 @@ register = template.Library()
 
 @register.filter
 def w3c_datetime(value: datetime | None) -> str:
-    """Return *value* as a W3C datetime in the site's zone, e.g. 2024-05-09T19:20:00+02:00."""
-    if not value:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.replace(microsecond=0).isoformat()
+    """Return *value* as a W3C datetime in the site's zone (sitemaps, OpenGraph)."""
+    return seo.w3c_datetime(value)
 
 
 @register.inclusion_tag("includes/_meta_article.html", takes_context=True)
@@ -65,6 +60,8 @@ def page_meta(context, title="", description="", taxonomy=None, page_obj=None, h
         data.append(seo.website_data(request))
     if taxonomy is not None:
         data.append(seo.breadcrumb_data(request, [(taxonomy.name, seo.public_path(taxonomy))]))
+        title = title or taxonomy.name
+        description = description or seo.taxonomy_description(taxonomy)
     return {
         "site_name": seo.site_name(),
         "title": title or seo.site_name(),

@@ -1,0 +1,230 @@
+"""Sharing metadata: title, description, canonical, OpenGraph, Twitter card, JSON-LD, feeds."""
+
+import json
+from datetime import datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from articles.models import Article, Author
+from articles.seo import article_modified_at
+
+
+class HeadParser(HTMLParser):
+    """Collect <title>, <meta>, <link> and JSON-LD blocks of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.title = ""
+        self.meta: dict[str, list[str]] = {}
+        self.links: list[dict[str, str]] = []
+        self.json_ld: list[dict] = []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and ("property" in attrs or "name" in attrs):
+            key = attrs.get("property") or attrs.get("name")
+            self.meta.setdefault(key, []).append(attrs.get("content", ""))
+        elif tag == "link":
+            self.links.append(attrs)
+        elif tag == "title":
+            self._in = "title"
+        elif tag == "script" and attrs.get("type") == "application/ld+json":
+            self._in = "json_ld"
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.title += data
+        elif self._in == "json_ld":
+            self.json_ld.append(json.loads(data))
+
+
+def head_of(client, url) -> HeadParser:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parser = HeadParser()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def one(head, key) -> str:
+    (value,) = head.meta[key]
+    return value
+
+
+def ld_of_type(head, kind) -> dict:
+    (item,) = [item for item in head.json_ld if item["@type"] == kind]
+    return item
+
+
+def alternates(head) -> list[tuple[str, str]]:
+    return [(link["type"], link["href"]) for link in head.links if link.get("rel") == "alternate"]
+
+
+@pytest.fixture
+def story(make_article):
+    writers = [
+        Author.objects.create(name="Ana Beridze", slug="ana"),
+        Author.objects.create(name="Timur Sadykov", slug="timur"),
+    ]
+    og_path = default_storage.save("renditions/og/talks.jpg", ContentFile(b"\xff\xd8jpeg"))
+    article = make_article(
+        title="Talks in Almaty",
+        slug="talks-in-almaty",
+        teaser='Ministers meet on "neutral" ground.',
+        tags=["diplomacy", "peace"],
+        authors=writers,
+    )
+    Article.objects.filter(pk=article.pk).update(
+        lead_image="articles/talks.jpg",
+        lead_image_width=1600,
+        lead_image_height=900,
+        lead_image_alt="Two ministers shaking hands",
+        lead_image_renditions={"og.jpg": og_path},
+    )
+    return Article.objects.get(pk=article.pk)
+
+
+@pytest.mark.django_db
+class TestStoryMetadata:
+    def test_title_description_and_canonical(self, client, story):
+        head = head_of(client, "/articles/talks-in-almaty/?utm_source=newsletter")
+        assert head.title == "Talks in Almaty · Newsroom"
+        assert one(head, "description") == 'Ministers meet on "neutral" ground.'
+        (canonical,) = [link["href"] for link in head.links if link.get("rel") == "canonical"]
+        assert canonical == "http://testserver/articles/talks-in-almaty/"
+
+    def test_opengraph_and_twitter_card(self, client, story):
+        head = head_of(client, "/articles/talks-in-almaty/")
+        assert one(head, "og:type") == "article"
+        assert one(head, "og:title") == "Talks in Almaty"
+        assert one(head, "og:description") == 'Ministers meet on "neutral" ground.'
+        assert one(head, "og:image") == "http://testserver/media/renditions/og/talks.jpg"
+        assert (one(head, "og:image:width"), one(head, "og:image:height")) == ("1200", "630")
+        assert one(head, "og:image:alt") == "Two ministers shaking hands"
+        published = datetime.fromisoformat(one(head, "article:published_time"))
+        assert published == story.publish_at.replace(microsecond=0)
+        modified = datetime.fromisoformat(one(head, "article:modified_time"))
+        assert modified == article_modified_at(story).replace(microsecond=0)
+        assert one(head, "article:section") == "Road sign"
+        assert sorted(head.meta["article:tag"]) == ["diplomacy", "peace"]
+        assert one(head, "twitter:card") == "summary_large_image"
+
+    def test_news_article_json_ld(self, client, story):
+        head = head_of(client, "/articles/talks-in-almaty/")
+        data = ld_of_type(head, "NewsArticle")
+        assert data["@context"] == "https://schema.org"
+        assert data["headline"] == "Talks in Almaty"
+        assert data["description"] == 'Ministers meet on "neutral" ground.'
+        assert data["image"] == ["http://testserver/media/renditions/og/talks.jpg"]
+        published = datetime.fromisoformat(data["datePublished"])
+        assert published == story.publish_at.replace(microsecond=0)
+        assert data["dateModified"] >= data["datePublished"]
+        assert [author["name"] for author in data["author"]] == ["Ana Beridze", "Timur Sadykov"]
+        assert data["author"][0]["url"] == "http://testserver/authors/ana/"
+        assert data["publisher"]["name"] == "Newsroom"
+        assert data["publisher"]["logo"]["url"].startswith("http://testserver/static/")
+        assert data["articleSection"] == "Road sign"
+        assert sorted(data["keywords"]) == ["diplomacy", "peace"]
+        assert data["mainEntityOfPage"]["@id"] == "http://testserver/articles/talks-in-almaty/"
+
+    def test_breadcrumb_goes_home_region_story(self, client, story):
+        head = head_of(client, "/articles/talks-in-almaty/")
+        crumbs = ld_of_type(head, "BreadcrumbList")["itemListElement"]
+        assert [(c["position"], c["name"], c["item"]) for c in crumbs] == [
+            (1, "Newsroom", "http://testserver/"),
+            (2, "Post-Soviet region", "http://testserver/regions/post-soviet-region/"),
+            (3, "Talks in Almaty", "http://testserver/articles/talks-in-almaty/"),
+        ]
+
+    def test_story_without_image_shares_the_site_image(self, client, published_article):
+        head = head_of(client, published_article.get_absolute_url())
+        assert one(head, "og:image").startswith("http://testserver/static/img/share-default")
+        assert ld_of_type(head, "NewsArticle")["image"][0] == one(head, "og:image")
+
+    def test_json_ld_cannot_be_broken_out_of(self, client, make_article):
+        title = "</script><script>alert('ld')</script> & <!--"
+        article = make_article(title=title, slug="hostile", teaser="</SCRIPT> teaser")
+        response = client.get(article.get_absolute_url())
+        html = response.content.decode()
+        assert "<script>alert('ld')" not in html
+        assert "</SCRIPT> teaser" not in html
+        head = HeadParser()
+        head.feed(html)
+        data = ld_of_type(head, "NewsArticle")
+        assert data["headline"] == title
+        assert data["description"] == "</SCRIPT> teaser"
+
+    def test_story_page_advertises_the_site_feeds(self, client, story):
+        head = head_of(client, "/articles/talks-in-almaty/")
+        assert ("application/rss+xml", "/feed/") in alternates(head)
+        assert ("application/atom+xml", "/feed/atom/") in alternates(head)
+
+
+@pytest.mark.django_db
+class TestHomeMetadata:
+    def test_home_has_website_with_search_action(self, client, published_article):
+        head = head_of(client, "/?utm_campaign=x")
+        (canonical,) = [link["href"] for link in head.links if link.get("rel") == "canonical"]
+        assert canonical == "http://testserver/"
+        assert one(head, "og:type") == "website"
+        assert one(head, "description")
+        site = ld_of_type(head, "WebSite")
+        assert site["url"] == "http://testserver/"
+        action = site["potentialAction"]
+        assert action["@type"] == "SearchAction"
+        assert action["target"]["urlTemplate"] == (
+            "http://testserver/search/?q={search_term_string}"
+        )
+        assert action["query-input"] == "required name=search_term_string"
+        assert ("application/rss+xml", "/feed/") in alternates(head)
+
+
+@pytest.mark.django_db
+class TestListMetadata:
+    def test_canonical_keeps_only_page_numbers_past_one(self, client, make_article, region):
+        for _ in range(21):
+            make_article()
+        url = region.get_absolute_url()
+
+        def canonical(query):
+            head = head_of(client, url + query)
+            (href,) = [link["href"] for link in head.links if link.get("rel") == "canonical"]
+            return href
+
+        assert canonical("") == "http://testserver/regions/post-soviet-region/"
+        assert canonical("?page=1&utm=x") == "http://testserver/regions/post-soviet-region/"
+        assert canonical("?page=2&utm=x") == "http://testserver/regions/post-soviet-region/?page=2"
+
+    def test_list_page_advertises_its_own_feeds_and_the_sites(self, client, published_article):
+        head = head_of(client, "/regions/post-soviet-region/")
+        assert alternates(head) == [
+            ("application/rss+xml", "/regions/post-soviet-region/feed/"),
+            ("application/atom+xml", "/regions/post-soviet-region/feed/atom/"),
+            ("application/rss+xml", "/feed/"),
+            ("application/atom+xml", "/feed/atom/"),
+        ]
+        titles = [link["title"] for link in head.links if link.get("rel") == "alternate"]
+        assert titles[0] == "Post-Soviet region · Newsroom (RSS)"
+
+    @pytest.mark.parametrize("kind", ["rubrics/road-sign", "tags/diplomacy", "authors/zara"])
+    def test_every_list_page_has_a_feed_and_breadcrumb(self, client, make_article, kind):
+        zara = Author.objects.create(name="Zara", slug="zara", bio="Writes on water.")
+        make_article(tags=["diplomacy"], authors=[zara])
+        head = head_of(client, f"/{kind}/")
+        assert ("application/rss+xml", f"/{kind}/feed/") in alternates(head)
+        crumbs = ld_of_type(head, "BreadcrumbList")["itemListElement"]
+        assert crumbs[-1]["item"] == f"http://testserver/{kind}/"
+        if kind.startswith("authors"):
+            assert one(head, "description") == "Writes on water."
+
+    def test_search_page_advertises_feeds_and_is_noindex(self, client, db):
+        head = head_of(client, "/search/?q=x")
+        assert ("application/rss+xml", "/feed/") in alternates(head)
+        assert head.meta["robots"][0].startswith("noindex")
