@@ -316,6 +316,62 @@ def test_replica_serves_readers_while_the_admin_sees_the_primary(tmp_path):
     }
 
 
+# HTTPS ---------------------------------------------------------------------------------------
+
+HTTPS_SCRIPT = r"""
+import json
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import override_settings
+
+# Unhashed static names: this checks HTTPS handling, not collectstatic.
+plain_static = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+with override_settings(STORAGES=plain_static):
+    client = Client()
+    secure = client.get("/admin/login/", secure=True)
+    plain = client.get("/admin/login/")
+    forwarded = client.get("/admin/login/", HTTP_X_FORWARDED_PROTO="https")
+print(json.dumps({
+    "secure": secure.status_code,
+    "hsts": secure.get("Strict-Transport-Security"),
+    "csrf_cookie_secure": bool(secure.cookies["csrftoken"]["secure"]),
+    "plain": plain.status_code,
+    "plain_location": plain.get("Location"),
+    "forwarded": forwarded.status_code,
+}))
+"""
+
+
+@pytest.mark.parametrize(("trust_proxy", "forwarded_status"), [("0", 301), ("1", 200)])
+def test_https_is_enforced_and_a_proxy_is_believed_only_when_declared(
+    tmp_path, trust_proxy, forwarded_status
+):
+    env = clean_env(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_TRUST_PROXY_HEADERS=trust_proxy,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    )
+
+    result = run([sys.executable, "-c", HTTPS_SCRIPT], env)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "secure": 200,
+        "hsts": "max-age=31536000; includeSubDomains",
+        "csrf_cookie_secure": True,
+        "plain": 301,
+        "plain_location": "https://testserver/admin/login/",
+        # A client claiming HTTPS in a header is ignored unless a proxy is declared to set it.
+        "forwarded": forwarded_status,
+    }
+
+
 # Static files --------------------------------------------------------------------------------
 
 STATIC_SCRIPT = r"""
