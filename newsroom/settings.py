@@ -236,6 +236,9 @@ if STORAGE_BACKEND == "s3":
         MEDIA_ORIGINS.append("https://*.amazonaws.com")
 elif STORAGE_BACKEND != "filesystem":
     raise ImproperlyConfigured("DJANGO_STORAGE_BACKEND must be 'filesystem' or 's3'.")
+# Media from the filesystem is served by the app (newsroom/views.py) unless a web server or
+# CDN in front does it.
+NEWSROOM_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", STORAGE_BACKEND == "filesystem")
 
 # Uploads above this size are streamed to a temporary file rather than held in memory;
 # the lead-image validator refuses anything above 20 MB anyway.

@@ -1,13 +1,16 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS
 from articles.views import SearchView
 from newsroom.healthz import healthz
+from newsroom.views import serve_media
 
 urlpatterns = [
     # First, so that the load balancer's frequent check resolves in one step.
@@ -51,7 +54,9 @@ urlpatterns = [
 handler400 = "articles.views.bad_request"
 handler500 = "articles.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.NEWSROOM_SERVE_MEDIA:
+    # Uploads from MEDIA_ROOT, also with DEBUG off so that `make serve` shows images. A web
+    # server, object storage or CDN in front can take this over (DJANGO_SERVE_MEDIA=0).
+    urlpatterns += [
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", serve_media),
+    ]

@@ -424,6 +424,31 @@ def test_production_static_files_are_hashed_compressed_and_cached_for_a_year(tmp
     assert "max-age=60" in outcome["plain_cache_control"]
 
 
+# Media ---------------------------------------------------------------------------------------
+
+
+def test_uploads_are_served_with_a_day_of_caching(client, db, media_root):
+    (media_root / "articles").mkdir(parents=True)
+    (media_root / "articles" / "lead-640.webp").write_bytes(b"RIFF....WEBP")
+
+    response = client.get("/media/articles/lead-640.webp")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"RIFF....WEBP"
+    assert response["Cache-Control"] == "public, max-age=86400"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_media_serving_never_leaves_the_media_folder(db, media_root):
+    media_root.mkdir(parents=True, exist_ok=True)
+    client = Client(raise_request_exception=False)
+
+    # Django answers a path that climbs out of the folder as a suspicious request (400).
+    assert client.get("/media/../newsroom/settings.py").status_code == 400
+    assert client.get("/media/%2e%2e/newsroom/settings.py").status_code == 400
+    assert client.get("/media/missing.webp").status_code == 404
+
+
 # gunicorn and make serve ---------------------------------------------------------------------
 
 

@@ -211,6 +211,24 @@ def test_media_can_live_on_s3_compatible_storage(tmp_path):
     assert "https://media.example.org" in img_src
 
 
+def test_media_is_served_by_the_app_unless_object_storage_or_a_web_server_does_it(tmp_path):
+    (tmp_path / "storages").mkdir()
+    (tmp_path / "storages" / "__init__.py").write_text("")
+
+    on_disk = production_settings("NEWSROOM_SERVE_MEDIA")
+    behind_nginx = production_settings("NEWSROOM_SERVE_MEDIA", DJANGO_SERVE_MEDIA="0")
+    on_s3 = production_settings(
+        "NEWSROOM_SERVE_MEDIA",
+        PYTHONPATH=str(tmp_path),
+        DJANGO_STORAGE_BACKEND="s3",
+        AWS_STORAGE_BUCKET_NAME="newsroom-media",
+    )
+
+    assert on_disk["NEWSROOM_SERVE_MEDIA"] is True
+    assert behind_nginx["NEWSROOM_SERVE_MEDIA"] is False
+    assert on_s3["NEWSROOM_SERVE_MEDIA"] is False
+
+
 def test_s3_storage_without_a_bucket_is_refused_with_a_clear_message(tmp_path):
     (tmp_path / "storages").mkdir()
     (tmp_path / "storages" / "__init__.py").write_text("")
