@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,21 @@ class ArticlesConfig(AppConfig):
         from articles.redirects import connect_slug_redirects
 
         connect_slug_redirects()
+
+        # Anonymous reader pages are cached; any change a reader could see invalidates them.
+        from taggit.models import Tag, TaggedItem
+
+        from articles.models import Article, Author, Redirect, Region, Rubric
+        from newsroom import pagecache
+
+        pagecache.watch(Article, Article.authors.through, Region, Rubric, Author, Tag, TaggedItem)
+        pagecache.watch(Redirect)
+        m2m_changed.connect(pagecache.invalidate_on_commit, sender=Article.authors.through)
+        pagecache.register_clock(next_scheduled_publication)
+
+
+def next_scheduled_publication(now):
+    """Return when the next scheduled story goes public, the moment cached pages turn stale."""
+    from articles.models import Article
+
+    return Article.objects.scheduled().values_list("publish_at", flat=True).first()

@@ -119,6 +119,12 @@ class ArticleQuerySet(models.QuerySet):
         """Return rows for the story page: taxonomy joined, tags and authors prefetched."""
         return self.select_related("region", "rubric").prefetch_related("tags", "authors")
 
+    def scheduled(self):
+        """Return published stories whose time has not come yet, soonest first."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
+        ).order_by("publish_at")
+
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.history import record_versions
 from articles.models import Article
+from newsroom import pagecache
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -125,4 +126,6 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
             by=by if by.is_authenticated else None,
             reason=str(reason),
         )
+        # One UPDATE sends no post_save, so the page cache is told here.
+        pagecache.invalidate_on_commit()
     return changed

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After CSRF (which sets the reader's token cookie on the way out), before authentication
+    # and messages (so a cached hit costs no session or user query).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -345,3 +348,10 @@ LOGGING["loggers"]["django.request"] = {
     "filters": ["skip_database_outages"],
     "propagate": False,
 }
+
+# Anonymous reader pages in the shared cache (newsroom/pagecache.py). Invalidation is exact, so
+# the lifetime only bounds memory; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
+# What browsers and CDNs may keep without asking again; they revalidate with the ETag after.
+PAGE_BROWSER_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", "60"))
+PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", "300"))

@@ -24,6 +24,21 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Render every page: tests count a view's queries, not the page cache's.
+
+    The page cache has its own tests (tests/test_pagecache.py), which turn it on with the
+    ``page_cache`` fixture.
+    """
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def region(db) -> Region:
     return Region.objects.create(name="Post-Soviet region", slug="post-soviet-region")
