@@ -13,11 +13,11 @@ Two engines behind one function, chosen by the database vendor:
   finds nothing, a trigram fallback (``pg_trgm``, GIN index on title) catches typos.
 
   Ranking costs a read of every matching row, so a word found in most of 100,000 stories
-  would take a second. The planner's estimate of the matches (``EXPLAIN``, no execution)
-  picks the way: up to ``EXACT_RANK_LIMIT`` matches are all ranked; past it ("broad"
-  queries) the best matches among the ``NEWEST_WINDOW`` newest stories are shown, read
-  newest first from the publication-time index and fenced by a LIMIT, so the cost stays
-  bounded whatever the volume and whatever the estimate.
+  would take a second. Each ranking is therefore fenced by a LIMIT in a subquery: a query
+  the planner expects to be rarer than ``EXACT_FENCE`` has all its matches ranked; any other
+  tries the ``NEWEST_WINDOW`` newest stories first (read from the publication-time index), and when
+  enough of them match, it is a broad query whose best matches among the newest are shown.
+  The cost stays bounded whatever the volume and however wrong the planner's estimate.
 * Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
   (``icontains``); title matches come first, then the newest.
 
@@ -66,17 +66,21 @@ RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 MAX_FALLBACK_WORDS = 8
 # How much plain body text the snippet is drawn from; ts_headline parses all it is given.
 SNIPPET_SOURCE_CHARS = 8000
-# Shorter queries are too vague for typo matching: "tax" would match half the titles.
+# Shorter queries are too vague for typo matching: "tax" would match half the titles; longer
+# ones are sentences, not typos, and cost the trigram index dearly.
 MIN_FUZZY_LENGTH = 4
-# Past this many estimated matches a query is "broad": only the newest stories are ranked.
-EXACT_RANK_LIMIT = 2500
-# How many of the newest stories a broad query ranks; reading each costs a few microseconds.
-NEWEST_WINDOW = 2000
-# A broad query that finds fewer among the newest had a bad estimate: rank all matches.
-MIN_BROAD_RESULTS = 20
+MAX_FUZZY_LENGTH = 40
+# Ranking reads each match's tsvector (5-10 µs a row here), so every ranking is fenced.
+# How many of the newest stories are read to find the matches of a broad query.
+NEWEST_WINDOW = 800
+# This many matches among the newest make a query broad (about 1 % of all stories match).
+MIN_BROAD_RESULTS = 10
+# Ranking "all" matches stops reading at this many; reaching it makes the query broad.
+EXACT_FENCE = 1000
 # Results a reader can page through (50 pages); ranking all is what costs, not listing them.
 MAX_RESULTS = 1000
 FUZZY_POOL = 100
+FUZZY_FENCE = 400
 
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
@@ -87,11 +91,19 @@ _TAG_PATTERN = r"""<(?:[^>"']|"[^"]*"|'[^']*')*>"""
 
 
 def clean_query(raw: str | None) -> str:
-    """Return *raw* trimmed, whitespace collapsed, control characters gone, at most 200 chars."""
+    """Return *raw* trimmed, whitespace collapsed, control characters gone, at most 200 chars.
+
+    A longer query is cut at the last space before the limit, so that no half word is sought.
+    """
     if not raw:
         return ""
-    text = _CONTROL.sub(" ", raw)
-    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+    text = " ".join(_CONTROL.sub(" ", raw).split())
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text
+    cut = text[: MAX_QUERY_LENGTH + 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut[:MAX_QUERY_LENGTH].strip()
 
 
 def uses_postgres(using: str = "default") -> bool:
@@ -154,9 +166,8 @@ class Found:
     """The ids of the stories a query found, best first, and how they were found."""
 
     ids: list[int]
-    mode: str  # "ranked" (all matches ranked), "broad" (a pool ranked) or "fuzzy" (typos)
-    total: int
-    total_is_estimate: bool = False
+    mode: str  # "ranked" (all matches ranked), "broad" (too many: some ranked), "fuzzy"
+    total: int | None  # exact number of matches; None for a broad query
 
 
 def search_articles(queryset: QuerySet, query: str) -> QuerySet:
@@ -174,51 +185,78 @@ def search_articles(queryset: QuerySet, query: str) -> QuerySet:
 def find_ids(queryset: QuerySet, query: str) -> Found:
     """Return the ids of the stories of *queryset* that match *query*, best first (PostgreSQL).
 
-    At most four queries whatever the volume: the planner's estimate; the ranked ids (of all
-    matches, or of the newest stories for a broad query); all matches ranked after all when a
-    broad query found few among the newest (the estimate was too high); the typo fallback
-    when nothing matched.
+    Every ranking reads a bounded number of rows, so neither a common word nor a wrong
+    estimate can make a search slow. When the planner expects fewer matches than the fence
+    they are all ranked (its estimates of phrases and of words that go together run low:
+    reaching the fence then makes the query broad); otherwise the newest stories are tried
+    first, and ten matches or more among them make it a broad query, whose best matches
+    among the newest are shown. At most four queries: the estimate, two rankings, and the
+    typo fallback when nothing matched.
     """
     estimate = estimate_rows(_matching_rows(queryset, query).values("pk"))
-    ids = []
-    if estimate > EXACT_RANK_LIMIT:
-        ids = newest_matching_ids(queryset, query)
-        if len(ids) >= MIN_BROAD_RESULTS:
-            return Found(ids, "broad", max(estimate, len(ids)), total_is_estimate=True)
-    ids = list(_matching(queryset, query).values_list("pk", flat=True)[:MAX_RESULTS])
+    if estimate >= EXACT_FENCE:
+        ids, matched = _rank_fenced(queryset.order_by("-publish_at", "-pk"), query, NEWEST_WINDOW)
+        if matched >= MIN_BROAD_RESULTS:
+            return Found(ids, "broad", None)
+    ids, matched = _rank_fenced(_matching_rows(queryset, query).order_by(), query, EXACT_FENCE)
+    if matched >= EXACT_FENCE:
+        # More matches than the estimate said, spread too thinly for the newest to show
+        # them: rank the first the index gave rather than read them all.
+        return Found(ids, "broad", None)
     if ids:
-        if len(ids) == MAX_RESULTS:
-            return Found(ids, "ranked", max(estimate, MAX_RESULTS), total_is_estimate=True)
-        return Found(ids, "ranked", len(ids))
-    fuzzy = list(fuzzy_search_articles(queryset, query).values_list("pk", flat=True)[:FUZZY_POOL])
+        return Found(ids, "ranked", matched)
+    fuzzy = fuzzy_ids(queryset, query)
     return Found(fuzzy, "fuzzy", len(fuzzy))
 
 
-def newest_matching_ids(queryset: QuerySet, query: str) -> list[int]:
-    """Return the ids of the best matches among the newest ``NEWEST_WINDOW`` stories.
+def _rank_fenced(rows: QuerySet, query: str, fence: int) -> tuple[list[int], int]:
+    """Rank the matches among the first *fence* of *rows*; return their ids and number.
 
-    The newest rows come from the publication-time index and the LIMIT in the subquery
-    fences them off, so PostgreSQL reads at most that many rows however common the words
-    are, and however wrong its estimate of them was.
+    The LIMIT inside the subquery fences the rows off: PostgreSQL reads at most *fence* of
+    them (newest first from the publication-time index, or the first matches the GIN index
+    gives) and ranks only those, however common the words and however wrong its estimate.
     """
-    newest = (
-        queryset.order_by("-publish_at", "-pk")
-        .annotate(win_id=F("pk"), win_at=F("publish_at"), win_vector=SearchVectorColumn())
-        .values("win_id", "win_at", "win_vector")[:NEWEST_WINDOW]
-    )
-    newest_sql, newest_params = newest.query.sql_with_params()
+    fenced = rows.annotate(
+        win_id=F("pk"), win_at=F("publish_at"), win_vector=SearchVectorColumn()
+    ).values("win_id", "win_at", "win_vector")[:fence]
+    fenced_sql, fenced_params = fenced.query.sql_with_params()
     weights = "{" + ",".join(str(weight) for weight in RANK_WEIGHTS) + "}"
     sql = f"""
-        SELECT newest.win_id FROM ({newest_sql}) AS newest,
-            websearch_to_tsquery(%s::regconfig, %s) AS query
-        WHERE newest.win_vector @@ query
-        ORDER BY ts_rank(%s::real[], newest.win_vector, query) DESC,
-            newest.win_at DESC, newest.win_id DESC
+        SELECT fenced.win_id, count(*) OVER ()
+        FROM ({fenced_sql}) AS fenced, websearch_to_tsquery(%s::regconfig, %s) AS query
+        WHERE fenced.win_vector @@ query
+        ORDER BY ts_rank(%s::real[], fenced.win_vector, query) DESC,
+            fenced.win_at DESC, fenced.win_id DESC
         LIMIT %s
     """  # noqa: S608 - our own compiled SQL; every value is a parameter
-    params = (*newest_params, SEARCH_CONFIG, query, weights, MAX_RESULTS)
-    with connections[queryset.db].cursor() as cursor:
+    params = (*fenced_params, SEARCH_CONFIG, tsquery_text(query), weights, MAX_RESULTS)
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [row[0] for row in found], (found[0][1] if found else 0)
+
+
+def fuzzy_ids(queryset: QuerySet, query: str) -> list[int]:
+    """Return the ids of stories whose title is close to *query* (typos), most similar first.
+
+    Only the first ``FUZZY_FENCE`` candidates of the trigram index are compared: a typo of a
+    word in thousands of titles would otherwise cost a similarity per title.
+    """
+    if not MIN_FUZZY_LENGTH <= len(query) <= MAX_FUZZY_LENGTH:
+        return []
+    candidates = _fuzzy(queryset, query).order_by()
+    fenced = candidates.annotate(win_id=F("pk"), win_at=F("publish_at"), win_title=F("title"))
+    fenced_sql, fenced_params = fenced.values("win_id", "win_at", "win_title")[
+        :FUZZY_FENCE
+    ].query.sql_with_params()
+    sql = f"""
+        SELECT fenced.win_id FROM ({fenced_sql}) AS fenced
+        ORDER BY word_similarity(%s, fenced.win_title) DESC, fenced.win_at DESC,
+            fenced.win_id DESC
+        LIMIT %s
+    """  # noqa: S608 - our own compiled SQL; every value is a parameter
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, (*fenced_params, query, FUZZY_POOL))
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -245,13 +283,30 @@ def estimate_rows(queryset: QuerySet) -> int:
 
 def fuzzy_search_articles(queryset: QuerySet, query: str) -> QuerySet:
     """Return stories whose title is trigram-similar to *query* (typos), or none off PostgreSQL."""
-    if not uses_postgres(queryset.db) or len(query) < MIN_FUZZY_LENGTH:
+    if not uses_postgres(queryset.db) or not MIN_FUZZY_LENGTH <= len(query) <= MAX_FUZZY_LENGTH:
         return queryset.none()
     return _fuzzy(queryset, query)
 
 
 def _tsquery(query: str) -> SearchQuery:
-    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+    return SearchQuery(tsquery_text(query), config=SEARCH_CONFIG, search_type="websearch")
+
+
+def tsquery_text(query: str) -> str:
+    """Return *query* for websearch_to_tsquery with repeated words left out.
+
+    "border crossings border crossings …" means no more than "border crossings" but costs
+    twice as much to match and rank. Queries with a quoted phrase are left alone.
+    """
+    if '"' in query:
+        return query
+    seen = set()
+    words = []
+    for word in query.split():
+        if word.lower() not in seen:
+            seen.add(word.lower())
+            words.append(word)
+    return " ".join(words)
 
 
 def _matching_rows(queryset: QuerySet, query: str) -> QuerySet:
@@ -402,11 +457,11 @@ def run_search(params, *, using: str = "default") -> dict:
         paginator = Paginator(found.ids, RESULTS_PER_PAGE)
         page_obj = paginator.get_page(params.get("page"))
         page_obj.object_list = page_articles(for_display, page_obj.object_list, query, found.mode)
-        mode, total, estimated = found.mode, found.total, found.total_is_estimate
+        mode, total = found.mode, found.total
     else:
         paginator = Paginator(_words(for_display, query), RESULTS_PER_PAGE)
         page_obj = paginator.get_page(params.get("page"))
-        mode, total, estimated = "words", paginator.count, False
+        mode, total = "words", paginator.count
     for article in page_obj:
         article.snippet = snippet_html(article.snippet_raw, query, mode=mode)
     context.update(
@@ -414,7 +469,6 @@ def run_search(params, *, using: str = "default") -> dict:
         paginator=paginator,
         search_mode=mode,
         total=total,
-        total_is_estimate=estimated,
     )
     return context
 

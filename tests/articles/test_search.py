@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from articles import search as search_module
 from articles.models import Article, Region, Rubric
-from articles.search import MAX_QUERY_LENGTH, clean_query, run_search, snippet_html
+from articles.search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    run_search,
+    snippet_html,
+    tsquery_text,
+)
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -189,8 +195,18 @@ class TestAwkwardQueries:
     def test_long_query_is_cut_to_200_characters(self, client, make_article):
         make_article(title="Steppe")
         response = search(client, q="steppe " + "x" * 500)
-        assert len(response.context["query"]) == MAX_QUERY_LENGTH
+        assert response.context["query"] == "steppe"
         assert b"only its first 200 characters" in response.content
+        assert len(clean_query("y" * 500)) == MAX_QUERY_LENGTH
+
+    def test_long_query_is_cut_between_words(self):
+        query = clean_query("grain corridor " * 30)
+        assert len(query) <= MAX_QUERY_LENGTH
+        assert query.endswith(("grain", "corridor"))
+
+    def test_repeated_words_are_sought_once(self):
+        assert tsquery_text("border crossings Border crossings border") == "border crossings"
+        assert tsquery_text('"one by one" one') == '"one by one" one'
 
     def test_clean_query_removes_control_characters(self):
         assert clean_query("  a\x00b\tc\n\x07 ") == "a b c"
@@ -287,7 +303,7 @@ class TestPostgresSearch:
 
     def test_broad_query_ranks_the_newest_stories(self, client, make_article, monkeypatch):
         # As if "oil" were in thousands of stories: only the newest three are ranked.
-        monkeypatch.setattr(search_module, "EXACT_RANK_LIMIT", 0)
+        monkeypatch.setattr(search_module, "estimate_rows", lambda queryset: 10**6)
         monkeypatch.setattr(search_module, "NEWEST_WINDOW", 3)
         monkeypatch.setattr(search_module, "MIN_BROAD_RESULTS", 1)
         make_article(title="Newest", teaser="Oil prices.")
@@ -297,13 +313,14 @@ class TestPostgresSearch:
         response = search(client, q="oil")
         assert response.context["search_mode"] == "broad"
         assert result_titles(response) == ["Oil in the title", "Newest", "Third"]
-        assert b"About " in response.content
-        assert b"the best of the newest are shown" in response.content
+        assert b"Many stories found" in response.content
+        assert b"only the best of a part of them" in response.content
 
-    def test_broad_estimate_that_finds_little_ranks_everything(
+    def test_query_rare_among_the_newest_ranks_all_its_matches(
         self, client, make_article, monkeypatch
     ):
-        monkeypatch.setattr(search_module, "EXACT_RANK_LIMIT", 0)
+        # The planner expects many matches, but none is among the two newest stories.
+        monkeypatch.setattr(search_module, "estimate_rows", lambda queryset: 10**6)
         monkeypatch.setattr(search_module, "NEWEST_WINDOW", 2)
         make_article(title="Newest")
         make_article(title="Second")
@@ -311,6 +328,18 @@ class TestPostgresSearch:
         response = search(client, q="saffron")
         assert response.context["search_mode"] == "ranked"
         assert result_titles(response) == ["An old story about saffron"]
+
+    def test_more_matches_than_the_fence_make_a_broad_search(
+        self, client, make_article, monkeypatch
+    ):
+        # Ranking "all" matches stops at the fence; reaching it makes the query broad.
+        monkeypatch.setattr(search_module, "EXACT_FENCE", 2)
+        make_article(title="First", body="<p>Saffron.</p>")
+        make_article(title="Saffron harvest")
+        make_article(title="Third", teaser="Saffron fields.")
+        response = search(client, q="saffron")
+        assert response.context["search_mode"] == "broad"
+        assert len(result_titles(response)) == 2
 
     def test_stop_words_alone_find_nothing_without_error(self, client, published_article):
         response = search(client, q="the")
