@@ -6,6 +6,7 @@ SQLite in ``var/``, local-memory cache. Production sets ``DJANGO_DEBUG=0`` and m
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "articles",
     "reviews",
     "django_tasks",
+    # Admin login brute-force protection (see AXES_* below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a 404 into a 301 when the address moved (renamed slug or an editor's redirect).
     "articles.redirects.RedirectFallbackMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -256,6 +261,28 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@local
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its ?next= is missing or points off this site (Django would send
+# editors to /accounts/profile/, a 404 here).
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Admin login brute-force protection with django-axes: after AXES_FAILURE_LIMIT failed
+# passwords for one username from one IP address, that pair is locked out for the cool-off
+# time (a failure while locked out restarts it). Locking the pair, not the account, means an
+# attacker elsewhere cannot lock an editor out, and any username, existing or not, is locked
+# the same way, so the lockout tells nothing about which accounts exist. Attempts are kept in
+# the database, so every app process sees them, with or without Redis.
+# `python manage.py axes_reset_username <name>` lifts a lockout early.
+AUTHENTICATION_BACKENDS = [
+    "newsroom.login_limits.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "newsroom.login_limits.lockout_response"
+# Successful logins are already in each user's last_login; only failures are recorded.
+AXES_DISABLE_ACCESS_LOG = True
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # Demo accounts (editor/author/moderator with password "changeme") are only ever created
