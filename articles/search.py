@@ -354,9 +354,13 @@ def _fuzzy(queryset: QuerySet, query: str) -> QuerySet:
 
 
 def query_words(query: str) -> list[str]:
-    """Return the words of *query* without search operators, for the LIKE search."""
-    words = re.findall(r"\w[\w'-]*", query)
-    return [word.strip("'-") for word in words if word.strip("'-")][:MAX_FALLBACK_WORDS]
+    """Return the words of *query* for the LIKE search: no operators, no single letters.
+
+    A single letter is inside nearly every story, so it would only flood the results.
+    """
+    words = (word.strip("'-") for word in re.findall(r"\w[\w'-]*", query))
+    unique = dict.fromkeys(word for word in words if len(word) > 1)
+    return list(unique)[:MAX_FALLBACK_WORDS]
 
 
 def _words(queryset: QuerySet, query: str) -> QuerySet:

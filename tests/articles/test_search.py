@@ -353,6 +353,10 @@ class TestSqliteSearch:
         response = search(client, q="& | ! : * ( )")
         assert response.context["total"] == 0
 
+    def test_single_letters_and_tags_are_not_words(self, client, published_article):
+        response = search(client, q="<b>x</b>")
+        assert response.context["total"] == 0
+
     def test_words_match_inside_longer_words(self, client, make_article):
         make_article(title="Negotiators meet")
         assert result_titles(search(client, q="negotiator")) == ["Negotiators meet"]
