@@ -7,7 +7,8 @@ download (``playwright install``) is never used. Leave them out with ``-m "not e
 Every test gets the live server (pytest-django's ``live_server``, a real HTTP server in a
 thread on the test database) and ``new_page()`` for browser tabs, each in its own context
 (its own cookies: an editor and a reader never share a session). When a test fails, a
-screenshot of every tab it opened is written to ``test-artifacts/``.
+screenshot of every tab it opened is written to ``test-artifacts/``. CI sets
+``NEWSROOM_E2E_REQUIRED=1`` so that a missing browser fails there rather than skips.
 """
 
 import io
@@ -40,7 +41,7 @@ except ImportError:  # the dev extra is not installed
     sync_playwright = None
 
 SKIP_REASON = (
-    "browser tests skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium)"
+    f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install -y chromium)"
     if not CHROMIUM.exists()
     else "browser tests skipped: Playwright is not installed (pip install -e '.[dev]')"
     if sync_playwright is None
@@ -48,8 +49,12 @@ SKIP_REASON = (
 )
 
 
+# CI sets this: there a missing browser fails the tests instead of skipping them.
+REQUIRED = os.environ.get("NEWSROOM_E2E_REQUIRED") == "1"
+
+
 def pytest_collection_modifyitems(config, items):
-    if not SKIP_REASON:
+    if not SKIP_REASON or REQUIRED:
         return
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
@@ -72,6 +77,8 @@ def browser() -> Iterator:
     database work here ("async unsafe") although nothing here is async; the flag tells it so
     while the browser is open.
     """
+    if SKIP_REASON:
+        pytest.fail(f"NEWSROOM_E2E_REQUIRED=1, but {SKIP_REASON}")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

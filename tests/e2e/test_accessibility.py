@@ -9,7 +9,6 @@ fields, and a layout that works 360 px wide and at 200 % zoom.
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -83,6 +82,8 @@ def site(transactional_db):
 
 
 def blocking_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
     results = Axe().run(page)
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
