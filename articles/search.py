@@ -14,10 +14,11 @@ Two engines behind one function, chosen by the database vendor:
 
   Ranking costs a read of every matching row, so a word found in most of 100,000 stories
   would take a second. Each ranking is therefore fenced by a LIMIT in a subquery: a query
-  the planner expects to be rarer than ``EXACT_FENCE`` has all its matches ranked; any other
-  tries the ``NEWEST_WINDOW`` newest stories first (read from the publication-time index), and when
-  enough of them match, it is a broad query whose best matches among the newest are shown.
-  The cost stays bounded whatever the volume and however wrong the planner's estimate.
+  the planner expects to be rarer than ``EXACT_FENCE`` has all its matches ranked; any
+  other tries the ``NEWEST_WINDOW`` newest stories first (read from the publication-time
+  index), and when enough of them match, it is a broad query whose best matches among the
+  newest are shown. The cost stays bounded whatever the volume and however wrong the
+  planner's estimate.
 * Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
   (``icontains``); title matches come first, then the newest.
 
@@ -71,7 +72,7 @@ SNIPPET_SOURCE_CHARS = 8000
 MIN_FUZZY_LENGTH = 4
 MAX_FUZZY_LENGTH = 40
 # Ranking reads each match's tsvector (5-10 µs a row here), so every ranking is fenced.
-# How many of the newest stories are read to find the matches of a broad query.
+# NEWEST_WINDOW: how many of the newest stories are read to find a broad query's matches.
 NEWEST_WINDOW = 800
 # This many matches among the newest make a query broad (about 1 % of all stories match).
 MIN_BROAD_RESULTS = 10

@@ -120,6 +120,8 @@ def main() -> None:
     settings.DEBUG = False  # no query log kept in memory while timing
     published = Article.objects.published()
     print(f"Published stories: {published.count():,}")
+    # Other work on the machine shows in every figure: say how busy it was.
+    print("Load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     rng = random.Random(options.seed)
     slugs = list(published.order_by("?").values_list("slug", flat=True)[:200])
     stories = [f"/articles/{slug}/" for slug in slugs]
@@ -151,6 +153,7 @@ def main() -> None:
         print(f"  story page  {summary(story_ms)}")
         verdict = "met" if percentile(search_ms, 0.95) < 50 else "NOT met"
         print(f"  target search p95 < 50 ms: {verdict}")
+        print("  load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
         print("\nPer search (p50 / max ms, how it was answered, queries):")
         for label, params in SEARCHES:
