@@ -34,6 +34,7 @@ from articles.forms import ArticleAdminForm
 from articles.history import refresh_latest_version
 from articles.images import process_lead_image, rendition_url
 from articles.models import Article, Author, Redirect, Region, Rubric
+from editorial.admin import StoryEditorialAdminMixin
 
 logger = logging.getLogger("newsroom.admin")
 
@@ -71,7 +72,9 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
+    """The story admin; preview links, presence and the audit trail come from the mixin."""
+
     form = ArticleAdminForm
     list_display = (
         "title",

@@ -18,6 +18,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from articles.images import ACCEPTED_HELP, validate_lead_image
 from articles.models import Article, Author
 from articles.sanitizer import sanitize_html
+from editorial.concurrency import VersionCheckFormMixin
 
 # Every extension here must only produce tags and attributes in articles.sanitizer's
 # allowlist (tests/articles/test_admin.py checks it). No images in the body: the lead image
@@ -59,7 +60,9 @@ def clean_body(html: str) -> str:
     return cleaned if strip_tags(cleaned).strip() else ""
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
+    """The story form; the mixin refuses a save over changes made since it was opened."""
+
     body = ProseEditorFormField(
         label=_("Body"),
         required=False,

@@ -14,18 +14,23 @@ rules live in one place:
 The queryset versions change all rows with one UPDATE and then write one history version
 per story in one INSERT (``QuerySet.update()`` sends no signals). They return the number
 of stories changed.
+
+Every change moves the story's ``version`` on (so an editor with the story open cannot
+overwrite it unawares) and writes an audit entry (``editorial.audit``), one INSERT for a
+bulk change.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.history import record_versions
 from articles.models import Article
+from editorial import audit
 from newsroom import pagecache
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -109,7 +114,15 @@ def _set_status(article: Article, status: str, *, by: User, reason) -> Article:
     # Read by django-simple-history for the version this save writes.
     article._history_user = by if by.is_authenticated else None
     article._change_reason = str(reason)
-    article.save(update_fields=["status", "publish_at", "updated_at"])
+    with transaction.atomic():
+        # Article.save() adds "version" to the fields written.
+        article.save(update_fields=["status", "publish_at", "updated_at"])
+        audit.record(
+            audit.story_status_action(status, article.publish_at),
+            actor=by,
+            story=article,
+            obj=article,
+        )
     return article
 
 
@@ -120,11 +133,22 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
         pks = list(queryset.values_list("pk", flat=True))
         if not pks:
             return 0
-        changed = Article.objects.filter(pk__in=pks).update(**changes, updated_at=timezone.now())
-        record_versions(
-            Article.objects.filter(pk__in=pks).prefetch_related("authors", "tags"),
-            by=by if by.is_authenticated else None,
-            reason=str(reason),
+        now = timezone.now()
+        changed = Article.objects.filter(pk__in=pks).update(
+            **changes, updated_at=now, version=F("version") + 1
+        )
+        articles = list(Article.objects.filter(pk__in=pks).prefetch_related("authors", "tags"))
+        record_versions(articles, by=by if by.is_authenticated else None, reason=str(reason))
+        audit.record_many(
+            audit.entry(
+                audit.story_status_action(article.status, article.publish_at, now=now),
+                actor=by,
+                story=article,
+                obj=article,
+                details={"bulk": True},
+                at=now,
+            )
+            for article in articles
         )
         # One UPDATE sends no post_save, so the page cache is told here.
         pagecache.invalidate_on_commit()

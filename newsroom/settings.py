@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "simple_history",
     "articles",
     "reviews",
+    # Preview links, edit conflicts and presence, the schedule check, the audit log.
+    "editorial",
     "django_tasks",
     # Admin login brute-force protection (see AXES_* below).
     "axes",
@@ -301,6 +303,16 @@ REVIEWS_RATE_LIMIT_PERIOD = int(os.environ.get("REVIEWS_RATE_LIMIT_PERIOD", "600
 # The form's signed timestamp: older than this asks to send again; quicker marks spam.
 REVIEWS_FORM_MAX_AGE = 2 * 60 * 60
 REVIEWS_FORM_MIN_SECONDS = 3
+# Moderators get one email per new pending review while fewer than this many wait; above
+# it, one digest of the queue at most every REVIEWS_DIGEST_HOURS (editorial.digest).
+REVIEWS_DIGEST_THRESHOLD = int(os.environ.get("REVIEWS_DIGEST_THRESHOLD", "10"))
+REVIEWS_DIGEST_HOURS = float(os.environ.get("REVIEWS_DIGEST_HOURS", "3"))
+# How long a reader's "email me when my review is published" confirmation link works.
+REVIEWS_FOLLOW_UP_CONFIRM_DAYS = 7
+# Share-preview links (editorial): the expiry offered first, and how long an open change
+# page counts as "being edited" without a new request.
+EDITORIAL_PREVIEW_DEFAULT_HOURS = 48
+EDITORIAL_PRESENCE_SECONDS = 5 * 60
 # Told about new pending reviews when no active user with the moderate permission has an email.
 MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
 # django-tasks: the immediate backend runs a task right after the review's transaction commits.

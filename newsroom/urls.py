@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
+    # Share-preview links (/share/<token>/) and the reader's review follow-up emails.
+    path("", include("editorial.urls")),
     path("search/", SearchView.as_view(), name="search"),
     path("feed/", LatestArticlesFeed(), name="articles-feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),

@@ -13,8 +13,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from editorial import audit
 from reviews.models import ModerationSettings, Review
-from reviews.services import review_moderate
+from reviews.services import moderation_recorded, review_moderate, review_row
 
 PENDING_FIRST = Case(When(status=Review.Status.PENDING, then=Value(0)), default=Value(1))
 STORY_CHOICES = 30
@@ -230,6 +231,8 @@ class ReviewAdmin(admin.ModelAdmin):
             obj.reply_by = request.user if obj.reply else None
             obj.reply_at = now if obj.reply else None
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data:
+            moderation_recorded([review_row(obj)], status=obj.status, by=request.user, at=now)
 
 
 @admin.register(ModerationSettings)
@@ -237,7 +240,21 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
         (_("Words"), {"fields": ("hold_words", "block_words")}),
         (_("Rules"), {"fields": ("link_threshold", "trusted_auto_approve", "close_after_days")}),
+        (
+            _("Pauses"),
+            {"fields": ("reviews_read_only", "quiet_hours_start", "quiet_hours_end")},
+        ),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit.record(
+                audit.Action.RULES_CHANGED,
+                actor=request.user,
+                obj=obj,
+                details=rules_changes(form),
+            )
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not ModerationSettings.objects.exists()
@@ -246,6 +263,33 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        # Staff without any right on the rules get 403 here, as on every other admin list,
+        # rather than a redirect (and a row created on their behalf by load()).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         # One row of rules: go straight to it.
         rules = ModerationSettings.load()
         return redirect("admin:reviews_moderationsettings_change", rules.pk)
+
+
+def rules_changes(form) -> dict:
+    """Return what an edit of the moderation rules changed, for the audit log.
+
+    Word lists as the words added and removed; other fields as their old and new values.
+    """
+    changes = {}
+    for name in form.changed_data:
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        if name in ("hold_words", "block_words"):
+            old = set(ModerationSettings.word_list(before or ""))
+            new = set(ModerationSettings.word_list(after or ""))
+            changes[name] = {"added": sorted(new - old), "removed": sorted(old - new)}
+        else:
+            changes[name] = {"from": _json_value(before), "to": _json_value(after)}
+    return {"changes": changes}
+
+
+def _json_value(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -56,6 +56,14 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Plain text, 2 to 3,000 characters. Links are shown but not clickable."),
     )
+    notify = forms.BooleanField(
+        label=_("Email me when my review is published"),
+        required=False,
+        help_text=_(
+            "We first send a link to confirm your address; nothing else is sent until you "
+            "click it. Every email has a one-click unsubscribe."
+        ),
+    )
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,

@@ -1,4 +1,7 @@
+import hashlib
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +36,15 @@ class Review(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
+
+    class FollowUp(models.TextChoices):
+        """The reader's "email me when my review is published" (editorial.followup)."""
+
+        NONE = "", _("not asked")
+        UNCONFIRMED = "unconfirmed", _("asked, address not confirmed yet")
+        CONFIRMED = "confirmed", _("address confirmed, waiting for approval")
+        SENT = "sent", _("told it is published")
+        CANCELLED = "cancelled", _("unsubscribed")
 
     article = models.ForeignKey(
         "articles.Article",
@@ -91,6 +103,21 @@ class Review(models.Model):
         related_name="+",
     )
     reply_at = models.DateTimeField(_("replied at"), null=True, blank=True, editable=False)
+    follow_up = models.CharField(
+        _("email when published"),
+        max_length=12,
+        choices=FollowUp.choices,
+        default=FollowUp.NONE,
+        blank=True,
+        editable=False,
+    )
+    follow_up_confirmed_at = models.DateTimeField(
+        _("address confirmed at"), null=True, blank=True, editable=False
+    )
+    # The last email to the reader about this review (confirmation request or notice).
+    follow_up_mailed_at = models.DateTimeField(
+        _("reader emailed at"), null=True, blank=True, editable=False
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -159,6 +186,29 @@ class ModerationSettings(models.Model):
         default=default_close_after_days,
         help_text=_("Reviews close this many days after a story is published. 0 never closes."),
     )
+    reviews_read_only = models.BooleanField(
+        _("reviews read-only"),
+        default=False,
+        help_text=_(
+            "Pause new reviews on every story, e.g. on a breaking-news night. Published "
+            "reviews stay visible; the form says that reviews are paused."
+        ),
+    )
+    quiet_hours_start = models.TimeField(
+        _("quiet hours start"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the site's time zone. From this time until the end time the form is "
+            "replaced by a note saying when it reopens. Leave both empty for no quiet hours."
+        ),
+    )
+    quiet_hours_end = models.TimeField(
+        _("quiet hours end"),
+        null=True,
+        blank=True,
+        help_text=_("May be earlier than the start: 22:00 to 06:00 spans midnight."),
+    )
 
     class Meta:
         verbose_name = _("moderation rules")
@@ -171,6 +221,18 @@ class ModerationSettings(models.Model):
         # A single row: whatever was asked, this is the one.
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def clean(self):
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if (start is None) != (end is None):
+            missing = "quiet_hours_end" if end is None else "quiet_hours_start"
+            raise ValidationError(
+                {missing: _("Give both the start and the end of the quiet hours, or neither.")}
+            )
+        if start is not None and start == end:
+            raise ValidationError(
+                {"quiet_hours_end": _("The quiet hours must end at another time than they start.")}
+            )
 
     @classmethod
     def load(cls) -> "ModerationSettings":
@@ -189,3 +251,29 @@ class ModerationSettings(models.Model):
     @property
     def block_word_list(self) -> list[str]:
         return self.word_list(self.block_words)
+
+
+class ReviewEmailOptOut(models.Model):
+    """An address that asked for no more emails about reviews (one-click unsubscribe).
+
+    Only a SHA-256 hash of the lower-cased address is kept: enough to recognise it again,
+    and it survives a change of the secret key (a keyed hash would forget every opt-out).
+    """
+
+    email_hash = models.CharField(_("address hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("unsubscribed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email opt-out")
+        verbose_name_plural = _("email opt-outs")
+
+    def __str__(self):
+        return self.email_hash[:12]
+
+    @staticmethod
+    def hash_email(email: str) -> str:
+        return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+    @classmethod
+    def covers(cls, email: str) -> bool:
+        return cls.objects.filter(email_hash=cls.hash_email(email)).exists()

@@ -25,13 +25,22 @@ The order of the rules, first match wins:
 Editors change the word lists, the link threshold, trusted auto-approval and the closing
 period in the admin (*Reviews › Moderation rules*); nothing here needs a deploy.
 
+Pauses
+------
+On top of each story's own state, editors can pause reviews everywhere (same admin page):
+the *read-only* switch, and daily *quiet hours* in the site's time zone (22:00–06:00 spans
+midnight). While paused, :meth:`Moderator.allow` refuses every review and
+:meth:`Moderator.pause` says why and when the form comes back. Quiet hours begin and end
+by the clock, with no write to announce them: :func:`next_review_window_change` gives the
+next such moment, so a page cache can drop pages that show (or hide) the form.
+
 To add a rule, add a check to ``spam_reasons()`` or ``hold_reasons()`` that returns a short
 reason; the queue will show it with no other change.
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +55,59 @@ LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
 class Decision:
     status: str
     reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Pause:
+    """Why reviews are paused site-wide, and when they reopen (None: when editors decide)."""
+
+    reason: str
+    reopens_at: datetime | None = None
+
+    READ_ONLY = "read_only"
+    QUIET_HOURS = "quiet_hours"
+
+
+def in_quiet_hours(start: time, end: time, moment: time) -> bool:
+    """Return whether the local time *moment* falls in quiet hours from *start* to *end*.
+
+    The start is inside, the end outside; an *end* before *start* wraps past midnight.
+    """
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def next_local_time(now: datetime, at: time) -> datetime:
+    """Return the first moment after *now* when the site's clock shows *at*."""
+    zone = timezone.get_default_timezone()
+    local = timezone.localtime(now, zone)
+    candidate = datetime.combine(local.date(), at, tzinfo=zone)
+    if candidate <= now:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=zone)
+    return candidate
+
+
+def quiet_hours_pause(rules: ModerationSettings, now: datetime) -> Pause | None:
+    start, end = rules.quiet_hours_start, rules.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    local = timezone.localtime(now, timezone.get_default_timezone())
+    if not in_quiet_hours(start, end, local.time().replace(tzinfo=None)):
+        return None
+    return Pause(Pause.QUIET_HOURS, next_local_time(now, end))
+
+
+def next_review_window_change(now: datetime, rules: ModerationSettings | None = None):
+    """Return the next moment quiet hours begin or end, or None without quiet hours.
+
+    For caches: a page showing the review form (or the quiet-hours note) is stale then.
+    """
+    rules = rules if rules is not None else ModerationSettings.load()
+    start, end = rules.quiet_hours_start, rules.quiet_hours_end
+    if start is None or end is None or start == end:
+        return None
+    return min(next_local_time(now, start), next_local_time(now, end))
 
 
 @dataclass
@@ -77,7 +139,18 @@ class Moderator:
         self.rules = rules if rules is not None else ModerationSettings.load()
 
     def allow(self, article, *, now=None) -> bool:
-        """Return whether *article* takes new reviews now."""
+        """Return whether *article* takes new reviews now (its own state and any pause)."""
+        now = now or timezone.now()
+        return self.story_open(article, now=now) and self.pause(now=now) is None
+
+    def pause(self, *, now=None) -> Pause | None:
+        """Return why reviews are paused on every story now, or None."""
+        if self.rules.reviews_read_only:
+            return Pause(Pause.READ_ONLY)
+        return quiet_hours_pause(self.rules, now or timezone.now())
+
+    def story_open(self, article, *, now=None) -> bool:
+        """Return whether *article* itself takes reviews (switched on, not too old)."""
         if not article.allow_reviews:
             return False
         days = self.rules.close_after_days

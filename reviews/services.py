@@ -1,7 +1,9 @@
 """Writes to reviews: submitting one and moderating many.
 
 The view and the admin (actions and row buttons) call these functions; they are the only
-places that change a review's status.
+places that change a review's status. Moderation is written to the audit log
+(``editorial.audit``) and tells readers who asked to hear about publication
+(``editorial.followup``).
 """
 
 import logging
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from editorial import audit, followup
 from reviews.models import Review
 from reviews.moderation import Moderator, Signals
 from reviews.signals import reviews_changed
@@ -101,6 +104,7 @@ def review_submit(
     decision = moderator.decide(review, signals=signals)
     review.status = decision.status
     review.reasons = [str(reason) for reason in decision.reasons]
+    review.follow_up = followup.wanted_follow_up(review, bool(data.get("notify")))
     if review.status != Review.Status.PENDING:
         # Decided by the rules, not by a person: moderated_by stays empty.
         review.moderated_at = timezone.now()
@@ -108,6 +112,8 @@ def review_submit(
         review.save()
         if review.status == Review.Status.PENDING:
             transaction.on_commit(lambda: enqueue_notification(review.pk))
+        if review.follow_up == Review.FollowUp.UNCONFIRMED:
+            followup.on_commit_confirmation(review.pk)
         if review.status == Review.Status.APPROVED:
             transaction.on_commit(
                 lambda: reviews_changed.send(
@@ -134,18 +140,67 @@ def enqueue_notification(review_pk: int) -> None:
 def review_moderate(*, reviews, status: str, by) -> int:
     """Set *status* on every review of the queryset *reviews* in ONE UPDATE; return the count.
 
-    Records who (*by*) and when. Sends ``reviews_changed`` with the stories touched, so that
-    cached pages of those stories can be refreshed.
+    Records who (*by*) and when, with one audit entry per review (one INSERT). Sends
+    ``reviews_changed`` with the stories touched, so that cached pages of those stories can
+    be refreshed.
     """
     if status not in Review.Status.values:
         raise ValueError(f"Unknown review status: {status!r}")
     now = timezone.now()
     with transaction.atomic():
-        article_ids = set(reviews.order_by().values_list("article_id", flat=True).distinct())
-        count = reviews.update(status=status, moderated_by=by, moderated_at=now)
+        rows = list(
+            reviews.order_by().values_list(
+                "pk", "name", "follow_up", "article_id", "article__title", named=True
+            )
+        )
+        count = Review.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=status, moderated_by=by, moderated_at=now
+        )
+        article_ids = {row.article_id for row in rows}
+        moderation_recorded(rows, status=status, by=by, at=now)
         transaction.on_commit(
             lambda: reviews_changed.send(
                 sender=Review, article_ids=article_ids, status=status, by=by, moderated_at=now
             )
         )
     return count
+
+
+def moderation_recorded(rows, *, status: str, by, at) -> None:
+    """Write the audit entries of a moderation and tell readers waiting for publication.
+
+    *rows* have ``pk``, ``name``, ``follow_up``, ``article_id`` and ``article__title`` (a
+    ``values_list(named=True)`` row, or a ``Review`` via :func:`review_row`).
+    """
+    action = audit.REVIEW_ACTIONS[status]
+    audit.record_many(
+        audit.entry(
+            action,
+            actor=by,
+            story_id=row.article_id,
+            story_title=row.article__title,
+            obj=f"#{row.pk} {row.name}",
+            details={"review": row.pk},
+            at=at,
+        )
+        for row in rows
+    )
+    if status == Review.Status.APPROVED:
+        followup.on_commit_published_notices(
+            [row.pk for row in rows if row.follow_up == Review.FollowUp.CONFIRMED]
+        )
+
+
+@dataclass
+class ReviewRow:
+    pk: int
+    name: str
+    follow_up: str
+    article_id: int
+    article__title: str
+
+
+def review_row(review: Review) -> ReviewRow:
+    return ReviewRow(
+        review.pk, review.name, review.follow_up, review.article_id, review.article.title
+    )

@@ -50,6 +50,11 @@ def notify_moderators(review_id: int) -> bool:
     )
     if review is None:
         return False
+    from editorial.digest import queue_is_busy, send_digest_if_due
+
+    if queue_is_busy():
+        # A busy queue gets one digest every few hours instead of an email per review.
+        return send_digest_if_due()
     recipients = moderator_emails()
     if not recipients:
         logger.warning("Review %s is waiting, but no moderator has an email address.", review.pk)

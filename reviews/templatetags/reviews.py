@@ -34,7 +34,11 @@ def reviews_for(context, article):
     moderator = Moderator()
     paginator = Paginator(Review.objects.for_story_page(article), settings.REVIEWS_PER_PAGE)
     page = paginator.get_page(request.GET.get(PAGE_PARAMETER) if request else None)
-    is_open = moderator.allow(article)
+    now = timezone.now()
+    story_open = moderator.story_open(article, now=now)
+    # A site-wide pause (read-only switch, quiet hours) only matters while the story is open.
+    pause = moderator.pause(now=now) if story_open else None
+    is_open = story_open and pause is None
     form = None
     if is_open:
         form = context.get("review_form")
@@ -48,6 +52,7 @@ def reviews_for(context, article):
         "paginator": paginator,
         "page_parameter": PAGE_PARAMETER,
         "is_open": is_open,
+        "pause": pause,
         "closes_at": moderator.closes_at(article) if is_open else None,
         "review_form": form,
         "review_messages": review_messages(request),

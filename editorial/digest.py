@@ -1,0 +1,108 @@
+"""A digest of the review queue for moderators, instead of one email per review when busy.
+
+While fewer than ``REVIEWS_DIGEST_THRESHOLD`` reviews wait, each new pending review is
+announced on its own (``reviews.tasks.notify_moderators``). From that many on the queue is
+*busy*: that task hands over to :func:`send_digest_if_due`, which sends one email with the
+pending count, the oldest waiting review and a link to the queue, at most every
+``REVIEWS_DIGEST_HOURS`` (the time of the last digest is kept in the database, so every
+process agrees). ``manage.py send_moderation_digest`` does the same from cron.
+
+A digest announces every pending review not announced yet (they get ``notified_at``), so
+``manage.py notify_moderators`` never mails them one by one afterwards.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Count, Min, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from editorial.models import ModerationDigestState
+from reviews.models import Review
+
+logger = logging.getLogger("newsroom.reviews")
+OLDEST_LISTED = 10
+
+
+def queue_is_busy() -> bool:
+    """Return whether the queue is long enough for digests instead of single emails."""
+    threshold = settings.REVIEWS_DIGEST_THRESHOLD
+    if not threshold:
+        return False
+    return Review.objects.pending().count() >= threshold
+
+
+def digest_interval() -> timedelta:
+    return timedelta(hours=settings.REVIEWS_DIGEST_HOURS)
+
+
+def claim_digest(now) -> tuple[bool, object]:
+    """Take the right to send a digest now; return (claimed, previous time).
+
+    One conditional UPDATE, so two processes cannot both send within the interval.
+    """
+    state, _created = ModerationDigestState.objects.get_or_create(pk=1)
+    due = Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - digest_interval())
+    claimed = ModerationDigestState.objects.filter(due, pk=1).update(last_sent_at=now)
+    return bool(claimed), state.last_sent_at
+
+
+def send_digest_if_due(*, now=None, force: bool = False) -> bool:
+    """Send the moderators' digest if reviews wait unannounced and the last one is old enough.
+
+    Return whether a digest went out. *force* ignores the interval (for a manual run).
+    """
+    from reviews.tasks import moderator_emails
+
+    now = now or timezone.now()
+    unannounced = Review.objects.pending().filter(notified_at__isnull=True)
+    if not unannounced.exists():
+        return False
+    recipients = moderator_emails()
+    if not recipients:
+        logger.warning("Reviews are waiting, but no moderator has an email address.")
+        return False
+    if force:
+        previous = (
+            ModerationDigestState.objects.filter(pk=1)
+            .values_list("last_sent_at", flat=True)
+            .first()
+        )
+        ModerationDigestState.objects.update_or_create(pk=1, defaults={"last_sent_at": now})
+    else:
+        claimed, previous = claim_digest(now)
+        if not claimed:
+            return False
+    figures = Review.objects.pending().aggregate(
+        pending=Count("pk"),
+        oldest=Min("created_at"),
+        new=Count("pk", filter=Q(notified_at__isnull=True)),
+    )
+    context = {
+        **figures,
+        "now": now,
+        "oldest_reviews": list(
+            Review.objects.pending()
+            .select_related("article")
+            .order_by("created_at", "pk")[:OLDEST_LISTED]
+        ),
+        "queue_url": settings.NEWSROOM_SITE_URL.rstrip("/")
+        + reverse("admin:reviews_review_changelist")
+        + "?status__exact=pending",
+        "hours": settings.REVIEWS_DIGEST_HOURS,
+    }
+    subject = " ".join(render_to_string("editorial/email/digest_subject.txt", context).split())
+    body = render_to_string("editorial/email/digest.txt", context)
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Could not send the moderators' digest; it will be tried again.")
+        # Give the claim back, so the next review or cron run tries again.
+        ModerationDigestState.objects.filter(pk=1, last_sent_at=now).update(last_sent_at=previous)
+        return False
+    unannounced.filter(created_at__lte=now).update(notified_at=now)
+    return True

@@ -1,0 +1,19 @@
+"""The schedule's state on the admin index: upcoming stories and the schedule check."""
+
+from django import template
+from django.db.models import Count, Min
+
+from editorial import schedule
+
+register = template.Library()
+
+
+@register.inclusion_tag("editorial/admin/_schedule_summary.html", takes_context=True)
+def schedule_summary(context):
+    """Render the number of scheduled stories and of schedule problems, for editors."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_superuser or user.has_perm("articles.edit_any_article")):
+        return {"show": False}
+    figures = schedule.upcoming().aggregate(upcoming=Count("pk"), next_at=Min("publish_at"))
+    return {"show": True, "problems": len(schedule.find_problems()), **figures}
