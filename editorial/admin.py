@@ -468,6 +468,7 @@ class UpcomingStoryAdmin(admin.ModelAdmin):
     list_display_links = None
     list_select_related = ("rubric", "region")
     search_fields = ("title",)
+    ordering = ("publish_at", "pk")
     list_per_page = 100
 
     def get_queryset(self, request):

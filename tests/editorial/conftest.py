@@ -68,6 +68,9 @@ def form_data(article: Article, **overrides) -> dict:
         "status": article.status,
         "publish_at_0": publish_at.strftime("%Y-%m-%d"),
         "publish_at_1": publish_at.strftime("%H:%M:%S"),
+        # A field with a callable default sends its initial value too (show_hidden_initial).
+        "initial-publish_at_0": publish_at.strftime("%Y-%m-%d"),
+        "initial-publish_at_1": publish_at.strftime("%H:%M:%S"),
         "authors": [author.pk for author in article.authors.all()],
         "rubric": article.rubric_id,
         "region": article.region_id,
@@ -95,3 +98,26 @@ def open_form() -> Callable:
         return data
 
     return open_
+
+
+@pytest.fixture
+def rules(db):
+    from reviews.models import ModerationSettings
+
+    return ModerationSettings.load()
+
+
+@pytest.fixture
+def post_review(client) -> Callable:
+    """Post the "Leave a review" form of a story as a reader would (see tests/reviews)."""
+    from tests.reviews.conftest import READER_IP, review_data
+
+    def post(article: Article, *, ip: str = READER_IP, **overrides):
+        return client.post(
+            reverse("reviews:submit", args=(article.pk,)),
+            review_data(article, **overrides),
+            REMOTE_ADDR=ip,
+            HTTP_USER_AGENT="Mozilla/5.0 (test reader)",
+        )
+
+    return post
