@@ -11,6 +11,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from taggit.models import Tag
 
 from articles.models import Article, Author, Region, Rubric
@@ -33,6 +34,18 @@ class ArticleSitemap(Sitemap):
 
     def lastmod(self, item):
         return article_changed_at(item)
+
+    def location(self, item):
+        # One reverse() per page instead of per story: with 50,000 stories on a page it was
+        # a third of the time. Slugs are URL-safe already, so nothing needs quoting.
+        before, after = self._detail_url_parts
+        return f"{before}{item.slug}{after}"
+
+    @cached_property
+    def _detail_url_parts(self) -> tuple[str, str]:
+        marker = "slug-marker"
+        before, after = reverse("articles:detail", kwargs={"slug": marker}).split(marker)
+        return before, after
 
     def get_latest_lastmod(self):
         # The default would load every story to take the max. The newest publication comes

@@ -178,3 +178,11 @@ class TestRobots:
             assert f"Disallow: {path}" in lines
         assert "Sitemap: http://testserver/sitemap.xml" in lines
         assert "Sitemap: http://testserver/sitemap-news.xml" in lines
+
+
+@pytest.mark.django_db
+def test_story_locations_are_the_story_urls(client, make_article):
+    stories = [make_article(slug=f"story-{n}-x") for n in range(3)]
+    expected = {f"http://testserver{story.get_absolute_url()}" for story in stories}
+    assert set(locations(client, "/sitemap-articles.xml")) == expected
+    assert set(locations(client, "/sitemap-news.xml")) == expected
