@@ -29,6 +29,13 @@ class TestSlugChanges:
         rename(published_article, "almaty-peace-talks")
         assert_moved(client, "/articles/the-almaty-talks/", "/articles/almaty-peace-talks/")
 
+    def test_cached_old_address_redirects_after_the_rename(self, client, published_article):
+        # Readers have fetched (and the page cache kept) the story under its old address.
+        assert client.get("/articles/the-almaty-talks/").status_code == 200
+        assert client.get("/articles/the-almaty-talks/").status_code == 200
+        rename(published_article, "renamed")
+        assert_moved(client, "/articles/the-almaty-talks/", "/articles/renamed/")
+
     def test_chain_collapses_to_the_newest_address(self, client, published_article):
         rename(published_article, "b")
         rename(published_article, "c")
