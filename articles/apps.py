@@ -1,5 +1,7 @@
+import hashlib
+
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +31,16 @@ class ArticlesConfig(AppConfig):
         pagecache.watch(Redirect)
         m2m_changed.connect(pagecache.invalidate_on_commit, sender=Article.authors.through)
         pagecache.register_clock(next_scheduled_publication)
+
+        # A tag named only with symbols or emoji would get an empty slug: no address at all.
+        pre_save.connect(give_tag_a_slug, sender=Tag)
+
+
+def give_tag_a_slug(sender, instance, **kwargs):
+    """Give a tag whose name has no letters or digits a stable slug made from its name."""
+    if not instance.slug:
+        digest = hashlib.sha256(instance.name.encode()).hexdigest()[:12]
+        instance.slug = f"tag-{digest}"
 
 
 def next_scheduled_publication(now):

@@ -7,6 +7,8 @@ extensions whose HTML ``articles.sanitizer`` keeps, so nothing an editor formats
 save.
 """
 
+import re
+
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.uploadedfile import UploadedFile
@@ -46,6 +48,19 @@ BODY_EDITOR_EXTENSIONS = {
     "TableCell": True,
     "History": True,
 }
+
+# C0 and C1 control characters other than tab and newline: invisible in a page, and XML (the
+# feeds) cannot carry them at all, so a stray one pasted into a title would break the feeds.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+PLAIN_TEXT_FIELDS = (
+    "title",
+    "teaser",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+    "correction_note",
+    "body",
+)
 
 PUBLISH_REFUSED = _(
     "You cannot publish stories. Save it as a draft or send it to review, and an editor "
@@ -139,6 +154,12 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        for name in PLAIN_TEXT_FIELDS:
+            if isinstance(cleaned_data.get(name), str):
+                cleaned_data[name] = CONTROL_CHARACTERS.sub("", cleaned_data[name])
+        if cleaned_data.get("tags"):
+            tags = (CONTROL_CHARACTERS.sub("", tag).strip() for tag in cleaned_data["tags"])
+            cleaned_data["tags"] = [tag for tag in tags if tag]
         # The kept image, a new upload, or False when "clear" is ticked.
         has_image = bool(cleaned_data.get("lead_image"))
         if has_image and not (cleaned_data.get("lead_image_alt") or "").strip():
