@@ -22,6 +22,7 @@ MEDIA_ROOT and with object storage alike.
 
 import io
 import posixpath
+import re
 import uuid
 import warnings
 
@@ -101,6 +102,7 @@ def _check_image(uploaded_file) -> None:
                     # truncated file still fails, at a fraction of the memory and time.
                     image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
                 image.load()
+                image_format = image.format
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -118,6 +120,109 @@ def _check_image(uploaded_file) -> None:
                 code="corrupt",
                 params={"detail": str(error) or error.__class__.__name__},
             ) from error
+
+    uploaded_file.seek(0)
+    _check_hidden_code(uploaded_file.read(), image_format)
+
+
+# Script or markup where a picture has none: after its last byte (a GIF/JS or JPEG/HTML
+# polyglot), or a GIF header made to open a script comment ("GIF89a/*"). Metadata inside
+# the picture (EXIF, comments) is not searched: process_lead_image() drops it all.
+HIDDEN_CODE = re.compile(
+    rb"(?i)<\s*(?:script|html|body|svg|iframe|object|embed|img|a\s)|<\?php|<!doctype"
+    rb"|javascript:|\*/|\balert\s*\(|\beval\s*\(|\bdocument\s*\.|\bwindow\s*\."
+)
+
+
+def _check_hidden_code(data: bytes, image_format: str) -> None:
+    end = _image_end(data, image_format)
+    disguised = (image_format == "GIF" and data[6:8] == b"/*") or (
+        end is not None and HIDDEN_CODE.search(data[end:]) is not None
+    )
+    if disguised:
+        raise ValidationError(
+            _(
+                "This file carries a script or web page along with the picture (a disguised "
+                "file), so it is refused. Export the picture again. %(help)s"
+            ),
+            code="hidden_code",
+            params={"help": ACCEPTED_HELP},
+        )
+
+
+def _image_end(data: bytes, image_format: str) -> int | None:
+    """Return the offset just past the picture's own last byte, or None if unsure."""
+    try:
+        if image_format == "PNG":
+            position = 8
+            while True:
+                length = int.from_bytes(data[position : position + 4], "big")
+                kind = data[position + 4 : position + 8]
+                position += 12 + length
+                if kind == b"IEND":
+                    return position
+                if position > len(data):
+                    return None
+        if image_format == "WEBP":
+            size = int.from_bytes(data[4:8], "little")
+            return 8 + size + (size & 1)
+        if image_format == "GIF":
+            return _gif_end(data)
+        if image_format == "JPEG":
+            return _jpeg_end(data)
+    except (IndexError, ValueError):
+        return None
+    return None
+
+
+def _skip_gif_sub_blocks(data: bytes, position: int) -> int:
+    while data[position]:
+        position += data[position] + 1
+    return position + 1
+
+
+def _gif_end(data: bytes) -> int | None:
+    position = 13
+    if data[10] & 0x80:  # global colour table
+        position += 3 * 2 ** ((data[10] & 7) + 1)
+    while True:
+        block = data[position]
+        if block == 0x3B:  # trailer
+            return position + 1
+        if block == 0x21:  # extension: label, then sub-blocks
+            position = _skip_gif_sub_blocks(data, position + 2)
+        elif block == 0x2C:  # image: descriptor, local colour table, LZW size, sub-blocks
+            flags = data[position + 9]
+            position += 10
+            if flags & 0x80:
+                position += 3 * 2 ** ((flags & 7) + 1)
+            position = _skip_gif_sub_blocks(data, position + 1)
+        else:
+            return None
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    position = 2
+    while True:
+        if data[position] != 0xFF:
+            return None
+        while data[position + 1] == 0xFF:  # fill bytes
+            position += 1
+        marker = data[position + 1]
+        if marker == 0xD9:  # end of image
+            return position + 2
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
+            position = data.index(b"\xff", position)
+            while data[position + 1] in SCAN_BYTES:
+                position = data.index(b"\xff", position + 2)
+
+
+# After 0xFF inside scan data: a stuffed zero or a restart marker, not the scan's end.
+SCAN_BYTES = {0x00, *range(0xD0, 0xD8)}
 
 
 def _check_header(image: Image.Image) -> None:
