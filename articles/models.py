@@ -257,6 +257,9 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last edited at"), auto_now=True)
+    # Optimistic concurrency (editorial.concurrency): every write to a stored story adds one,
+    # so an editor saving a form opened at an older version is stopped, not overwriting.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -283,7 +286,19 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         self.teaser = " ".join(self.teaser.split())
         self.reading_time = reading_minutes(self.body)
+        if self.pk is None or (
+            # A story rebuilt from a history version (a revert) is "adding" but exists.
+            self._state.adding and not type(self).objects.filter(pk=self.pk).exists()
+        ):
+            super().save(*args, **kwargs)
+            return
+        # Counted in the database, so that a save from a stale copy still moves it on.
+        self.version = F("version") + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
+        self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -292,9 +307,6 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
 
     is_published.boolean = True
-    # Optimistic concurrency (editorial.concurrency): every write to a stored story adds one,
-    # so an editor saving a form opened at an older version is stopped, not overwriting.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     is_published.short_description = _("public")
 
     @property
@@ -321,16 +333,7 @@ class Redirect(models.Model):
     )
     new_path = models.CharField(
         _("new path"),
-        if self._state.adding:
-            super().save(*args, **kwargs)
-            return
-        # Counted in the database, so that a save from a stale copy still moves it on.
-        self.version = F("version") + 1
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version"}
         max_length=500,
-        self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
         help_text=_("Where readers go instead: a path such as /articles/new-slug/ or a full URL."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
