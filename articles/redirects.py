@@ -86,6 +86,9 @@ def find_redirect(path: str) -> str | None:
     """Return where *path* has moved to, or ``None``: one query."""
     from articles.models import Redirect
 
+    if "\x00" in path:
+        # No stored path holds a NUL byte, and PostgreSQL refuses one in a query.
+        return None
     candidates = candidate_paths(path)
     moves = dict(
         Redirect.objects.filter(old_path__in=candidates).values_list("old_path", "new_path")

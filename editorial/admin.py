@@ -81,8 +81,10 @@ class StoryEditorialAdminMixin:
         article = Article.objects.filter(pk=_int_or_none(unquote(object_id))).first()
         extra = {}
         if article is not None and self.has_view_or_change_permission(request, article):
-            services.presence_touch(article=article, user=request.user)
             may_share = self.has_change_permission(request, article)
+            if may_share:
+                # Only someone who can save counts as "editing"; readers of a locked story don't.
+                services.presence_touch(article=article, user=request.user)
             extra = {
                 "editing_now": services.presence_others(article=article, user=request.user),
                 "presence_minutes": settings.EDITORIAL_PRESENCE_SECONDS // 60,

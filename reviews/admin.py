@@ -93,6 +93,9 @@ class ReviewAdmin(admin.ModelAdmin):
         "moderated_at",
         "reply_by",
         "reply_at",
+        "follow_up",
+        "follow_up_confirmed_at",
+        "follow_up_mailed_at",
     )
     fieldsets = (
         (None, {"fields": ("article", "name", "email", "body", "created_at", "status")}),
@@ -101,7 +104,16 @@ class ReviewAdmin(admin.ModelAdmin):
         (_("Reply from the newsroom"), {"fields": ("reply", "reply_by", "reply_at")}),
         (
             _("Advanced"),
-            {"classes": ("collapse",), "fields": ("fingerprint", "user_agent")},
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "fingerprint",
+                    "user_agent",
+                    "follow_up",
+                    "follow_up_confirmed_at",
+                    "follow_up_mailed_at",
+                ),
+            },
         ),
     )
 

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import services
 from articles.models import Article
 from editorial.concurrency import body_text, word_diff
 from editorial.models import EditPresence
-from tests.editorial.conftest import change_url
+from tests.editorial.conftest import change_url, form_data
 
 
 def logged_in(user) -> Client:
@@ -175,3 +176,19 @@ def test_saving_and_leaving_the_page_ends_presence(story, editor, second_editor,
     edna.post(change_url(story), open_form(edna, story, title="Saved and gone"))
 
     assert "Being edited by edna" not in bruno.get(change_url(story)).content.decode()
+
+
+def test_a_revert_from_the_history_moves_the_version_on(story, editor, second_editor, open_form):
+    edna, bruno = logged_in(editor), logged_in(second_editor)
+    ednas_form = open_form(edna, story, teaser="Edna's teaser.")
+    bruno.post(change_url(story), open_form(bruno, story, title="Bruno's headline"))
+    before = Article.objects.get(pk=story.pk).version
+    first = story.history.order_by("history_id").first()
+    revert_url = reverse("admin:articles_article_simple_history", args=[story.pk, first.history_id])
+
+    reverted = bruno.post(revert_url, form_data(first.instance))
+
+    assert reverted.status_code == 302
+    stored = Article.objects.get(pk=story.pk)
+    assert (stored.title, stored.version) == ("Gas talks in Baku", before + 1)
+    assert edna.post(change_url(story), ednas_form).status_code == 200
