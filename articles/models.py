@@ -5,8 +5,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -121,9 +120,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self):
         """Return published stories whose time has not come yet, soonest first."""
-        return self.filter(
-            status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()
-        ).order_by("publish_at")
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()).order_by(
+            "publish_at"
+        )
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
@@ -137,30 +136,70 @@ class ArticleQuerySet(models.QuerySet):
     def latest_per_region(self, per_region: int):
         """Return the *per_region* newest stories of every region, grouped by region.
 
-        One query whatever the number of regions: a ROW_NUMBER() window per region, filtered
-        on its rank (Django wraps it in a subquery, on SQLite and PostgreSQL alike). Rows come
-        in the regions' own order, newest first inside each region.
+        Rows come in the regions' own order, newest first inside each region. Two queries
+        whatever the number of regions or stories, each reading only a few rows: the first
+        finds each region's *per_region*-th newest story (an index lookup per region), the
+        second reads the stories from there on. (A ROW_NUMBER() window would rank every
+        published story, which at 100,000 stories takes half a second.)
         """
-        rank = Window(
-            RowNumber(),
-            partition_by=F("region_id"),
-            order_by=(F("publish_at").desc(), F("pk").desc()),
+        edge = (
+            self.filter(region=OuterRef("pk"))
+            .order_by("-publish_at", "-pk")
+            .values("publish_at", "pk")[per_region - 1 : per_region]
         )
-        return (
-            self.annotate(region_rank=rank)
-            .filter(region_rank__lte=per_region)
-            .order_by("region__position", "region__name", "region_id", "region_rank")
+        edges = Region.objects.annotate(
+            edge_at=Subquery(edge.values("publish_at")), edge_pk=Subquery(edge.values("pk"))
+        ).values_list("pk", "edge_at", "edge_pk")
+        wanted = Q(pk__in=[])
+        for region_id, edge_at, edge_pk in edges:
+            if edge_at is None:
+                # Fewer stories than places in the block: all of them.
+                wanted |= Q(region=region_id)
+            else:
+                wanted |= Q(region=region_id) & (
+                    Q(publish_at__gt=edge_at) | Q(publish_at=edge_at, pk__gte=edge_pk)
+                )
+        return self.filter(wanted).order_by(
+            "region__position", "region__name", "region_id", "-publish_at", "-pk"
         )
+
+    def count_newer_than_offset(self, offset: int) -> tuple[int, int]:
+        """Return how many stories this list has, and how many are newer than the one at *offset*.
+
+        For :meth:`newest_from`. One query that reads publication times only, which the
+        region and rubric lists take from their (region|rubric, status, publish_at) index
+        alone: a few milliseconds for 10,000 stories, against reading every row before the
+        page for ``OFFSET``.
+        """
+        at_offset = Subquery(self.order_by("-publish_at").values("publish_at")[offset : offset + 1])
+        figures = self.order_by().aggregate(
+            total=Count("publish_at"), newer=Count("publish_at", filter=Q(publish_at__gt=at_offset))
+        )
+        return figures["total"], figures["newer"]
+
+    def newest_from(self, offset: int, newer: int):
+        """Return this list newest first from *offset* on, where *newer* stories are newer.
+
+        Pages deep in a long list start at the publication time of their first story, read
+        from the index, instead of counting their way past every row before them. Only the
+        stories published at exactly that time before the page, if any, are skipped over.
+        """
+        at_offset = Subquery(self.order_by("-publish_at").values("publish_at")[offset : offset + 1])
+        return self.filter(publish_at__lte=at_offset).newest_first()[offset - newer :]
 
     def older_than(self, article):
         """Return the stories before *article* in publication order, the nearest first."""
         same_time = Q(publish_at=article.publish_at, pk__lt=article.pk)
-        return self.filter(Q(publish_at__lt=article.publish_at) | same_time).newest_first()
+        # The plain bound lets the database start its index scan at the story's time; the OR
+        # alone would have it walk from the newest story down to this one.
+        older = self.filter(publish_at__lte=article.publish_at)
+        return older.filter(Q(publish_at__lt=article.publish_at) | same_time).newest_first()
 
     def newer_than(self, article):
         """Return the stories after *article* in publication order, the nearest first."""
         same_time = Q(publish_at=article.publish_at, pk__gt=article.pk)
-        newer = self.filter(Q(publish_at__gt=article.publish_at) | same_time)
+        newer = self.filter(publish_at__gte=article.publish_at)
+        newer = newer.filter(Q(publish_at__gt=article.publish_at) | same_time)
         return newer.order_by("publish_at", "pk")
 
     def editable_by(self, user):

@@ -1,6 +1,7 @@
 from itertools import groupby
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import get_object_or_404
 from django.template import loader
@@ -16,6 +17,8 @@ from articles.search import run_search
 
 REGION_BLOCK_SIZE = 4
 MORE_FROM_REGION = 4
+# A featured story leads the home page while it is among this many newest stories.
+LEAD_WINDOW = 50
 
 
 class PublishedArticleMixin:
@@ -30,11 +33,13 @@ class HomeView(PublishedArticleMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         stories = self.get_queryset()
-        # The newest featured story leads; with none featured, the newest story does.
-        lead = stories.order_by("-featured", "-publish_at", "-pk").first()
-        per_region = stories.latest_per_region(REGION_BLOCK_SIZE)
+        # The newest featured story among the latest leads; with none, the newest story does.
+        # Looking no further back keeps it an index read, and an old feature does not lead.
+        latest = stories.values("pk")[:LEAD_WINDOW]
+        lead = stories.filter(pk__in=latest).order_by("-featured", "-publish_at", "-pk").first()
         if lead is not None:
-            per_region = per_region.exclude(pk=lead.pk)
+            stories = stories.exclude(pk=lead.pk)
+        per_region = stories.latest_per_region(REGION_BLOCK_SIZE)
         region_blocks = [
             (region, list(block)) for region, block in groupby(per_region, key=lambda a: a.region)
         ]
@@ -88,6 +93,31 @@ class ArticlePreviewView(StoryContextMixin, DetailView):
         return response
 
 
+class NewestFirstPaginator(Paginator):
+    """Pages of a newest-first story list whose deep pages cost about what the first does.
+
+    ``OFFSET 9980`` reads and throws away 9,980 rows to show page 500. Here a page after the
+    first starts from the publication time of its first story, found (with the list's count,
+    in the same query) from publication times alone, which the region and rubric lists read
+    from an index; then only the page's rows are read. ``?page=N`` addresses stay as they are.
+    """
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)
+        if not 1 < number < 2**31:
+            # The first page, and numbers no list reaches (too big for an SQL integer).
+            return super().page(number)
+        offset = (number - 1) * self.per_page
+        total, newer = self.object_list.count_newer_than_offset(offset)
+        self.count = total  # Paginator.count is a cached property: this is its value.
+        number = self.validate_number(number)
+        rows = self.object_list.newest_from(offset, newer)[: self.per_page]
+        return self._get_page(rows, number, self)
+
+
 class TaxonomyArticleListView(PublishedArticleMixin, ListView):
     """A paginated teaser list of one region, rubric, tag or author.
 
@@ -95,6 +125,7 @@ class TaxonomyArticleListView(PublishedArticleMixin, ListView):
     """
 
     paginate_by = 20
+    paginator_class = NewestFirstPaginator
     taxonomy_model = None
     taxonomy_label = ""
     lookup = None

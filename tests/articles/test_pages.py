@@ -12,8 +12,9 @@ from PIL import Image
 from articles.models import Article, Author, Region, Rubric
 
 # Anonymous readers; a session or a logged-in user would add queries of their own.
-# Home: region navigation, lead story, region blocks (one window query), latest stories.
-HOME_QUERIES = 4
+# Home: region navigation, lead story, region blocks (where each region's block starts, then
+# the stories), latest stories.
+HOME_QUERIES = 5
 # Story: navigation, story, its tags, its authors, more from the region, previous, next, latest,
 # and the reviews app's two (its rules row, the count of approved reviews; none here, so no page).
 DETAIL_QUERIES = 10
