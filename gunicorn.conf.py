@@ -26,7 +26,8 @@ workers = env_int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 1
 # requests/s, p99 alike). Sync expects a proxy or balancer in front that buffers slow clients;
 # without one, use GUNICORN_WORKER_CLASS=gthread, whose threads let them wait cheaply.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = env_int("GUNICORN_THREADS", 4)  # gthread only
+# Only for gthread: gunicorn quietly turns sync workers into gthread ones when threads > 1.
+threads = env_int("GUNICORN_THREADS", 4) if worker_class == "gthread" else 1
 
 # Recycle workers now and then so that slow leaks never add up; jitter keeps them from all
 # restarting at once.
