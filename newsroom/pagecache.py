@@ -34,7 +34,7 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 logger = logging.getLogger("newsroom.pagecache")
 
@@ -128,13 +128,20 @@ class PageCacheMiddleware:
         "/static/",
         "/media/",
     )
+    # The same for every reader, whoever asks.
+    files = ("/static/", "/media/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not self.request_is_cacheable(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if self.request_is_personal(request) and not request.path.startswith(self.files):
+                # Rendered for a session (staff) or with a reader's message: no shared cache
+                # (CDN, proxy) may keep it, even where the view said nothing.
+                patch_cache_control(response, private=True)
+            return response
         generation = current_generation()
         if generation is None:
             return self.get_response(request)
@@ -154,8 +161,11 @@ class PageCacheMiddleware:
             return False
         if request.path.startswith(self.excluded_prefixes):
             return False
+        return not self.request_is_personal(request)
+
+    def request_is_personal(self, request) -> bool:
         cookies = request.COOKIES
-        return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+        return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
 
     def response_is_cacheable(self, request, response) -> bool:
         if response.status_code != 200 or response.streaming:
