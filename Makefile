@@ -60,3 +60,14 @@ format: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Backup and restore of the database and media (README.md, "Backup and restore").
+#   make backup [BACKUP=folder]               default folder: var/backups/<UTC time>
+#   make restore BACKUP=folder CONFIRM=yes    replaces the database and MEDIA_ROOT
+.PHONY: backup restore
+backup: install
+	bash scripts/backup.sh $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<time> CONFIRM=yes" >&2; exit 2; }
+	bash scripts/restore.sh "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--yes,)

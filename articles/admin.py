@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,6 +70,22 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
     autocomplete_fields = ("user",)
+
+    def get_deleted_objects(self, objs, request):
+        # Regions and rubrics are PROTECTed by their foreign keys; authors are linked by a
+        # many-to-many, which Django would silently unlink, leaving stories without a byline.
+        # Listing credited stories as protected makes the admin refuse the deletion (single
+        # and bulk) with its usual "would require deleting protected objects" message.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        credited = Article.objects.filter(authors__in=objs).distinct().order_by("title")
+        protected = [
+            *protected,
+            *(
+                format_html("{}: {}", capfirst(Article._meta.verbose_name), story)
+                for story in credited
+            ),
+        ]
+        return deleted, model_count, perms_needed, protected
 
 
 @admin.register(Article)
