@@ -74,8 +74,8 @@ def choose(page, field: str, label: str) -> None:
 
 def leave_review(page, *, name: str, email: str, body: str) -> None:
     form = page.locator("#review-form")
-    form.get_by_label("Name").fill(name)
-    form.get_by_label("Email").fill(email)
+    form.get_by_label("Name", exact=True).fill(name)
+    form.get_by_label("Email", exact=True).fill(email)
     form.get_by_label("Your review").fill(body)
     form.get_by_role("button", name="Send review").click()
     page.wait_for_load_state()
