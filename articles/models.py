@@ -202,6 +202,18 @@ class ArticleQuerySet(models.QuerySet):
         newer = newer.filter(Q(publish_at__gt=article.publish_at) | same_time)
         return newer.order_by("publish_at", "pk")
 
+    def neighbours_of(self, article) -> tuple["Article | None", "Article | None"]:
+        """Return the stories just before and just after *article*, in one query."""
+        older = Subquery(self.older_than(article).values("pk")[:1])
+        newer = Subquery(self.newer_than(article).values("pk")[:1])
+        previous = following = None
+        for story in self.filter(Q(pk=older) | Q(pk=newer)):
+            if (story.publish_at, story.pk) < (article.publish_at, article.pk):
+                previous = story
+            else:
+                following = story
+        return previous, following
+
     def editable_by(self, user):
         """Return the stories *user* may edit in the admin: all for editors, own for authors."""
         if user.has_perm("articles.edit_any_article"):

@@ -52,14 +52,15 @@ class StoryContextMixin:
     def get_context_data(self, **kwargs):
         article = self.object
         published = Article.objects.published().for_teasers()
+        previous_article, next_article = published.neighbours_of(article)
         return super().get_context_data(
             more_from_region=list(
                 published.filter(region=article.region_id)
                 .exclude(pk=article.pk)
                 .newest_first()[:MORE_FROM_REGION]
             ),
-            previous_article=published.older_than(article).first(),
-            next_article=published.newer_than(article).first(),
+            previous_article=previous_article,
+            next_article=next_article,
             **kwargs,
         )
 

@@ -32,9 +32,9 @@ VENDOR = connection.vendor
 # Home: region navigation, lead story, where each region's block starts, the blocks' stories,
 # latest stories.
 HOME = 5
-# Story: the story, its tags, its authors, more from the region, previous, next, navigation,
-# latest; the reviews app's rules row, count of approved reviews and one page of them.
-STORY = 11
+# Story: the story, its tags, its authors, more from the region, previous and next (one query),
+# navigation, latest; the reviews app's rules row, count of approved reviews and a page of them.
+STORY = 10
 # A list page: the region (rubric, tag, author), navigation, the count (on a later page: the
 # count and where the page starts, in one query), the page of stories, latest.
 LIST_PAGE = 5
@@ -247,3 +247,33 @@ class TestDeepPages:
         response = client.get(f"{crowded_region.get_absolute_url()}?page=4")
         assert response.context["paginator"].count == 70
         assert len(response.context["object_list"]) == 10
+
+
+@pytest.mark.django_db
+class TestNeighbours:
+    """The story page finds its previous and next stories in one query, ties included."""
+
+    def test_stories_published_at_the_same_time_link_in_id_order(self, client):
+        region = Region.objects.create(name="Tied", slug="tied")
+        rubric = Rubric.objects.create(name="Tied rubric", slug="tied-rubric")
+        # The newest public stories, whatever else the database holds.
+        moment = timezone.now() - timedelta(seconds=30)
+        stories = [
+            Article.objects.create(
+                title=f"Tied {number}",
+                slug=f"tied-{number}",
+                teaser="Published in one bulk action.",
+                region=region,
+                rubric=rubric,
+                status=Article.Status.PUBLISHED,
+                publish_at=moment,
+            )
+            for number in range(3)
+        ]
+        first, middle, last = stories
+        page = client.get(middle.get_absolute_url()).content.decode()
+        assert f'rel="prev" href="{first.get_absolute_url()}"' in page
+        assert f'rel="next" href="{last.get_absolute_url()}"' in page
+        edge = client.get(last.get_absolute_url())
+        assert edge.context["previous_article"] == middle
+        assert edge.context["next_article"] is None

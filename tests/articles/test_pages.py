@@ -15,9 +15,10 @@ from articles.models import Article, Author, Region, Rubric
 # Home: region navigation, lead story, region blocks (where each region's block starts, then
 # the stories), latest stories.
 HOME_QUERIES = 5
-# Story: navigation, story, its tags, its authors, more from the region, previous, next, latest,
-# and the reviews app's two (its rules row, the count of approved reviews; none here, so no page).
-DETAIL_QUERIES = 10
+# Story: navigation, story, its tags, its authors, more from the region, previous and next (one
+# query), latest, and the reviews app's two (its rules row, the count of approved reviews; none
+# here, so no page).
+DETAIL_QUERIES = 9
 # Region list: navigation, region, count, page of stories, latest stories.
 REGION_QUERIES = 5
 
