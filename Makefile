@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format clean serve
+.PHONY: run test install migrate demo lint format clean serve bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Newsroom needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -49,6 +49,12 @@ serve:
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" \
 	  exec $(BIN)/gunicorn --config gunicorn.conf.py
+
+# The benchmark (bench/README.md): recreates the PostgreSQL database newsroom_bench, seeds
+# 100,000 stories and 1,000,000 reviews, serves with gunicorn and measures with wrk.
+# Options after BENCH_ARGS, e.g. make bench BENCH_ARGS=--reuse
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
