@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from PIL import Image
 
 from articles.models import Article, Author, Region, Rubric
+from articles.templatetags.articles_tags import NEWS_DATETIME_FORMAT, timestamp
 
 # Anonymous readers; a session or a logged-in user would add queries of their own.
 # Home: region navigation, lead story, region blocks (where each region's block starts, then
@@ -300,3 +302,14 @@ def test_times_are_stored_in_utc_and_shown_in_the_site_time_zone(client, make_ar
     settings.TIME_ZONE = "Asia/Tokyo"
     page = client.get(article.get_absolute_url()).content.decode()
     assert '<time datetime="2024-05-10T02:20+09:00">10 May 2024 02:20</time>' in page
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ru"])
+@pytest.mark.parametrize(
+    "day", [datetime(2024, 1, 1, 0, 5, tzinfo=UTC), datetime(2025, 9, 30, 23, 59, tzinfo=UTC)]
+)
+def test_timestamps_read_as_django_formats_them(language, day):
+    """The tag's shortcut for "j F Y H:i" says what date_format() says, in every language."""
+    with translation.override(language):
+        expected = date_format(timezone.localtime(day), NEWS_DATETIME_FORMAT)
+        assert f">{expected}</time>" in timestamp(day)
