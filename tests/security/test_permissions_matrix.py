@@ -10,6 +10,7 @@ test also checks the database: a refused request changes nothing.
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
@@ -17,6 +18,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Redirect, Region, Rubric
@@ -90,6 +92,21 @@ ADMIN_PAGES = [
     ("axes.accessattempt", "changelist",   None,            (LOGIN, LOGIN, 403, 403, 403, 200)),
     ("axes.accessattempt", "change",       "attempt",       (LOGIN, LOGIN, 403, 403, 403, 200)),
     ("axes.accessattempt", "delete",       "attempt",       (LOGIN, LOGIN, 403, 403, 403, 200)),
+    # Editorial: the audit log is read by editors and written by the site alone (superusers
+    # may correct it); preview links are made and revoked from a story's page and listed
+    # here; "upcoming" is the editors' view of scheduled stories, deleted as stories only.
+    ("editorial.auditentry", "changelist", None,            (LOGIN, LOGIN, 403, 403, 200, 200)),
+    ("editorial.auditentry", "add",      None,              (LOGIN, LOGIN, 403, 403, 403, 200)),
+    ("editorial.auditentry", "change",   "audit_entry",     (LOGIN, LOGIN, 403, 403, 200, 200)),
+    ("editorial.auditentry", "delete",   "audit_entry",     (LOGIN, LOGIN, 403, 403, 403, 200)),
+    ("editorial.previewlink", "changelist", None,           (LOGIN, LOGIN, 403, 403, 200, 200)),
+    ("editorial.previewlink", "add",     None,              (LOGIN, LOGIN, 403, 403, 403, 403)),
+    ("editorial.previewlink", "change",  "preview_link",    (LOGIN, LOGIN, 403, 403, 200, 200)),
+    ("editorial.previewlink", "delete",  "preview_link",    (LOGIN, LOGIN, 403, 403, 403, 200)),
+    ("editorial.upcomingstory", "changelist", None,         (LOGIN, LOGIN, 403, 403, 200, 200)),
+    ("editorial.upcomingstory", "add",   None,              (LOGIN, LOGIN, 403, 403, 403, 403)),
+    ("editorial.upcomingstory", "change", "upcoming",       (LOGIN, LOGIN, 403, 403, 200, 200)),
+    ("editorial.upcomingstory", "delete", "upcoming",       (LOGIN, LOGIN, 403, 403, 403, 403)),
     ("admin",            "index",          None,            (LOGIN, LOGIN, 200, 200, 200, 200)),
 ]
 # fmt: on
@@ -141,6 +158,19 @@ def world(db, django_user_model, region, rubric, make_article):
             ).pk,
         ),
     }
+    from editorial import audit
+    from editorial.services import preview_link_create
+
+    scheduled = make_article(title="Scheduled", publish_at=timezone.now() + timedelta(days=1))
+    shared = make_article(status=Article.Status.DRAFT, title="Shared with a lawyer")
+    link, _token = preview_link_create(article=shared, by=people["editor"], hours=48)
+    objects.update(
+        audit_entry=(
+            audit.record(audit.Action.PUBLISHED, actor=people["editor"], story=own_published).pk,
+        ),
+        preview_link=(link.pk,),
+        upcoming=(scheduled.pk,),
+    )
     objects.update(
         own_story_obj=own_story,
         own_published_obj=own_published,
@@ -197,7 +227,7 @@ def test_the_matrix_covers_every_model_in_the_admin():
     registered = {
         model._meta.label_lower
         for model in admin.site._registry
-        if model._meta.app_label in {"articles", "reviews", "auth", "taggit", "axes"}
+        if model._meta.app_label in {"articles", "reviews", "auth", "taggit", "axes", "editorial"}
         # django-axes' logs of successful and failed logins: off in our settings.
         and model._meta.model_name not in {"accesslog", "accessfailurelog"}
     }
