@@ -52,7 +52,7 @@ serve:
 
 # The benchmark (bench/README.md): recreates the PostgreSQL database newsroom_bench, seeds
 # 100,000 stories and 1,000,000 reviews, serves with gunicorn and measures with wrk.
-# Options after BENCH_ARGS, e.g. make bench BENCH_ARGS=--reuse
+# Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS=--reuse
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -16,10 +16,11 @@ Steps, all in one run:
    served the whole run).
 3. For each page, ``wrk`` for ``--duration`` seconds with one connection per worker, so that
    latency is the time to serve a request rather than time spent queueing: ``/healthz`` (the
-   floor: one query and one cache round trip; measured first and last, the ratios use the
-   mean), the home page, a region page, the story with 1,000 reviews, page 500 of that
-   region, and a search. First with the page cache warm, then in a second gunicorn with it
-   off (``NEWSROOM_PAGE_CACHE_SECONDS=0``).
+   floor: one query and one cache round trip), the home page, a region page, the story with
+   1,000 reviews, page 500 of that region, and a search. The pages take turns (``--rounds``
+   slices each), so that load from elsewhere on the machine falls on all of them alike.
+   First with the page cache warm, then in a second gunicorn with it off
+   (``NEWSROOM_PAGE_CACHE_SECONDS=0``).
 4. Print the table (requests/s, p50, p99 and requests/s as a share of the floor's), the
    targets met or missed, each worker's resident memory after each run and the load average,
    and write it all to ``bench/results/<date>.md`` (git-ignored).
@@ -90,9 +91,7 @@ class Run:
 
     @property
     def floor(self) -> float:
-        """Return the floor's requests/s: the mean of its measurements first and last."""
-        first, last = self.results["healthz"], self.results["healthz again"]
-        return (first.requests_per_second + last.requests_per_second) / 2
+        return self.results["healthz"].requests_per_second
 
 
 def main() -> int:
@@ -112,6 +111,9 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per page and mode")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the pages take in rotation (default 5)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--connections", type=int, default=0, help="concurrent connections (default: workers)"
@@ -379,11 +381,15 @@ def measure(run: Run, pages: dict[str, str], options, env: dict[str, str], clien
             for path in pages.values():
                 fetch_status(server.base + path)
         run.load_before = os.getloadavg()
-        # The floor first and again last: other work on the machine comes and goes, and the
-        # ratios use the mean of the two.
-        for name, path in [*pages.items(), ("healthz again", pages["healthz"])]:
-            result = load(client, server.base + path, options.duration, options.connections)
-            run.results[name] = result
+        # Other work on the machine comes and goes: the pages take turns, a slice of the time
+        # each, so that every page (and the floor) meets the same conditions.
+        slices: dict[str, list[Measurement]] = {name: [] for name in pages}
+        seconds = max(1, round(options.duration / options.rounds))
+        for _round in range(options.rounds):
+            for name, path in pages.items():
+                slices[name].append(load(client, server.base + path, seconds, options.connections))
+        for name, measured in slices.items():
+            result = run.results[name] = combine(measured)
             print(
                 f"  {name:<14} {result.requests_per_second:8.0f} req/s  "
                 f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
@@ -392,6 +398,17 @@ def measure(run: Run, pages: dict[str, str], options, env: dict[str, str], clien
             )
         run.load_after = os.getloadavg()
         run.worker_rss_mb = server.worker_rss_mb()
+
+
+def combine(slices: list[Measurement]) -> Measurement:
+    """Return one page's figures over its slices: mean requests/s, median p50 and p99."""
+    return Measurement(
+        statistics.fmean(part.requests_per_second for part in slices),
+        statistics.median(part.p50_ms for part in slices),
+        statistics.median(part.p99_ms for part in slices),
+        sum(part.requests for part in slices),
+        sum(part.errors for part in slices),
+    )
 
 
 def fetch_status(url: str) -> int:
@@ -509,9 +526,8 @@ def render_report(started, options, client, seeding, pages, runs: list[Run]) -> 
         "| of floor |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in [*pages, "healthz again"]:
-        label = {"healthz": "healthz (floor, first)", "healthz again": "healthz (floor, last)"}
-        cells = [label.get(name, name)]
+    for name in pages:
+        cells = [name if name != "healthz" else "healthz (floor)"]
         for run in runs:
             result = run.results[name]
             cells += [
@@ -523,8 +539,8 @@ def render_report(started, options, client, seeding, pages, runs: list[Run]) -> 
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
-        "Shares are of the floor's mean requests/s in the same run "
-        f"({warm.floor:.0f} warm, {cold.floor:.0f} disabled).",
+        f"Each page in {options.rounds} turns of {max(1, round(options.duration / options.rounds))}"
+        " s, taken in rotation: requests/s is the mean over the turns, p50 and p99 the median.",
     ]
     lines.append("")
     for run in runs:
