@@ -16,6 +16,7 @@ pressing Save at the same moment cannot both pass.
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django import forms
@@ -25,25 +26,6 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-# Fields an editor can see differ, in the order of the form; derived columns are left out.
-COMPARED_FIELDS = (
-    "title",
-    "slug",
-    "teaser",
-    "body",
-    "lead_image",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
-    "status",
-    "publish_at",
-    "rubric",
-    "region",
-    "featured",
-    "allow_reviews",
-    "correction_note",
-    "revised_at",
-)
 TEXT_FIELDS = {"title", "teaser", "body", "lead_image_alt", "lead_image_caption", "correction_note"}
 BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|tr|table|ul|ol)>|<br\s*/?>|<hr\s*/?>", re.I)
 WORDS = re.compile(r"\s+|[^\s]+")
@@ -118,13 +100,21 @@ def display_value(article_or_version, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def changes_since(article, version) -> list[FieldChange]:
-    """Return what differs between the history *version* an editor opened and *article* now."""
+def changes_since(article, version, fields: Iterable[str]) -> list[FieldChange]:
+    """Return what differs between the history *version* an editor opened and *article* now.
+
+    *fields* are the names of the story form's fields, in its order: the columns among them
+    are compared one by one, then authors and tags (many-to-many, so kept in the history as
+    snapshots). Columns the form does not show (derived ones) are left out.
+    """
     from articles.history import relations_snapshot
 
     changes = []
     opts = type(article)._meta
-    for name in COMPARED_FIELDS:
+    columns = {column.name for column in opts.fields}
+    for name in fields:
+        if name not in columns:
+            continue
         before, after = display_value(version, name), display_value(article, name)
         if before == after:
             continue
@@ -214,4 +204,4 @@ class VersionCheckFormMixin(forms.Form):
         opened = history.filter(history_id=loaded_history).first() if loaded_history else None
         if opened is None:
             return Conflict(who, when, [], complete=False)
-        return Conflict(who, when, changes_since(article, opened))
+        return Conflict(who, when, changes_since(article, opened, self.fields))
