@@ -29,6 +29,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin_filters import StoryListFilter
 from articles.models import Article
 from editorial import audit, schedule, services
 from editorial.models import AuditEntry, PreviewLink, PreviewOpening, UpcomingStory
@@ -234,13 +235,13 @@ def _int_or_none(value):
 # -- The audit log ----------------------------------------------------------------------------
 
 
-class AuditStoryFilter(admin.SimpleListFilter):
+class AuditStoryFilter(StoryListFilter):
     """Filter by story: the most recently logged stories, or any story by ``?story=<id>``."""
 
-    title = _("story")
     parameter_name = "story"
+    story_field = "story_id"
 
-    def lookups(self, request, model_admin):
+    def story_choices(self):
         recent = (
             AuditEntry.objects.filter(story__isnull=False)
             .values("story_id")
@@ -249,21 +250,10 @@ class AuditStoryFilter(admin.SimpleListFilter):
         )
         ids = [row["story_id"] for row in recent]
         titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title"))
-        choices = [(str(pk), Truncator(titles[pk]).chars(60)) for pk in ids if pk in titles]
-        selected = self.value()
-        if selected and selected.isdigit() and selected not in {pk for pk, _label in choices}:
-            title = Article.objects.filter(pk=selected).values_list("title", flat=True).first()
-            if title is not None:
-                choices.insert(0, (selected, Truncator(title).chars(60)))
-        return choices
+        return [(str(pk), self.story_label(titles[pk])) for pk in ids if pk in titles]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(story_id=value)
+    def story_label(self, title):
+        return Truncator(title).chars(60)
 
 
 @admin.register(AuditEntry)

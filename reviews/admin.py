@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from articles.admin_filters import StoryListFilter
 from articles.models import Article
 from editorial import audit
 from reviews.models import ModerationSettings, Review
@@ -21,38 +22,23 @@ PENDING_FIRST = Case(When(status=Review.Status.PENDING, then=Value(0)), default=
 STORY_CHOICES = 30
 
 
-class StoryFilter(admin.SimpleListFilter):
+class StoryFilter(StoryListFilter):
     """Filter by story, offering the stories with the most reviews waiting.
 
-    A plain related filter would list every story of the site; the story column links here
-    with ``?article=<id>`` for any other story.
+    The story column links here with ``?article=<id>`` for any other story.
     """
 
-    title = _("story")
     parameter_name = "article"
+    story_field = "article_id"
 
-    def lookups(self, request, model_admin):
+    def story_choices(self):
         busiest = (
             Article.objects.filter(reviews__status=Review.Status.PENDING)
             .annotate(waiting=Count("reviews"))
             .order_by("-waiting", "title")
             .values_list("pk", "title", "waiting")[:STORY_CHOICES]
         )
-        choices = [(str(pk), f"{title} ({waiting})") for pk, title, waiting in busiest]
-        selected = self.value()
-        if selected and selected.isdigit() and selected not in {pk for pk, _label in choices}:
-            title = Article.objects.filter(pk=selected).values_list("title", flat=True).first()
-            if title is not None:
-                choices.insert(0, (selected, title))
-        return choices
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(article_id=value)
+        return [(str(pk), f"{title} ({waiting})") for pk, title, waiting in busiest]
 
 
 @admin.register(Review)
