@@ -11,7 +11,9 @@ from articles.models import Article
 
 
 def is_story_id(value: str | None) -> bool:
-    return bool(value) and value.isdigit()
+    # isdecimal(), not isdigit(): "²" is a digit that int() refuses, which the lookup would
+    # raise as a server error.
+    return bool(value) and value.isdecimal()
 
 
 class StoryListFilter(admin.SimpleListFilter):

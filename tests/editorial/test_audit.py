@@ -228,6 +228,16 @@ def test_editors_read_the_log_filtered_by_person_story_and_action(
     assert rows("?story=not-a-number") == []
 
 
+def test_log_story_filter_shows_nothing_for_a_superscript_digit(editor_client, editor, draft):
+    services.article_send_to_review(article=draft, by=editor)
+
+    # "²" passes str.isdigit() but not int().
+    response = editor_client.get(LOG_URL, {"story": "²"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
 def test_the_log_is_append_only_for_editors(editor_client, editor, draft):
     services.article_send_to_review(article=draft, by=editor)
     entry = AuditEntry.objects.get()

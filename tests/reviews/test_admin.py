@@ -104,6 +104,19 @@ def test_queue_filters_by_status_story_region_and_searches(
     assert names(q="marmalade") == {"Already approved"}
 
 
+@pytest.mark.parametrize("value", ["²", "not-a-number", "-1"])
+def test_queue_story_filter_shows_nothing_for_a_value_that_is_no_story_id(
+    client, moderator, make_review, value
+):
+    make_review(status=Review.Status.PENDING)
+    client.force_login(moderator)
+
+    response = client.get(reverse(CHANGELIST), {"article": value})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
 def test_row_button_approves_and_records_who_and_when(client, moderator, make_review):
     review = make_review(status=Review.Status.PENDING)
     client.force_login(moderator)
