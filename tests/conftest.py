@@ -2,9 +2,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Region, Rubric
+from articles.models import Article, Author, Region, Rubric
+from reviews.models import ModerationSettings
+from tests.helpers import READER_IP, review_data, staff
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +86,52 @@ def published_article(make_article) -> Article:
 @pytest.fixture
 def draft_article(make_article) -> Article:
     return make_article(title="An unfinished draft", slug="unfinished-draft", status="draft")
+
+
+# -- People and readers (helpers in tests/helpers.py) -----------------------------------------
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return staff(django_user_model, "edna", "Editors")
+
+
+@pytest.fixture
+def author_user(db, django_user_model):
+    """Return an author with an author profile, so their stories can credit them."""
+    user = staff(django_user_model, "arthur", "Authors")
+    Author.objects.create(name="Arthur Dent", slug="arthur-dent", user=user)
+    return user
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    return staff(django_user_model, "mona", "Moderators")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def rules(db) -> ModerationSettings:
+    """Return the editors' review rules as the migration created them."""
+    return ModerationSettings.load()
+
+
+@pytest.fixture
+def post_review(client) -> Callable:
+    """Post a story's "Leave a review" form as a reader would."""
+
+    def post(article: Article, *, data: dict | None = None, ip: str = READER_IP, **overrides):
+        payload = data if data is not None else review_data(article, **overrides)
+        return client.post(
+            reverse("reviews:submit", args=(article.pk,)),
+            payload,
+            REMOTE_ADDR=ip,
+            HTTP_USER_AGENT="Mozilla/5.0 (test reader)",
+        )
+
+    return post

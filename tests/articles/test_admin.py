@@ -3,14 +3,11 @@
 import io
 import re
 
-import pytest
-from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django_prose_editor.config import allowlist_from_extensions
 from PIL import Image
 from taggit.models import Tag
@@ -18,6 +15,7 @@ from taggit.models import Tag
 from articles.forms import BODY_EDITOR_EXTENSIONS
 from articles.models import Article, Author
 from articles.sanitizer import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
+from tests.helpers import change_url, form_data
 
 ADD_URL = reverse("admin:articles_article_add")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
@@ -26,65 +24,10 @@ CHANGELIST_URL = reverse("admin:articles_article_changelist")
 IMAGE_SIZE = {"lead_image_width": 1600, "lead_image_height": 900}
 
 
-def change_url(article: Article) -> str:
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def staff(django_user_model, username: str, group: str):
-    user = django_user_model.objects.create_user(username, password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "edna", "Editors")
-
-
-@pytest.fixture
-def author_user(django_user_model):
-    user = staff(django_user_model, "arthur", "Authors")
-    Author.objects.create(name="Arthur Dent", slug="arthur-dent", user=user)
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def jpeg_upload(name: str = "harbour.jpg", size: tuple[int, int] = (900, 600)):
     buffer = io.BytesIO()
     Image.new("RGB", size, (30, 90, 160)).save(buffer, "JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
-def form_data(article: Article | None = None, **overrides) -> dict:
-    """Return what the story add/change form posts, from *article* or a fresh story."""
-    publish_at = timezone.localtime(article.publish_at if article else timezone.now())
-    data = {
-        "title": article.title if article else "Gas deal in the South Caucasus",
-        "slug": article.slug if article else "gas-deal-south-caucasus",
-        "teaser": article.teaser if article else "Three capitals, one pipeline.",
-        "body": article.body if article else "<p>The talks went on until dawn.</p>",
-        "lead_image_alt": article.lead_image_alt if article else "",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "status": article.status if article else Article.Status.DRAFT,
-        "publish_at_0": publish_at.strftime("%Y-%m-%d"),
-        "publish_at_1": publish_at.strftime("%H:%M:%S"),
-        "authors": [author.pk for author in article.authors.all()] if article else [],
-        "rubric": article.rubric_id if article else "",
-        "region": article.region_id if article else "",
-        "tags": ", ".join(article.tags.names()) if article else "energy",
-        "allow_reviews": "on",
-        "correction_note": "",
-        "revised_at_0": "",
-        "revised_at_1": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def run_action(client, action: str, stories):

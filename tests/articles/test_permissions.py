@@ -13,31 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Author
+from tests.helpers import change_url, form_data, staff
 
 ADD_URL = reverse("admin:articles_article_add")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
-
-
-def change_url(article: Article) -> str:
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def staff(django_user_model, username: str, group: str):
-    user = django_user_model.objects.create_user(username, password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "edna", "Editors")
-
-
-@pytest.fixture
-def author_user(django_user_model):
-    user = staff(django_user_model, "arthur", "Authors")
-    Author.objects.create(name="Arthur Dent", slug="arthur-dent", user=user)
-    return user
 
 
 @pytest.fixture
@@ -45,38 +24,6 @@ def other_author(django_user_model):
     user = staff(django_user_model, "olga", "Authors")
     Author.objects.create(name="Olga Petrova", slug="olga-petrova", user=user)
     return user
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    return staff(django_user_model, "mona", "Moderators")
-
-
-def form_data(article: Article | None = None, **overrides) -> dict:
-    """Return what the story add/change form posts, from *article* or a fresh story."""
-    publish_at = timezone.localtime(article.publish_at if article else timezone.now())
-    data = {
-        "title": article.title if article else "Gas deal in the South Caucasus",
-        "slug": article.slug if article else "gas-deal-south-caucasus",
-        "teaser": article.teaser if article else "Three capitals, one pipeline.",
-        "body": article.body if article else "<p>The talks went on until dawn.</p>",
-        "lead_image_alt": "",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "status": article.status if article else Article.Status.DRAFT,
-        "publish_at_0": publish_at.strftime("%Y-%m-%d"),
-        "publish_at_1": publish_at.strftime("%H:%M:%S"),
-        "authors": [author.pk for author in article.authors.all()] if article else [],
-        "rubric": article.rubric_id if article else "",
-        "region": article.region_id if article else "",
-        "tags": ", ".join(article.tags.names()) if article else "energy",
-        "allow_reviews": "on",
-        "correction_note": "",
-        "revised_at_0": "",
-        "revised_at_1": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def own_story(make_article, user, **fields) -> Article:

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,20 +8,13 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, Author
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user("edna", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+from tests.helpers import staff
 
 
 @pytest.fixture
 def author_user(django_user_model):
-    user = django_user_model.objects.create_user("arthur", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Authors"))
-    return user
+    # Without an author profile: tests here give it one when they need it.
+    return staff(django_user_model, "arthur", "Authors")
 
 
 def updates_in(queries) -> list[str]:

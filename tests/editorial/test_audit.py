@@ -13,7 +13,7 @@ from articles.models import Article
 from editorial.models import AuditEntry
 from reviews.models import ModerationSettings, Review
 from reviews.services import client_fingerprint, review_moderate
-from tests.editorial.conftest import change_url, form_data
+from tests.helpers import change_url, form_data
 
 Action = AuditEntry.Action
 ADD_URL = reverse("admin:articles_article_add")

@@ -11,7 +11,7 @@ from articles import services
 from articles.models import Article
 from editorial.concurrency import body_text, word_diff
 from editorial.models import EditPresence
-from tests.editorial.conftest import change_url, form_data
+from tests.helpers import change_url, form_data
 
 
 def logged_in(user) -> Client:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from editorial.models import AuditEntry, PreviewLink, PreviewOpening
-from tests.editorial.conftest import change_url
+from tests.helpers import change_url
 
 SHARE_URL = re.compile(r'value="(http://testserver/share/([A-Za-z0-9_-]+)/)"')
 OUTSIDER_IP = "198.51.100.23"

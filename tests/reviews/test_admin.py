@@ -219,9 +219,9 @@ def test_approved_review_appears_on_the_story(client, moderator, make_review, pu
     assert "Now visible" in client.get(published_article.get_absolute_url()).content.decode()
 
 
-def test_author_cannot_open_the_queue_or_approve(client, author, make_review):
+def test_author_cannot_open_the_queue_or_approve(client, author_user, make_review):
     review = make_review(status=Review.Status.PENDING)
-    client.force_login(author)
+    client.force_login(author_user)
 
     assert client.get(reverse(CHANGELIST)).status_code == 403
     assert client.post(moderate_url(review, "approved")).status_code == 403
@@ -298,8 +298,8 @@ def test_admin_index_queue_state_is_one_query(rf, moderator, make_review):
     assert len([q for q in queries if "reviews_review" in q["sql"]]) == 1
 
 
-def test_admin_index_hides_the_queue_from_authors(client, author):
-    client.force_login(author)
+def test_admin_index_hides_the_queue_from_authors(client, author_user):
+    client.force_login(author_user)
 
     assert "Review queue" not in client.get(reverse("admin:index")).content.decode()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reviews.forms import TIMESTAMP_SALT, ReviewForm, sign_timestamp
 from reviews.models import Review
-from tests.reviews.conftest import review_data, tamper
+from tests.helpers import review_data, tamper
 
 pytestmark = pytest.mark.django_db
 

@@ -69,7 +69,7 @@ def test_editors_and_superusers_are_told_but_authors_are_not(
     published_article,
     post_review,
     editor,
-    author,
+    author_user,
     admin_user,
     mailoutbox,
     django_capture_on_commit_callbacks,
@@ -79,7 +79,7 @@ def test_editors_and_superusers_are_told_but_authors_are_not(
     recipients = set(mailoutbox[0].to)
     assert editor.email in recipients
     assert admin_user.email in recipients
-    assert author.email not in recipients
+    assert author_user.email not in recipients
 
 
 def test_fallback_addresses_when_no_moderator_has_an_email(settings):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Review
-from tests.reviews.conftest import review_data
+from tests.helpers import review_data
 
 pytestmark = pytest.mark.django_db
 
