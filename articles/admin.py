@@ -19,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
@@ -29,6 +29,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
+from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.models import Tag
 
 from articles import services
 from articles.forms import ArticleAdminForm
@@ -61,6 +63,36 @@ class RubricAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    """taggit's tag admin, with "Merge selected tags" for those who may change tags only.
+
+    Merging retags every story that carries the tags, published ones too. taggit offers the
+    action to anyone who can see the list (authors) and its merge page checks no permission
+    at all (any staff user), so both are gated here.
+    """
+
+    @admin.action(description=_("Merge selected tags"), permissions=["change"])
+    def render_tag_form(self, request, queryset):
+        return super().render_tag_form(request, queryset)
+
+    def merge_tags_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        selected = request.session.get("selected_tag_ids", "").split(",")
+        existing = Tag.objects.filter(pk__in=[pk for pk in selected if pk.isdecimal()])
+        selected = [str(pk) for pk in existing.values_list("pk", flat=True)]
+        if not selected:
+            # Opened without choosing tags (or they were deleted meanwhile): taggit would fail.
+            self.message_user(request, _("Select the tags to merge first."), messages.WARNING)
+            return redirect("admin:taggit_tag_changelist")
+        request.session["selected_tag_ids"] = ",".join(selected)
+        return super().merge_tags_view(request)
 
 
 @admin.register(Author)

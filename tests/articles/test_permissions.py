@@ -8,9 +8,11 @@ it: its author can still open it, read-only. Another author's story answers 404.
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, Author
 from tests.helpers import change_url, form_data, staff
@@ -229,3 +231,60 @@ def test_moderator_cannot_open_the_story_admin(client, moderator, published_arti
     assert client.get(change_url(published_article)).status_code in {403, 404}
     index = client.get(reverse("admin:index"))
     assert reverse("admin:articles_article_changelist") not in index.content.decode()
+
+
+# -- Tags: taggit's "Merge selected tags" retags every story, so it takes the change right --
+
+TAG_CHANGELIST_URL = reverse("admin:taggit_tag_changelist")
+MERGE_TAGS_URL = reverse("admin:taggit_tag_merge_tags")
+
+
+def merge_tags(client, tags, new_name: str):
+    """Run "Merge selected tags" on *tags* as the admin's action and merge form post it."""
+    client.post(
+        TAG_CHANGELIST_URL,
+        {"action": "render_tag_form", ACTION_CHECKBOX_NAME: [tag.pk for tag in tags]},
+    )
+    return client.post(MERGE_TAGS_URL, {"new_tag_name": new_name})
+
+
+def test_author_cannot_merge_tags_on_published_stories(client, author_user, make_article):
+    story = make_article(tags=["energy", "gas"])
+    client.force_login(author_user)
+
+    action_form = client.get(TAG_CHANGELIST_URL).context["action_form"]
+    response = merge_tags(client, Tag.objects.all(), "merged")
+
+    # With no action left to offer, the list shows no action menu at all.
+    assert action_form is None
+    assert response.status_code == 403
+    assert sorted(story.tags.names()) == ["energy", "gas"]
+    assert not Tag.objects.filter(name="merged").exists()
+
+
+def test_moderator_cannot_open_the_merge_tags_page(client, moderator):
+    client.force_login(moderator)
+
+    assert client.get(MERGE_TAGS_URL).status_code == 403
+    assert client.post(MERGE_TAGS_URL, {"new_tag_name": "made-up"}).status_code == 403
+    assert not Tag.objects.filter(name="made-up").exists()
+
+
+def test_editor_merges_tags(client, editor, make_article):
+    story = make_article(tags=["energy", "gas"])
+    client.force_login(editor)
+
+    response = merge_tags(client, Tag.objects.all(), "energy and gas")
+
+    assert response.status_code == 302
+    assert list(story.tags.names()) == ["energy and gas"]
+
+
+def test_merge_tags_page_without_a_selection_sends_the_editor_back_to_the_list(client, editor):
+    client.force_login(editor)
+
+    response = client.post(MERGE_TAGS_URL, {"new_tag_name": "orphan"})
+
+    assert response.status_code == 302
+    assert response["Location"] == TAG_CHANGELIST_URL
+    assert not Tag.objects.filter(name="orphan").exists()
