@@ -31,6 +31,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from newsroom import pagecache
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 # Pillow format name -> (extension of the re-encoded original, format it is re-encoded in).
@@ -441,3 +443,5 @@ def _update(article, **fields) -> None:
         if name != "lead_image":
             setattr(article, name, value)
     type(article)._default_manager.filter(pk=article.pk).update(**fields)
+    # An UPDATE sends no post_save: cached pages would keep the old (maybe deleted) pictures.
+    pagecache.invalidate_on_commit()

@@ -1,17 +1,21 @@
 """The shared page cache: fast for anonymous readers, never wrong, never leaking."""
 
+import io
 import re
 import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
+from articles.images import process_lead_image
 from articles.models import Article
 from articles.services import articles_publish, articles_unpublish
 from reviews.forms import sign_timestamp
@@ -109,6 +113,21 @@ class TestInvalidation:
         monkeypatch.setattr(timezone, "now", lambda: later)
         assert b"Scheduled election analysis" in client.get("/").content
         assert client.get(story.get_absolute_url()).status_code == 200
+
+    def test_lead_image_renditions_show_once_processed(self, client, make_article):
+        # process_lead_image() writes with one UPDATE, as scripts call it outside a story
+        # save (seed_demo draws pictures for stories that exist): no post_save is sent.
+        picture = io.BytesIO()
+        Image.new("RGB", (800, 450), "teal").save(picture, "JPEG")
+        story = make_article(
+            lead_image=SimpleUploadedFile("harbour.jpg", picture.getvalue()),
+            lead_image_alt="A harbour at dawn",
+        )
+        assert b".webp" not in client.get(story.get_absolute_url()).content
+
+        process_lead_image(story)
+
+        assert b".webp" in client.get(story.get_absolute_url()).content
 
     def test_renamed_region_shows_everywhere(self, client, published_article, region):
         client.get(published_article.get_absolute_url())
