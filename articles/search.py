@@ -282,13 +282,6 @@ def estimate_rows(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def fuzzy_search_articles(queryset: QuerySet, query: str) -> QuerySet:
-    """Return stories whose title is trigram-similar to *query* (typos), or none off PostgreSQL."""
-    if not uses_postgres(queryset.db) or not MIN_FUZZY_LENGTH <= len(query) <= MAX_FUZZY_LENGTH:
-        return queryset.none()
-    return _fuzzy(queryset, query)
-
-
 def _tsquery(query: str) -> SearchQuery:
     return SearchQuery(tsquery_text(query), config=SEARCH_CONFIG, search_type="websearch")
 
