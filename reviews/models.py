@@ -3,8 +3,10 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# The query parameter of the story page's pages of reviews (reviews.templatetags.reviews).
+PAGE_PARAMETER = "reviews_page"
 
 
 def default_close_after_days() -> int:
@@ -147,9 +149,23 @@ class Review(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.article.slug}) + (
-            f"#review-{self.pk}"
-        )
+        """Return the review on its story's page: the page of reviews that shows it."""
+        url = self.article.get_absolute_url()
+        if self.is_public():
+            # Reviews run oldest first, REVIEWS_PER_PAGE a page (reviews_for): count the
+            # ones shown before this one.
+            earlier = (
+                Review.objects.for_story_page(self.article)
+                .filter(
+                    models.Q(created_at__lt=self.created_at)
+                    | models.Q(created_at=self.created_at, pk__lt=self.pk)
+                )
+                .count()
+            )
+            page = earlier // settings.REVIEWS_PER_PAGE + 1
+            if page > 1:
+                url += f"?{PAGE_PARAMETER}={page}"
+        return f"{url}#review-{self.pk}"
 
     def is_public(self):
         return self.status == self.Status.APPROVED

@@ -14,13 +14,11 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from reviews.forms import ReviewForm
-from reviews.models import Review
+from reviews.models import PAGE_PARAMETER, Review
 from reviews.moderation import Moderator
 from reviews.views import MESSAGE_TAG
 
 register = template.Library()
-
-PAGE_PARAMETER = "reviews_page"
 
 
 @register.inclusion_tag("reviews/includes/_story_reviews.html", takes_context=True)

@@ -172,6 +172,21 @@ def test_reviews_are_paginated_past_50(client, published_article, make_review):
     assert f'href="{published_article.get_absolute_url()}?reviews_page=2#reviews"' in first
 
 
+def test_a_reviews_address_opens_the_page_of_reviews_that_shows_it(
+    client, published_article, make_review, settings
+):
+    settings.REVIEWS_PER_PAGE = 2
+    first, second, third = (make_review(name=f"Reader {n}") for n in (1, 2, 3))
+
+    # The follow-up email and the admin's "View on site" link here.
+    url = third.get_absolute_url()
+    page = client.get(url).content.decode()
+
+    assert first.get_absolute_url() == f"{published_article.get_absolute_url()}#review-{first.pk}"
+    assert url == (f"{published_article.get_absolute_url()}?reviews_page=2#review-{third.pk}")
+    assert f'id="review-{third.pk}"' in page
+
+
 def test_nonsense_review_page_falls_back_without_error(client, published_article, make_review):
     make_review(name="Only reader")
 
