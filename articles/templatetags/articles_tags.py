@@ -8,7 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -59,6 +59,30 @@ def timestamp(value, fmt=NEWS_DATETIME_FORMAT):
     else:
         text = date_format(local, fmt)
     return format_html('<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), text)
+
+
+def news_timestamps():
+    """Return a function rendering aware datetimes as ``{% timestamp %}`` does, for long lists.
+
+    It looks up the time zone once and each month's name once, where ``{% timestamp %}``
+    does both per value: a page of fifty reviews shows fifty times.
+    """
+    zone = timezone.get_current_timezone()
+    months = {}
+
+    def render(value):
+        if not value:
+            return ""
+        local = value.astimezone(zone)
+        month = months.get(local.month)
+        if month is None:
+            month = months[local.month] = conditional_escape(MONTHS[local.month])
+        return mark_safe(  # noqa: S308 - the month is escaped, the rest are digits
+            f'<time datetime="{local.isoformat(timespec="minutes")}">'
+            f"{local.day} {month} {local.year} {local:%H:%M}</time>"
+        )
+
+    return render
 
 
 @register.simple_tag
