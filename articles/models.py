@@ -98,14 +98,6 @@ class ArticleQuerySet(models.QuerySet):
         """Return the stories the public may see: published and due. The one gate."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
-    def for_listing(self):
-        """Return rows ready for teaser lists: taxonomy joined, tags and authors prefetched."""
-        return (
-            self.select_related("region", "rubric")
-            .prefetch_related("tags", "authors")
-            .defer("body")
-        )
-
     def for_teasers(self):
         """Return rows for teasers: rubric and region joined, body left out, nothing prefetched.
 

@@ -287,9 +287,6 @@ AXES_LOCKOUT_CALLABLE = "newsroom.login_limits.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
-# Demo accounts (editor/author/moderator with password "changeme") are only ever created
-# while DEBUG is on; seed_demo checks this too.
-NEWSROOM_DEMO_ACCOUNTS = DEBUG
 
 # Reviews (reviews app). The rule lists themselves are edited in the admin.
 # Where links in emails to staff point (e.g. the moderation queue).
