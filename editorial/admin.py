@@ -76,6 +76,13 @@ class StoryEditorialAdminMixin:
             *super().get_urls(),
         ]
 
+    def get_deleted_objects(self, objs, request):
+        # A story's preview links (and the log of their openings) belong to it: whoever may
+        # delete the story may delete them with it, although links alone are only revoked.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = {str(PreviewLink._meta.verbose_name), str(PreviewOpening._meta.verbose_name)}
+        return deleted, model_count, perms_needed - owned, protected
+
     # -- The change page ------------------------------------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

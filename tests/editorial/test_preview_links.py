@@ -247,3 +247,17 @@ def test_editors_revoke_links_in_bulk_from_the_list(editor_client, client, make_
 
     assert "2 preview link(s) revoked." in response.content.decode()
     assert all(open_link(client, token).status_code == 410 for token in tokens)
+
+
+def test_editor_deletes_a_story_and_its_preview_links_go_with_it(editor_client, client, draft):
+    _, token = create_link(editor_client, draft)
+    open_link(client, token)
+    delete_url = reverse("admin:articles_article_delete", args=(draft.pk,))
+    confirm = editor_client.get(delete_url)
+    assert confirm.status_code == 200
+    assert not confirm.context["perms_lacking"]
+    response = editor_client.post(delete_url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk=draft.pk).exists()
+    assert not PreviewLink.objects.exists()
+    assert open_link(client, token).status_code == 404
