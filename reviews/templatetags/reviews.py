@@ -7,13 +7,13 @@ The articles app never imports reviews: its story template loads this library an
 from datetime import timedelta
 from html import escape
 
-from django import template
+from django import forms, template
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.utils import timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -130,6 +130,53 @@ def review_messages(request) -> list:
 def review_form(context, form):
     """Render a bound or fresh review form (used by the story page and the 429 page)."""
     return {"review_form": form, "article": form.article, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag
+def field_widget(field):
+    """Render a bound field's control as ``{{ field }}`` does, without the widget templates.
+
+    Django renders each widget through two templates (``input.html`` including
+    ``attrs.html``); on the story page, which shows the form on every view, that was the
+    largest part of the form's cost. The attributes still come from the form and Django's
+    BoundField (required, aria-invalid, aria-describedby, the id); only the markup around them
+    is written here, for the widgets the review form uses. Any other widget renders as usual.
+    """
+    widget = field.field.widget
+    extra = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        extra.setdefault("id", field.auto_id)
+    value = field.value()
+    if isinstance(widget, forms.CheckboxInput):
+        if widget.check_test(value):
+            extra["checked"] = True
+        value = widget.format_value(value)
+    elif isinstance(
+        widget, forms.Textarea | forms.TextInput | forms.EmailInput | forms.HiddenInput
+    ):
+        value = widget.format_value(value)
+    else:
+        return field.as_widget()
+    attrs = html_attributes(widget.build_attrs(widget.attrs, extra))
+    if isinstance(widget, forms.Textarea):
+        return format_html(
+            '<textarea name="{}"{}>\n{}</textarea>', field.html_name, attrs, value or ""
+        )
+    value_attr = format_html(' value="{}"', value) if value is not None else ""
+    return format_html(
+        '<input type="{}" name="{}"{}{}>', widget.input_type, field.html_name, value_attr, attrs
+    )
+
+
+def html_attributes(attrs: dict) -> str:
+    """Write *attrs* as Django's ``attrs.html`` does: in order, True bare, False left out."""
+    return mark_safe(  # noqa: S308 - format_html escapes every name and value
+        "".join(
+            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            for name, value in attrs.items()
+            if value is not False
+        )
+    )
 
 
 @register.inclusion_tag("reviews/admin/_queue_summary.html", takes_context=True)
