@@ -220,3 +220,19 @@ class TestErrorPages:
         response = permission_denied(rf.get("/"), PermissionDenied())
         assert response.status_code == 403
         assert "You may not open this page" in response.content.decode()
+
+
+def test_story_links_follow_the_script_prefix_of_each_request(published_article):
+    """Links are remembered per process, but a site served under a prefix still gets it."""
+    from django.urls import set_script_prefix
+
+    plain = published_article.get_absolute_url()
+    try:
+        set_script_prefix("/news/")
+        prefixed = published_article.get_absolute_url()
+    finally:
+        set_script_prefix("/")
+
+    assert plain == reverse("articles:detail", kwargs={"slug": published_article.slug})
+    assert prefixed == "/news" + plain
+    assert published_article.get_absolute_url() == plain
