@@ -170,9 +170,9 @@ def field_widget(field):
 
 def html_attributes(attrs: dict) -> str:
     """Write *attrs* as Django's ``attrs.html`` does: in order, True bare, False left out."""
-    return mark_safe(  # noqa: S308 - format_html escapes every name and value
+    return mark_safe(  # noqa: S308 - every name and value is escaped
         "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
             for name, value in attrs.items()
             if value is not False
         )
