@@ -20,8 +20,8 @@ def w3c_datetime(value: datetime | None) -> str:
 def article_meta(context, article):
     """Render description, canonical, OpenGraph, Twitter card and JSON-LD of a story page.
 
-    *article* should come from ``for_story()`` (rubric and region joined, tags and authors
-    prefetched): then this costs no query.
+    *article* should come from ``for_story()`` (rubric and region joined); its byline and
+    tags are read once for the whole page.
     """
     request = context["request"]
     url = seo.canonical_url(request)
@@ -38,10 +38,8 @@ def article_meta(context, article):
         "image_is_og_size": seo.og_image_path(article) is None
         or bool((article.lead_image_renditions or {}).get(seo.OG_RENDITION)),
         "modified": seo.article_modified_at(article),
-        "tags": list(article.tags.all()),
-        "authors": [
-            request.build_absolute_uri(a.get_absolute_url()) for a in article.authors.all()
-        ],
+        "tags": article.tag_list,
+        "authors": [request.build_absolute_uri(a.get_absolute_url()) for a in article.byline],
         "json_ld": [seo.json_ld(item) for item in data],
     }
 
