@@ -203,18 +203,21 @@ class ArticleQuerySet(models.QuerySet):
 
     def older_than(self, article):
         """Return the stories before *article* in publication order, the nearest first."""
-        same_time = Q(publish_at=article.publish_at, pk__lt=article.pk)
         # The plain bound lets the database start its index scan at the story's time; the OR
         # alone would have it walk from the newest story down to this one.
-        older = self.filter(publish_at__lte=article.publish_at)
-        return older.filter(Q(publish_at__lt=article.publish_at) | same_time).newest_first()
+        return self.filter(
+            Q(publish_at__lt=article.publish_at)
+            | Q(publish_at=article.publish_at, pk__lt=article.pk),
+            publish_at__lte=article.publish_at,
+        ).order_by("-publish_at", "-pk")
 
     def newer_than(self, article):
         """Return the stories after *article* in publication order, the nearest first."""
-        same_time = Q(publish_at=article.publish_at, pk__gt=article.pk)
-        newer = self.filter(publish_at__gte=article.publish_at)
-        newer = newer.filter(Q(publish_at__gt=article.publish_at) | same_time)
-        return newer.order_by("publish_at", "pk")
+        return self.filter(
+            Q(publish_at__gt=article.publish_at)
+            | Q(publish_at=article.publish_at, pk__gt=article.pk),
+            publish_at__gte=article.publish_at,
+        ).order_by("publish_at", "pk")
 
     def neighbours_of(self, article) -> tuple["Article | None", "Article | None"]:
         """Return the stories just before and just after *article*, in one query."""

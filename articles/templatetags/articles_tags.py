@@ -79,7 +79,7 @@ def news_timestamps():
             month = months[local.month] = conditional_escape(MONTHS[local.month])
         return mark_safe(  # noqa: S308 - the month is escaped, the rest are digits
             f'<time datetime="{local.isoformat(timespec="minutes")}">'
-            f"{local.day} {month} {local.year} {local:%H:%M}</time>"
+            f"{local.day} {month} {local.year} {local.hour:02}:{local.minute:02}</time>"
         )
 
     return render

@@ -94,7 +94,7 @@ def review_list_items(rows) -> str:
     timestamp = news_timestamps()
     items = []
     for pk, name, body, created_at, reply in rows:
-        name = conditional_escape(name)
+        name = escape(name)
         items.append(
             REVIEW_MARKUP.format(
                 pk=pk,
