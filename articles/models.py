@@ -110,10 +110,26 @@ class Author(models.Model):
         return slug_url("articles:author", self.slug)
 
 
+def previous_and_following(article, neighbours) -> tuple["Article | None", "Article | None"]:
+    """Sort *neighbours* of *article* into the one before it and the one after it."""
+    previous = following = None
+    for story in neighbours:
+        if (story.publish_at, story.pk) < (article.publish_at, article.pk):
+            previous = story
+        else:
+            following = story
+    return previous, following
+
+
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Return the stories the public may see: published and due. The one gate."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, at=None):
+        """Return the stories the public may see: published and due. The one gate.
+
+        *at* is the time to judge by, now when left out; a compiled query passes a
+        placeholder for the time of each run (articles.story_lists).
+        """
+        due_by = timezone.now() if at is None else at
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=due_by)
 
     def for_teasers(self):
         """Return rows for teasers: rubric and region joined, body left out, nothing prefetched.
@@ -219,17 +235,15 @@ class ArticleQuerySet(models.QuerySet):
             publish_at__gte=article.publish_at,
         ).order_by("publish_at", "pk")
 
-    def neighbours_of(self, article) -> tuple["Article | None", "Article | None"]:
-        """Return the stories just before and just after *article*, in one query."""
+    def neighbours(self, article):
+        """Return the stories just before and just after *article*: two rows at most."""
         older = Subquery(self.older_than(article).values("pk")[:1])
         newer = Subquery(self.newer_than(article).values("pk")[:1])
-        previous = following = None
-        for story in self.filter(Q(pk=older) | Q(pk=newer)):
-            if (story.publish_at, story.pk) < (article.publish_at, article.pk):
-                previous = story
-            else:
-                following = story
-        return previous, following
+        return self.filter(Q(pk=older) | Q(pk=newer))
+
+    def neighbours_of(self, article) -> tuple["Article | None", "Article | None"]:
+        """Return the stories just before and just after *article*, in one query."""
+        return previous_and_following(article, self.neighbours(article))
 
     def editable_by(self, user):
         """Return the stories *user* may edit in the admin: all for editors, own for authors."""

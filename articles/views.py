@@ -12,11 +12,11 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
+from articles import story_lists
 from articles.models import Article, Author, Region, Rubric
 from articles.search import run_search
 
 REGION_BLOCK_SIZE = 4
-MORE_FROM_REGION = 4
 # A featured story leads the home page while it is among this many newest stories.
 LEAD_WINDOW = 50
 
@@ -46,34 +46,14 @@ class HomeView(PublishedArticleMixin, TemplateView):
         return super().get_context_data(lead=lead, region_blocks=region_blocks, **kwargs)
 
 
-# The columns the story page's neighbour links and "More from" teasers show (a teaser's
-# picture needs the image columns): fewer columns, less work per row on every story page.
-NEIGHBOUR_FIELDS = ("title", "slug", "publish_at", "rubric__name", "rubric__slug")
-TEASER_FIELDS = (
-    *NEIGHBOUR_FIELDS,
-    "teaser",
-    "lead_image",
-    "lead_image_width",
-    "lead_image_height",
-    "lead_image_alt",
-    "lead_image_renditions",
-)
-
-
 class StoryContextMixin:
     """Add what the story page shows around the story: its region's other stories, neighbours."""
 
     def get_context_data(self, **kwargs):
         article = self.object
-        published = Article.objects.published().select_related("rubric")
-        previous_article, next_article = published.only(*NEIGHBOUR_FIELDS).neighbours_of(article)
+        previous_article, next_article = story_lists.neighbours(article)
         return super().get_context_data(
-            more_from_region=list(
-                published.only(*TEASER_FIELDS)
-                .filter(region=article.region_id)
-                .exclude(pk=article.pk)
-                .newest_first()[:MORE_FROM_REGION]
-            ),
+            more_from_region=story_lists.more_from_region(article),
             previous_article=previous_article,
             next_article=next_article,
             **kwargs,

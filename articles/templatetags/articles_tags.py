@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Region
+from articles import story_lists
+from articles.models import Region
 
 register = template.Library()
 
@@ -31,19 +32,10 @@ def region_nav(context):
     }
 
 
-# The columns "Latest stories" shows: on every page, so fewer columns, less work per row.
-LATEST_FIELDS = ("title", "slug", "publish_at", "rubric__name", "rubric__slug")
-
-
 @register.inclusion_tag("articles/includes/_latest.html")
 def latest_stories(count=6, exclude=None):
     """Render the *count* newest public stories, leaving out *exclude* (the story on show)."""
-    stories = (
-        Article.objects.published().select_related("rubric").only(*LATEST_FIELDS).newest_first()
-    )
-    if exclude is not None:
-        stories = stories.exclude(pk=exclude.pk)
-    return {"stories": stories[:count]}
+    return {"stories": story_lists.latest(count, exclude)}
 
 
 @register.simple_tag
