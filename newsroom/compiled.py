@@ -48,8 +48,11 @@ class CompiledQuery:
         self._queryset: QuerySet | None = None
         self._compiled: dict[str, tuple] = {}
 
-    def rows(self, **values: Any) -> list[tuple]:
-        """Run the query with *values* for its Params and return its rows."""
+    def rows(self, *, offset: int = 0, limit: int | None = None, **values: Any) -> list[tuple]:
+        """Run the query with *values* for its Params and return its rows.
+
+        *offset* and *limit* page through a QuerySet that was not sliced when built.
+        """
         if self._queryset is None:
             # Built on first use rather than at import, when the app registry is not ready.
             self._queryset = self.build()
@@ -63,6 +66,9 @@ class CompiledQuery:
             else param
             for param in params
         ]
+        if offset or limit is not None:
+            high = None if limit is None else offset + limit
+            sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
@@ -76,3 +82,26 @@ class CompiledQuery:
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
         self._compiled[alias] = (sql, tuple(params), compiler, converters)
         return self._compiled[alias]
+
+
+class CompiledPages:
+    """What Django's Paginator needs, from two CompiledQuery objects: a count and the rows.
+
+    ``count_query`` returns one row holding the number of rows ``query`` has for *values*
+    (or no row for none); a slice of this object runs ``query`` with LIMIT and OFFSET for just
+    that page.
+    """
+
+    def __init__(self, query: CompiledQuery, count_query: CompiledQuery, **values: Any):
+        self.query = query
+        self.count_query = count_query
+        self.values = values
+
+    def count(self) -> int:
+        rows = self.count_query.rows(**self.values)
+        return rows[0][0] if rows else 0
+
+    def __getitem__(self, key: slice) -> list[tuple]:
+        start = key.start or 0
+        limit = None if key.stop is None else max(key.stop - start, 0)
+        return self.query.rows(offset=start, limit=limit, **self.values)

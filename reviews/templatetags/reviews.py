@@ -11,19 +11,41 @@ from django import forms, template
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import BigIntegerField, Count, Min, Q
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from articles.templatetags.articles_tags import news_timestamps
+from newsroom.compiled import CompiledPages, CompiledQuery, Param
 from reviews.forms import ReviewForm
 from reviews.models import PAGE_PARAMETER, Review
 from reviews.moderation import Moderator
 from reviews.views import MESSAGE_TAG
 
 register = template.Library()
+
+
+def _story() -> Param:
+    return Param("story", BigIntegerField())
+
+
+# Compiled once (newsroom.compiled): every uncached story page runs both.
+STORY_REVIEWS = CompiledQuery(
+    lambda: Review.objects.for_story_page(_story()).values_list(
+        "pk", "name", "body", "created_at", "reply"
+    )
+)
+STORY_REVIEW_COUNT = CompiledQuery(
+    lambda: (
+        Review.objects.for_story_page(_story())
+        .order_by()
+        .values("article")
+        .annotate(count=Count("pk"))
+        .values_list("count")
+    )
+)
 
 
 @register.inclusion_tag("reviews/includes/_story_reviews.html", takes_context=True)
@@ -35,10 +57,8 @@ def reviews_for(context, article):
     """
     request = context.get("request")
     moderator = Moderator()
-    rows = Review.objects.for_story_page(article).values_list(
-        "pk", "name", "body", "created_at", "reply"
-    )
-    paginator = Paginator(rows, settings.REVIEWS_PER_PAGE)
+    reviews = CompiledPages(STORY_REVIEWS, STORY_REVIEW_COUNT, story=article.pk)
+    paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
     page = paginator.get_page(request.GET.get(PAGE_PARAMETER) if request else None)
     now = timezone.now()
     story_open = moderator.story_open(article, now=now)
