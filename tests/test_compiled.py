@@ -21,7 +21,7 @@ COUNT_IN_REGION = CompiledQuery(
         Article.objects.filter(region=Param("region", BigIntegerField()))
         .order_by()
         .values("region")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values_list("count")
     )
 )

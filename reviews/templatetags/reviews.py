@@ -42,7 +42,7 @@ STORY_REVIEW_COUNT = CompiledQuery(
         Review.objects.for_story_page(_story())
         .order_by()
         .values("article")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values_list("count")
     )
 )
