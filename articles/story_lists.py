@@ -10,22 +10,15 @@ and every other column deferred, so templates use them as they would a QuerySet'
 
 from types import SimpleNamespace
 
-from django.db import router
 from django.db.models import BigIntegerField, DateTimeField
 from django.utils import timezone
 
 from articles.models import Article, Rubric, previous_and_following
-from newsroom.compiled import CompiledQuery, Param
-
-
-def _in_field_order(model, names) -> tuple[str, ...]:
-    """Return *names* in the order of *model*'s columns, the order ``from_db()`` expects."""
-    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
-
+from newsroom.compiled import CompiledQuery, Param, field_order, instances
 
 # Neighbour links and "Latest" show rubric, title and time; teasers add lede and picture.
-LINK_COLUMNS = _in_field_order(Article, {"id", "title", "slug", "publish_at", "rubric_id"})
-TEASER_COLUMNS = _in_field_order(
+LINK_COLUMNS = field_order(Article, {"id", "title", "slug", "publish_at", "rubric_id"})
+TEASER_COLUMNS = field_order(
     Article,
     {
         *LINK_COLUMNS,
@@ -38,7 +31,7 @@ TEASER_COLUMNS = _in_field_order(
     },
 )
 RUBRIC_COLUMNS = ("rubric__name", "rubric__slug")
-RUBRIC_FIELDS = _in_field_order(Rubric, {"id", "name", "slug"})
+RUBRIC_FIELDS = field_order(Rubric, {"id", "name", "slug"})
 
 
 def _now() -> Param:
@@ -110,11 +103,10 @@ def _latest_query(count: int, excluding: bool) -> CompiledQuery:
 
 def _stories(rows, columns) -> list[Article]:
     """Make Articles (other columns deferred) with their rubrics from *rows*."""
-    alias = router.db_for_read(Article)
     count = len(columns)
-    stories = []
-    for row in rows:
-        story = Article.from_db(alias, columns, row[:count])
-        story.rubric = Rubric.from_db(alias, RUBRIC_FIELDS, (story.rubric_id, *row[count:]))
-        stories.append(story)
+    rubric_at = columns.index("rubric_id")
+    stories = instances(Article, columns, [row[:count] for row in rows])
+    rubrics = instances(Rubric, RUBRIC_FIELDS, [(row[rubric_at], *row[count:]) for row in rows])
+    for story, rubric in zip(stories, rubrics, strict=True):
+        story.rubric = rubric
     return stories

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Expression, QuerySet
+from django.db.models import Expression, Model, QuerySet
 
 
 class Param(Expression):
@@ -104,4 +104,17 @@ class CompiledPages:
     def __getitem__(self, key: slice) -> list[tuple]:
         start = key.start or 0
         limit = None if key.stop is None else max(key.stop - start, 0)
+        if limit == 0:
+            return []  # Paginator's page of an empty list: nothing to ask, as with a QuerySet.
         return self.query.rows(offset=start, limit=limit, **self.values)
+
+
+def field_order(model: type[Model], names) -> tuple[str, ...]:
+    """Return the column names *names* in *model*'s order, the order ``from_db()`` expects."""
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
+
+
+def instances(model: type[Model], columns: tuple[str, ...], rows) -> list:
+    """Make *model* objects of *rows* (in :func:`field_order`), other columns deferred."""
+    alias = router.db_for_read(model)
+    return [model.from_db(alias, columns, row) for row in rows]

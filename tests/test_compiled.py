@@ -42,8 +42,9 @@ def test_pages_hold_what_the_queryset_pages_hold(make_article, region):
     ]
 
 
-def test_an_empty_list_counts_zero_and_has_one_empty_page(region):
+def test_an_empty_list_counts_zero_and_asks_no_more(region, django_assert_num_queries):
     paginator = Paginator(CompiledPages(IN_REGION, COUNT_IN_REGION, region=region.pk), 3)
 
-    assert paginator.count == 0
-    assert list(paginator.get_page(5).object_list) == []
+    with django_assert_num_queries(1):
+        assert paginator.count == 0
+        assert list(paginator.get_page(5).object_list) == []

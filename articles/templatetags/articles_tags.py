@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from articles import story_lists
 from articles.models import Region
+from newsroom.compiled import CompiledQuery, field_order, instances
 
 register = template.Library()
 
@@ -22,12 +23,17 @@ register = template.Library()
 NEWS_DATETIME_FORMAT = "j F Y H:i"
 
 
+# On every page: compiled once (newsroom.compiled).
+NAV_COLUMNS = field_order(Region, {"id", "name", "slug"})
+NAV = CompiledQuery(lambda: Region.objects.values_list(*NAV_COLUMNS))
+
+
 @register.inclusion_tag("articles/includes/_region_nav.html", takes_context=True)
 def region_nav(context):
     """Render the main navigation: home and every region, the current one marked."""
     request = context.get("request")
     return {
-        "regions": Region.objects.only("name", "slug"),
+        "regions": instances(Region, NAV_COLUMNS, NAV.rows()),
         "current_path": request.path if request is not None else "",
     }
 
