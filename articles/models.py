@@ -265,7 +265,10 @@ class Article(models.Model):
         _("slug"),
         max_length=200,
         unique=True,
-        help_text=_("The story's address: /articles/<slug>/."),
+        help_text=_(
+            "The end of the story's address, as in /articles/the-almaty-talks/. Changed after "
+            "publishing, the old address still leads here."
+        ),
     )
     rubric = models.ForeignKey(
         Rubric, verbose_name=_("rubric"), on_delete=models.PROTECT, related_name="articles"

@@ -412,3 +412,11 @@ def test_editor_manages_regions_rubrics_and_authors(editor_client):
     for name in ("region", "rubric", "author"):
         url = reverse(f"admin:articles_{name}_add")
         assert editor_client.get(url).status_code == 200
+
+
+def test_slug_help_shows_an_example_address(editor_client):
+    """The admin once swallowed "<slug>" as a tag and showed "/articles//."."""
+    page = editor_client.get("/admin/articles/article/add/").content.decode()
+
+    assert "/articles/the-almaty-talks/" in page
+    assert "/articles//" not in page
