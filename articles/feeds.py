@@ -4,6 +4,7 @@ Every feed runs a fixed number of queries (the stories, their tags, their author
 region/rubric/tag/author itself for the narrowed feeds), whatever the volume.
 """
 
+import functools
 import mimetypes
 
 from django.contrib.syndication.views import Feed
@@ -118,12 +119,24 @@ class LatestArticlesFeed(Feed):
         if not path:
             return []
         try:
-            length = default_storage.size(path)
+            length = stored_size(path)
         except (OSError, NotImplementedError):
             # RSS requires the length; a missing file gets no enclosure rather than a bad one.
             return []
         mime_type = mimetypes.guess_type(path)[0] or "image/jpeg"
         return [Enclosure(default_storage.url(path), str(length), mime_type)]
+
+
+@functools.lru_cache(maxsize=4096)
+def stored_size(path: str) -> int:
+    """Return the size in bytes of the stored file *path*, asked of the storage once.
+
+    On object storage each size is a request, fifty per feed. Uploads and renditions are
+    stored under fresh names (a random stem; storage never overwrites), so a name keeps its
+    size; at worst a rendition rebuilt under its old name from the same image is re-encoded
+    to the same bytes. A missing file raises and is asked again next time.
+    """
+    return default_storage.size(path)
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

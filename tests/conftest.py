@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.feeds import stored_size
 from articles.models import Article, Author, Region, Rubric
 from reviews.models import ModerationSettings
 from tests.helpers import READER_IP, review_data, staff
@@ -14,6 +15,9 @@ from tests.helpers import READER_IP, review_data, staff
 def media_root(settings, tmp_path):
     """Keep uploads and renditions out of the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Tests store files under fixed names, each in its own folder: sizes learnt in one test
+    # must not answer for another's file.
+    stored_size.cache_clear()
     return settings.MEDIA_ROOT
 
 

@@ -1,6 +1,7 @@
 """RSS and Atom feeds, read back by a real feed reader's parser."""
 
 from datetime import timedelta
+from unittest import mock
 
 import feedparser
 import pytest
@@ -93,6 +94,14 @@ class TestSiteFeeds:
         assert enclosure.href.startswith("http://testserver/media/renditions/og/")
         assert enclosure.length == "1000"
         assert enclosure.type == "image/jpeg"
+
+    def test_each_picture_size_is_asked_of_the_storage_once(self, client, rich_article):
+        """On object storage each size is a request; feeds are read far more than written."""
+        with mock.patch.object(default_storage, "size", wraps=default_storage.size) as size:
+            for url_name, _ in FEEDS:
+                read_feed(client, reverse(url_name))
+                read_feed(client, reverse(url_name))
+        assert size.call_count == 1
 
     def test_missing_image_file_gives_no_enclosure_and_a_valid_feed(self, client, make_article):
         article = make_article(title="Picture lost")
