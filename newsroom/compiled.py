@@ -16,8 +16,10 @@ the values in. The QuerySet is still written with the ORM, through the same Quer
     stories.rows(now=timezone.now(), region=3)
 
 Only ``values_list()`` QuerySets: rows come back as tuples, converted as the ORM would.
+A Param may not be None: the kept SQL compares with ``=``, which never matches NULL.
 """
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -47,28 +49,25 @@ class CompiledQuery:
         self.build = build
         self._queryset: QuerySet | None = None
         self._compiled: dict[str, tuple] = {}
+        # Compiling touches the QuerySet's Query; threads of a gthread worker take turns.
+        self._lock = threading.Lock()
 
-    def rows(self, *, offset: int = 0, limit: int | None = None, **values: Any) -> list[tuple]:
+    def rows(self, *, page: tuple[int, int] | None = None, **values: Any) -> list[tuple]:
         """Run the query with *values* for its Params and return its rows.
 
-        *offset* and *limit* page through a QuerySet that was not sliced when built.
+        *page* is ``(offset, limit)``, for a QuerySet that was ordered but not sliced when
+        built; both go to the database as parameters, so every page is one statement.
         """
-        if self._queryset is None:
-            # Built on first use rather than at import, when the app registry is not ready.
-            self._queryset = self.build()
-        alias = router.db_for_read(self._queryset.model)
-        compiled = self._compiled.get(alias) or self._compile(alias)
-        sql, params, compiler, converters = compiled
+        alias = router.db_for_read(self.queryset.model)
+        sql, params, compiler, converters = self._compiled.get(alias) or self._compile(alias)
         connection = connections[alias]
-        bound = [
-            param.output_field.get_db_prep_value(values[param.name], connection)
-            if isinstance(param, Param)
-            else param
-            for param in params
-        ]
-        if offset or limit is not None:
-            high = None if limit is None else offset + limit
-            sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
+        bound = [self._value(param, values, connection) for param in params]
+        if page is not None:
+            if self.queryset.query.is_sliced or not self.queryset.ordered:
+                raise ValueError("Only an ordered QuerySet that was not sliced can be paged.")
+            offset, limit = page
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            bound += [limit, offset]
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
@@ -76,12 +75,32 @@ class CompiledQuery:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
 
+    @property
+    def queryset(self) -> QuerySet:
+        if self._queryset is None:
+            # Built on first use rather than at import, when the app registry is not ready.
+            self._queryset = self.build()
+        return self._queryset
+
+    @staticmethod
+    def _value(param, values: dict, connection):
+        if not isinstance(param, Param):
+            return param
+        value = values[param.name]
+        if value is None:
+            # The kept SQL compares with "=", which never matches NULL ("IS NULL" would).
+            raise ValueError(f"{param!r} cannot be None in a compiled query.")
+        return param.output_field.get_db_prep_value(value, connection)
+
     def _compile(self, alias: str) -> tuple:
-        compiler = self._queryset.query.get_compiler(alias)
-        sql, params = compiler.as_sql()
-        converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        self._compiled[alias] = (sql, tuple(params), compiler, converters)
-        return self._compiled[alias]
+        with self._lock:
+            if alias not in self._compiled:
+                compiler = self.queryset.query.get_compiler(alias)
+                sql, params = compiler.as_sql()
+                select = [column for column, _, _ in compiler.select]
+                converters = compiler.get_converters(select)
+                self._compiled[alias] = (sql, tuple(params), compiler, converters)
+            return self._compiled[alias]
 
 
 class CompiledPages:
@@ -102,11 +121,12 @@ class CompiledPages:
         return rows[0][0] if rows else 0
 
     def __getitem__(self, key: slice) -> list[tuple]:
+        # Paginator always slices with both ends.
         start = key.start or 0
-        limit = None if key.stop is None else max(key.stop - start, 0)
+        limit = max(key.stop - start, 0)
         if limit == 0:
             return []  # Paginator's page of an empty list: nothing to ask, as with a QuerySet.
-        return self.query.rows(offset=start, limit=limit, **self.values)
+        return self.query.rows(page=(start, limit), **self.values)
 
 
 def field_order(model: type[Model], names) -> tuple[str, ...]:

@@ -152,7 +152,8 @@ for _database in DATABASES.values():
             # A reader page runs the same ten statements every time: bound on the server and
             # prepared after a few runs, PostgreSQL plans each once per connection instead of
             # once per request (about a tenth of an uncached story page's time). Behind a
-            # transaction-pooling PgBouncer older than 1.21, set this to 0.
+            # transaction-pooling PgBouncer older than 1.21 (or without max_prepared_statements),
+            # set this to 0.
             options.setdefault("server_side_binding", True)
             options.setdefault("prepare_threshold", 2)
 

@@ -48,3 +48,11 @@ def test_an_empty_list_counts_zero_and_asks_no_more(region, django_assert_num_qu
     with django_assert_num_queries(1):
         assert paginator.count == 0
         assert list(paginator.get_page(5).object_list) == []
+
+
+def test_misuse_is_refused_with_a_message_not_wrong_rows(region):
+    sliced = CompiledQuery(lambda: Article.objects.newest_first().values_list("title")[:4])
+    with pytest.raises(ValueError, match="not sliced"):
+        sliced.rows(page=(0, 2))
+    with pytest.raises(ValueError, match="cannot be None"):
+        IN_REGION.rows(region=None)
