@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
@@ -52,3 +53,19 @@ class TestDerivedFields:
     def test_reading_time_counts_words(self, make_article):
         article = make_article(body="<p>" + "word " * 1000 + "</p>")
         assert article.reading_time == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the cast to bigint is PostgreSQL's join"
+)
+def test_tag_lists_can_join_their_stories_through_an_index(make_article):
+    """taggit's integer object_id is cast to bigint in the join; an index must match the cast."""
+    make_article(tags=["diplomacy"])
+    stories = Article.objects.published().filter(tags__slug="diplomacy")
+    sql, params = stories.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "taggeditem_object_bigint" in plan
