@@ -243,10 +243,6 @@ class ArticleQuerySet(models.QuerySet):
         newer = Subquery(self.newer_than(article).values("pk")[:1])
         return self.filter(Q(pk=older) | Q(pk=newer))
 
-    def neighbours_of(self, article) -> tuple["Article | None", "Article | None"]:
-        """Return the stories just before and just after *article*, in one query."""
-        return previous_and_following(article, self.neighbours(article))
-
     def editable_by(self, user):
         """Return the stories *user* may edit in the admin: all for editors, own for authors."""
         if user.has_perm("articles.edit_any_article"):

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from articles import story_lists
-from articles.models import Article, Region
+from articles.models import Article, Region, previous_and_following
 from newsroom.compiled import CompiledQuery
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def stories(make_article, region):
 
 def test_neighbours_agree_with_the_queryset_even_between_stories_of_the_same_minute(stories):
     for story in stories:
-        expected = Article.objects.published().neighbours_of(story)
+        expected = previous_and_following(story, Article.objects.published().neighbours(story))
         assert story_lists.neighbours(story) == expected, story.title
 
 
