@@ -280,3 +280,14 @@ def test_without_a_replica_there_is_no_router():
 
     assert list(values["DATABASES"]) == ["default"]
     assert values["DATABASE_ROUTERS"] == []
+
+
+def test_postgresql_prepares_statements_unless_a_pooler_forbids_it():
+    url = "postgres://newsroom@db-primary:5432/newsroom"
+    on = production_settings("DATABASES", DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
+    off = production_settings("DATABASES", DATABASE_URL=url, DJANGO_DB_PREPARED_STATEMENTS="0")
+
+    assert on["server_side_binding"] is True
+    assert on["prepare_threshold"] == 2
+    assert "server_side_binding" not in off["DATABASES"]["default"]["OPTIONS"]
+    assert "prepare_threshold" not in off["DATABASES"]["default"]["OPTIONS"]
