@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files answered before anything that could touch the database or the session.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "newsroom.middleware.ContentSecurityPolicyMiddleware",
+    "serving.middleware.ContentSecurityPolicyMiddleware",
     # Outside everything that queries, so a database outage becomes the branded 503.
-    "newsroom.middleware.DatabaseUnavailableMiddleware",
+    "serving.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "serving.context_processors.site",
             ],
         },
     },
@@ -138,10 +138,10 @@ if DATABASE_REPLICA_URL:
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"]
+    DATABASE_ROUTERS = ["serving.db_router.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("newsroom.middleware.DatabaseUnavailableMiddleware") + 1,
-        "newsroom.db_router.PrimaryDatabaseMiddleware",
+        MIDDLEWARE.index("serving.middleware.DatabaseUnavailableMiddleware") + 1,
+        "serving.db_router.PrimaryDatabaseMiddleware",
     )
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
@@ -164,7 +164,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's Redis backend that degrades to "always a miss" while Redis is away.
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "serving.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "newsroom"),
         }
@@ -282,14 +282,14 @@ LOGIN_REDIRECT_URL = "admin:index"
 # the database, so every app process sees them, with or without Redis.
 # `python manage.py axes_reset_username <name>` lifts a lockout early.
 AUTHENTICATION_BACKENDS = [
-    "newsroom.login_limits.LoginLockoutBackend",
+    "serving.login_limits.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "newsroom.login_limits.lockout_response"
+AXES_LOCKOUT_CALLABLE = "serving.login_limits.lockout_response"
 # Successful logins are already in each user's last_login; only failures are recorded.
 AXES_DISABLE_ACCESS_LOG = True
 
@@ -381,9 +381,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"newsroom": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
-# newsroom.middleware logs a database outage once a minute; Django would log every request.
+# serving.middleware logs a database outage once a minute; Django would log every request.
 LOGGING["filters"] = {
-    "skip_database_outages": {"()": "newsroom.middleware.DatabaseErrorLogFilter"},
+    "skip_database_outages": {"()": "serving.middleware.DatabaseErrorLogFilter"},
 }
 LOGGING["loggers"]["django.request"] = {
     "handlers": ["console"],

@@ -9,8 +9,8 @@ from django.views.generic import TemplateView
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS
 from articles.views import SearchView
-from newsroom.healthz import healthz
-from newsroom.views import serve_media
+from serving.healthz import healthz
+from serving.media import serve_media
 
 urlpatterns = [
     # First, so that the load balancer's frequent check resolves in one step.

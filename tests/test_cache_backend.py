@@ -11,8 +11,8 @@ import uuid
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from newsroom import cache as cache_module
-from newsroom.cache import ResilientRedisCache, redact
+from serving import cache as cache_module
+from serving.cache import ResilientRedisCache, redact
 
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
 LIVE_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -201,7 +201,7 @@ def test_reader_pages_are_served_while_redis_is_down(
 ):
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "serving.cache.ResilientRedisCache",
             "LOCATION": CLOSED_PORT_URL,
             "KEY_PREFIX": "newsroom-test-down",
         }

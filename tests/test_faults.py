@@ -11,9 +11,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from newsroom.cache import reset_health
 from reviews.forms import sign_timestamp
 from reviews.models import Review
+from serving.cache import reset_health
 
 # Nothing listens on port 1: every connection is refused at once.
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -24,7 +24,7 @@ def redis_down(settings):
     """Point the cache at a Redis that does not answer, as when REDIS_URL's server dies."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "serving.cache.ResilientRedisCache",
             "LOCATION": DEAD_REDIS,
             "KEY_PREFIX": "newsroom-faults",
         }

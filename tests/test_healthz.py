@@ -53,7 +53,7 @@ def test_healthz_answers_503_when_the_database_is_down(client, db, database_down
 
 def test_healthz_keeps_the_server_in_rotation_when_only_the_cache_is_down(client, db, settings):
     settings.CACHES = {
-        "default": {"BACKEND": "newsroom.cache.ResilientRedisCache", "LOCATION": CLOSED_PORT_URL}
+        "default": {"BACKEND": "serving.cache.ResilientRedisCache", "LOCATION": CLOSED_PORT_URL}
     }
 
     response = client.get("/healthz")

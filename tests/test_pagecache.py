@@ -240,7 +240,7 @@ class TestCacheOutage:
     def test_pages_are_served_uncached_when_redis_is_down(self, settings, client, make_article):
         settings.CACHES = {
             "default": {
-                "BACKEND": "newsroom.cache.ResilientRedisCache",
+                "BACKEND": "serving.cache.ResilientRedisCache",
                 "LOCATION": "redis://127.0.0.1:1/0",
             }
         }

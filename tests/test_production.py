@@ -22,9 +22,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from articles.models import Article
-from newsroom import db_router
-from newsroom import middleware as newsroom_middleware
-from newsroom.db_router import PrimaryReplicaRouter, request_needs_primary, use_primary
+from serving import db_router
+from serving import middleware as newsroom_middleware
+from serving.db_router import PrimaryReplicaRouter, request_needs_primary, use_primary
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 OWN_VARIABLES = ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "STATIC_ROOT", "MEDIA_ROOT")
@@ -158,7 +158,7 @@ class QueryingMiddleware:
 def test_database_errors_raised_in_middleware_answer_the_503_too(
     settings, published_article, database_down, database_log
 ):
-    position = settings.MIDDLEWARE.index("newsroom.middleware.DatabaseUnavailableMiddleware")
+    position = settings.MIDDLEWARE.index("serving.middleware.DatabaseUnavailableMiddleware")
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE[: position + 1],
         "tests.test_production.QueryingMiddleware",

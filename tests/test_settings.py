@@ -173,7 +173,7 @@ def test_production_serves_compressed_hashed_static_files_and_keeps_no_local_sta
         "django.core.files.storage.FileSystemStorage"
     )
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
-    assert values["CACHES"]["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "serving.cache.ResilientRedisCache"
     assert values["CACHES"]["default"]["LOCATION"] == "redis://r:6379/0"
 
 
@@ -268,9 +268,9 @@ def test_read_replica_gets_its_own_alias_and_the_router():
     assert values["DATABASES"]["replica"]["TEST"]["MIRROR"] == "default"
     # A PostgreSQL server that does not answer costs seconds, not a hung worker.
     assert values["DATABASES"]["replica"]["OPTIONS"]["connect_timeout"] == 5
-    assert values["DATABASE_ROUTERS"] == ["newsroom.db_router.PrimaryReplicaRouter"]
+    assert values["DATABASE_ROUTERS"] == ["serving.db_router.PrimaryReplicaRouter"]
     middleware = values["MIDDLEWARE"]
-    assert middleware.index("newsroom.db_router.PrimaryDatabaseMiddleware") < middleware.index(
+    assert middleware.index("serving.db_router.PrimaryDatabaseMiddleware") < middleware.index(
         "django.contrib.sessions.middleware.SessionMiddleware"
     )
 

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from newsroom.middleware import log_database_error
+from serving.middleware import log_database_error
 
 # One key per process, overwritten each time: the check never fills the cache.
 CACHE_KEY = f"healthz:{os.getpid()}"
