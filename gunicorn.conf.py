@@ -51,5 +51,22 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"
 
+# Proxy trust, the same switch as Django's (DJANGO_TRUST_PROXY_HEADERS, DJANGO_TRUSTED_PROXIES;
+# see newsroom/settings.py). Gunicorn's defaults would believe X-Forwarded-Proto, -Ssl and
+# -Protocol from 127.0.0.1 whatever the switch says; off, no peer may set any of them.
+_trust_proxies = os.environ.get("DJANGO_TRUST_PROXY_HEADERS", "").strip().lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}
+if _trust_proxies:
+    forwarded_allow_ips = os.environ.get("DJANGO_TRUSTED_PROXIES", "").strip() or "127.0.0.1,::1"
+    secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}
+forwarder_headers = ""
+
 wsgi_app = "newsroom.wsgi:application"
 proc_name = "newsroom"

@@ -120,6 +120,12 @@ class AuthorAdmin(admin.ModelAdmin):
         return deleted, model_count, perms_needed, protected
 
 
+def public(article) -> bool:
+    """Return whether the public may see *article*: from the list's annotation, else asked."""
+    known = getattr(article, "is_public", None)
+    return article.is_published() if known is None else known
+
+
 @admin.register(Article)
 class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
     """The story admin; preview links, presence and the audit trail come from the mixin."""
@@ -133,7 +139,7 @@ class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
         "status",
         "publish_at",
         "author_names",
-        "is_published",
+        "is_public",
         "preview_link",
     )
     list_filter = ("status", "region", "rubric", "tags", "featured")
@@ -187,7 +193,7 @@ class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
     # -- Which stories a user sees, and what they may do with them ----------------------
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("authors")
+        queryset = super().get_queryset(request).prefetch_related("authors").with_visibility()
         return queryset.editable_by(request.user)
 
     def get_object(self, request, object_id, from_field=None):
@@ -318,9 +324,13 @@ class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
     def author_names(self, obj):
         return ", ".join(author.name for author in obj.authors.all())
 
+    @admin.display(description=_("public"), boolean=True, ordering="is_public")
+    def is_public(self, obj):
+        return public(obj)
+
     @admin.display(description=_("preview"))
     def preview_link(self, obj):
-        if obj is None or obj.pk is None or obj.is_published():
+        if obj is None or obj.pk is None or public(obj):
             return ""
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
@@ -330,7 +340,7 @@ class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
 
     def view_on_site(self, obj):
         # The public address answers 404 until the story is out; staff get the preview.
-        if obj.is_published():
+        if public(obj):
             return obj.get_absolute_url()
         return reverse("articles:preview", kwargs={"pk": obj.pk})
 

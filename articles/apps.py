@@ -1,7 +1,7 @@
 import hashlib
 
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, pre_save
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,18 +21,17 @@ class ArticlesConfig(AppConfig):
 
         connect_slug_redirects()
 
-        # Anonymous reader pages are cached; any change a reader could see invalidates them.
-        from taggit.models import Tag, TaggedItem
+        # Reader pages are cached whole; changes tell the page cache which pages they touch,
+        # and scheduled stories which pages they join at their moment.
+        from articles import page_changes
+        from pagecache.invalidation import register_clock
 
-        from articles.models import Article, Author, Redirect, Region, Rubric
-        from newsroom import pagecache
-
-        pagecache.watch(Article, Article.authors.through, Region, Rubric, Author, Tag, TaggedItem)
-        pagecache.watch(Redirect)
-        m2m_changed.connect(pagecache.invalidate_on_commit, sender=Article.authors.through)
-        pagecache.register_clock(next_scheduled_publication)
+        page_changes.connect()
+        register_clock(page_changes.scheduled_publications)
 
         # A tag named only with symbols or emoji would get an empty slug: no address at all.
+        from taggit.models import Tag
+
         pre_save.connect(give_tag_a_slug, sender=Tag)
 
 
@@ -41,10 +40,3 @@ def give_tag_a_slug(sender, instance, **kwargs):
     if not instance.slug:
         digest = hashlib.sha256(instance.name.encode()).hexdigest()[:12]
         instance.slug = f"tag-{digest}"
-
-
-def next_scheduled_publication(now):
-    """Return when the next scheduled story goes public, the moment cached pages turn stale."""
-    from articles.models import Article
-
-    return Article.objects.scheduled().values_list("publish_at", flat=True).first()

@@ -1,7 +1,9 @@
 """RSS 2.0 and Atom 1.0 feeds of the latest stories: all, and per region, rubric, tag, author.
 
 Every feed runs a fixed number of queries (the stories, their tags, their authors, and the
-region/rubric/tag/author itself for the narrowed feeds), whatever the volume.
+region/rubric/tag/author itself for the narrowed feeds), whatever the volume. Every link in a
+feed is absolute on the site's configured origin (``serving.origin``): Django's ``Feed``
+would otherwise complete relative links with the request's host.
 """
 
 import functools
@@ -23,6 +25,7 @@ from articles.seo import (
     site_description,
     site_name,
 )
+from serving.origin import absolute_url
 
 FEED_SIZE = 50
 CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
@@ -57,6 +60,7 @@ class AtomWithContent(Atom1Feed):
 
 class LatestArticlesFeed(Feed):
     feed_type = RssWithContent
+    url_name = "articles-feed"
 
     def author_name(self, obj=None):
         # Atom needs an author per entry or on the feed: the newsroom signs the feed.
@@ -66,7 +70,10 @@ class LatestArticlesFeed(Feed):
         return site_name()
 
     def link(self, obj=None):
-        return reverse("articles:home")
+        return absolute_url(reverse("articles:home"))
+
+    def feed_url(self, obj=None):
+        return absolute_url(reverse(self.url_name))
 
     def description(self, obj=None):
         return site_description()
@@ -82,19 +89,14 @@ class LatestArticlesFeed(Feed):
     def filter_items(self, queryset, obj):
         return queryset
 
-    def get_feed(self, obj, request):
-        feed = super().get_feed(obj, request)
-        # Django makes item links absolute but not enclosure URLs; readers need them absolute.
-        for item in feed.items:
-            for enclosure in item["enclosures"]:
-                enclosure.url = request.build_absolute_uri(enclosure.url)
-        return feed
-
     def items(self, obj=None):
         return self.filter_items(self.base_queryset(), obj)[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def item_description(self, item):
         return item.teaser
@@ -124,7 +126,7 @@ class LatestArticlesFeed(Feed):
             # RSS requires the length; a missing file gets no enclosure rather than a bad one.
             return []
         mime_type = mimetypes.guess_type(path)[0] or "image/jpeg"
-        return [Enclosure(default_storage.url(path), str(length), mime_type)]
+        return [Enclosure(absolute_url(default_storage.url(path)), str(length), mime_type)]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -141,6 +143,7 @@ def stored_size(path: str) -> int:
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = AtomWithContent
+    url_name = "articles-feed-atom"
 
     def subtitle(self, obj=None):
         return self.description(obj)
@@ -159,7 +162,10 @@ class TaxonomyFeedMixin:
         return _("%(name)s · %(site)s") % {"name": obj.name, "site": site_name()}
 
     def link(self, obj=None):
-        return public_path(obj)
+        return absolute_url(public_path(obj))
+
+    def feed_url(self, obj=None):
+        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.slug}))
 
     def description(self, obj=None):
         return getattr(obj, "description", "") or getattr(obj, "bio", "") or site_description()
@@ -168,19 +174,6 @@ class TaxonomyFeedMixin:
         return queryset.filter(**{self.lookup: obj})
 
 
-def _feed_pair(model, lookup):
-    attrs = {"model": model, "lookup": lookup}
-    name = model.__name__
-    rss = type(f"{name}Feed", (TaxonomyFeedMixin, LatestArticlesFeed), attrs)
-    atom = type(f"{name}AtomFeed", (TaxonomyFeedMixin, LatestArticlesAtomFeed), attrs)
-    return rss, atom
-
-
-RegionFeed, RegionAtomFeed = _feed_pair(Region, "region")
-RubricFeed, RubricAtomFeed = _feed_pair(Rubric, "rubric")
-TagFeed, TagAtomFeed = _feed_pair(Tag, "tags")
-AuthorFeed, AuthorAtomFeed = _feed_pair(Author, "authors")
-
 # URL names (articles namespace) of the feeds of each kind of list page.
 TAXONOMY_FEED_NAMES = {
     Region: ("region-feed", "region-feed-atom"),
@@ -188,6 +181,29 @@ TAXONOMY_FEED_NAMES = {
     Tag: ("tag-feed", "tag-feed-atom"),
     Author: ("author-feed", "author-feed-atom"),
 }
+
+
+def _feed_pair(model, lookup):
+    rss_name, atom_name = TAXONOMY_FEED_NAMES[model]
+    attrs = {"model": model, "lookup": lookup}
+    name = model.__name__
+    rss = type(
+        f"{name}Feed",
+        (TaxonomyFeedMixin, LatestArticlesFeed),
+        {**attrs, "url_name": f"articles:{rss_name}"},
+    )
+    atom = type(
+        f"{name}AtomFeed",
+        (TaxonomyFeedMixin, LatestArticlesAtomFeed),
+        {**attrs, "url_name": f"articles:{atom_name}"},
+    )
+    return rss, atom
+
+
+RegionFeed, RegionAtomFeed = _feed_pair(Region, "region")
+RubricFeed, RubricAtomFeed = _feed_pair(Rubric, "rubric")
+TagFeed, TagAtomFeed = _feed_pair(Tag, "tags")
+AuthorFeed, AuthorAtomFeed = _feed_pair(Author, "authors")
 
 
 def feed_links(obj=None) -> list[dict[str, str]]:

@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from newsroom import pagecache
+from articles import page_changes
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -444,4 +444,4 @@ def _update(article, **fields) -> None:
             setattr(article, name, value)
     type(article)._default_manager.filter(pk=article.pk).update(**fields)
     # An UPDATE sends no post_save: cached pages would keep the old (maybe deleted) pictures.
-    pagecache.invalidate_on_commit()
+    page_changes.picture_changed(article)

@@ -1,4 +1,3 @@
-import functools
 import math
 import re
 import uuid
@@ -6,8 +5,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -17,24 +16,8 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from articles.sanitizer import sanitize_html
-from newsroom.compiled import CompiledQuery, Param, field_order, instances
 
 WORDS_PER_MINUTE = 230
-
-
-def slug_url(viewname: str, slug: str) -> str:
-    """Return ``reverse(viewname, kwargs={"slug": slug})``, remembered by this process.
-
-    A story page links to some forty stories, regions, rubrics and authors, and each
-    reverse() costs tens of microseconds; its answer changes only with the URLconf and the
-    script prefix, which are part of the key.
-    """
-    return _reverse_slug(viewname, slug, get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
-
-
-@functools.lru_cache(maxsize=10_000)
-def _reverse_slug(viewname: str, slug: str, urlconf: str, script_prefix: str) -> str:
-    return reverse(viewname, kwargs={"slug": slug}, urlconf=urlconf)
 
 
 def article_image_path(instance, filename: str) -> str:
@@ -65,7 +48,7 @@ class Region(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return slug_url("articles:region", self.slug)
+        return reverse("articles:region", kwargs={"slug": self.slug})
 
 
 class Rubric(models.Model):
@@ -82,7 +65,7 @@ class Rubric(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return slug_url("articles:rubric", self.slug)
+        return reverse("articles:rubric", kwargs={"slug": self.slug})
 
 
 class Author(models.Model):
@@ -109,7 +92,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return slug_url("articles:author", self.slug)
+        return reverse("articles:author", kwargs={"slug": self.slug})
 
 
 def previous_and_following(article, neighbours) -> tuple["Article | None", "Article | None"]:
@@ -123,15 +106,33 @@ def previous_and_following(article, neighbours) -> tuple["Article | None", "Arti
     return previous, following
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self, at=None):
-        """Return the stories the public may see: published and due. The one gate.
+def public_at(moment) -> Q:
+    """Return the rule that makes a story public at *moment*: published, and its time has come.
 
-        *at* is the time to judge by, now when left out; a compiled query passes a
-        placeholder for the time of each run (articles.story_lists).
-        """
-        due_by = timezone.now() if at is None else at
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=due_by)
+    The one place it is written. ``published()``, ``scheduled()``, ``with_visibility()`` and
+    ``Article.is_published()`` all use it.
+    """
+    return Q(status=Article.Status.PUBLISHED, publish_at__lte=moment)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return the stories the public may see now. The one gate every public path uses."""
+        return self.filter(public_at(timezone.now()))
+
+    def scheduled(self):
+        """Return published stories whose time has not come yet, soonest first."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED)
+            .exclude(public_at(timezone.now()))
+            .order_by("publish_at", "pk")
+        )
+
+    def with_visibility(self):
+        """Annotate each story with ``is_public``: whether the public may see it now."""
+        return self.annotate(
+            is_public=ExpressionWrapper(public_at(timezone.now()), output_field=BooleanField())
+        )
 
     def for_teasers(self):
         """Return rows for teasers: rubric and region joined, body left out, nothing prefetched.
@@ -142,18 +143,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("region", "rubric").defer("body")
 
     def for_story(self):
-        """Return rows for the story page: region and rubric joined.
+        """Return rows for the story page: region and rubric joined, authors and tags fetched."""
+        return self.select_related("region", "rubric").prefetch_related("authors", "tags")
 
-        The page's byline and tags come from :attr:`Article.byline` and
-        :attr:`Article.tag_list`, one compiled query each, which cost a fifth of what
-        ``prefetch_related()`` does for a single story.
-        """
-        return self.select_related("region", "rubric")
-
-    def scheduled(self):
-        """Return published stories whose time has not come yet, soonest first."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now()).order_by(
-            "publish_at"
+    def for_links(self):
+        """Return rows for links to stories (rubric, title, time): only those columns read."""
+        return self.select_related("rubric").only(
+            "title", "slug", "publish_at", "rubric__name", "rubric__slug"
         )
 
     def newest_first(self):
@@ -387,53 +383,33 @@ class Article(models.Model):
         self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
 
     def get_absolute_url(self):
-        return slug_url("articles:detail", self.slug)
+        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @cached_property
     def byline(self) -> list["Author"]:
-        """The story's authors, in name order; read once however often the page shows them."""
-        return instances(Author, BYLINE_COLUMNS, BYLINE.rows(story=self.pk))
+        """The story's authors, in name order (fetched with ``for_story()``)."""
+        return list(self.authors.all())
 
     @cached_property
     def tag_list(self) -> list[Tag]:
-        """The story's tags, in name order; read once however often the page shows them."""
-        tags = instances(Tag, TAG_COLUMNS, TAGS.rows(story=self.pk))
-        return sorted(tags, key=lambda tag: tag.name.casefold())
+        """The story's tags, in name order (fetched with ``for_story()``)."""
+        return sorted(self.tags.all(), key=lambda tag: tag.name.casefold())
 
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+    def is_published(self) -> bool:
+        """Return whether the public may see this story now, as stored (the one rule)."""
+        return type(self).objects.filter(pk=self.pk).published().exists()
 
     is_published.boolean = True
     is_published.short_description = _("public")
 
-    @property
-    def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+    def is_scheduled(self) -> bool:
+        """Return whether this story, as stored, is published for a time still to come."""
+        return type(self).objects.filter(pk=self.pk).scheduled().exists()
 
 
 def reading_minutes(html: str) -> int:
     words = len(re.findall(r"\w+", strip_tags(html)))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
-
-
-# The story page's byline and tags, compiled once (newsroom.compiled): each costs a third of
-# what the ORM spent building and compiling it on every page.
-BYLINE_COLUMNS = field_order(Author, {"id", "name", "slug"})
-BYLINE = CompiledQuery(
-    lambda: Author.objects.filter(articles=Param("story", models.BigIntegerField())).values_list(
-        *BYLINE_COLUMNS
-    )
-)
-TAG_COLUMNS = field_order(Tag, {"id", "name", "slug"})
-TAGS = CompiledQuery(
-    # The content type by its natural key, as taggit itself does: its id may differ between
-    # databases, and this SQL is kept.
-    lambda: Tag.objects.filter(
-        taggit_taggeditem_items__content_type__app_label=Article._meta.app_label,
-        taggit_taggeditem_items__content_type__model=Article._meta.model_name,
-        taggit_taggeditem_items__object_id=Param("story", models.BigIntegerField()),
-    ).values_list(*TAG_COLUMNS)
-)
 
 
 class Redirect(models.Model):

@@ -2,6 +2,8 @@
 
 The template tags in ``articles/templatetags/seo.py`` render these; feeds and sitemaps share
 :func:`article_modified_at` so that every machine reader sees the same "last changed" time.
+Every absolute URL comes from the site's configured origin (``serving.origin``), never from
+the request, so a page is the same whoever asked for it under whatever host name.
 """
 
 import json
@@ -10,13 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from serving.origin import absolute_url
 
 # Raster images: sharing sites and search engines do not take SVG.
 LOGO_STATIC_PATH = "img/publisher-logo.png"
@@ -84,9 +87,9 @@ def w3c_datetime(value: datetime | None) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
-def canonical_url(request: HttpRequest, page_number: int | None = None) -> str:
-    """Return the absolute URL of this page without query, except ``?page=N`` past page 1."""
-    url = request.build_absolute_uri(request.path)
+def canonical_url(path: str, page_number: int | None = None) -> str:
+    """Return the absolute URL of the page at *path*, with ``?page=N`` past page 1."""
+    url = absolute_url(path)
     if page_number and page_number > 1:
         url += f"?page={page_number}"
     return url
@@ -100,16 +103,16 @@ def og_image_path(article) -> str | None:
     return article.lead_image.name or None
 
 
-def og_image_url(request: HttpRequest, article=None) -> str:
+def og_image_url(article=None) -> str:
     """Return the absolute URL of the sharing image of *article*, or the site's own."""
     path = og_image_path(article) if article is not None else None
     if not path:
-        return request.build_absolute_uri(static(SHARE_IMAGE_STATIC_PATH))
-    return request.build_absolute_uri(default_storage.url(path))
+        return absolute_url(static(SHARE_IMAGE_STATIC_PATH))
+    return absolute_url(default_storage.url(path))
 
 
-def logo_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(static(LOGO_STATIC_PATH))
+def logo_url() -> str:
+    return absolute_url(static(LOGO_STATIC_PATH))
 
 
 def json_ld(data: dict[str, Any]) -> SafeString:
@@ -121,26 +124,26 @@ def json_ld(data: dict[str, Any]) -> SafeString:
     )
 
 
-def _person(request: HttpRequest, author) -> dict[str, str]:
+def _person(author) -> dict[str, str]:
     return {
         "@type": "Person",
         "name": author.name,
-        "url": request.build_absolute_uri(author.get_absolute_url()),
+        "url": absolute_url(author.get_absolute_url()),
     }
 
 
-def publisher_data(request: HttpRequest) -> dict[str, Any]:
+def publisher_data() -> dict[str, Any]:
     return {
         "@type": "NewsMediaOrganization",
         "name": site_name(),
-        "url": request.build_absolute_uri(reverse("articles:home")),
-        "logo": {"@type": "ImageObject", "url": logo_url(request)},
+        "url": absolute_url(reverse("articles:home")),
+        "logo": {"@type": "ImageObject", "url": logo_url()},
     }
 
 
-def news_article_data(request: HttpRequest, article, *, url: str) -> dict[str, Any]:
+def news_article_data(article, *, url: str) -> dict[str, Any]:
     """Return the schema.org ``NewsArticle`` of *article* (byline and tags read once a page)."""
-    image = og_image_url(request, article)
+    image = og_image_url(article)
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -149,8 +152,8 @@ def news_article_data(request: HttpRequest, article, *, url: str) -> dict[str, A
         "image": [image],
         "datePublished": w3c_datetime(article.publish_at),
         "dateModified": w3c_datetime(article_modified_at(article)),
-        "author": [_person(request, author) for author in article.byline],
-        "publisher": publisher_data(request),
+        "author": [_person(author) for author in article.byline],
+        "publisher": publisher_data(),
         "articleSection": article.rubric.name,
         "keywords": [tag.name for tag in article.tag_list],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -159,7 +162,7 @@ def news_article_data(request: HttpRequest, article, *, url: str) -> dict[str, A
     }
 
 
-def breadcrumb_data(request: HttpRequest, trail: list[tuple[str, str]]) -> dict[str, Any]:
+def breadcrumb_data(trail: list[tuple[str, str]]) -> dict[str, Any]:
     """Return a ``BreadcrumbList`` from the home page through *trail* ((name, path) pairs)."""
     crumbs = [(site_name(), reverse("articles:home")), *trail]
     return {
@@ -170,23 +173,23 @@ def breadcrumb_data(request: HttpRequest, trail: list[tuple[str, str]]) -> dict[
                 "@type": "ListItem",
                 "position": position,
                 "name": str(name),
-                "item": request.build_absolute_uri(path),
+                "item": absolute_url(path),
             }
             for position, (name, path) in enumerate(crumbs, start=1)
         ],
     }
 
 
-def website_data(request: HttpRequest) -> dict[str, Any]:
+def website_data() -> dict[str, Any]:
     """Return the ``WebSite`` with a ``SearchAction`` (the site search box in results)."""
-    search_url = request.build_absolute_uri(reverse("search"))
+    search_url = absolute_url(reverse("search"))
     return {
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": site_name(),
         "description": site_description(),
-        "url": request.build_absolute_uri(reverse("articles:home")),
-        "publisher": publisher_data(request),
+        "url": absolute_url(reverse("articles:home")),
+        "publisher": publisher_data(),
         "potentialAction": {
             "@type": "SearchAction",
             "target": {

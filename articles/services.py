@@ -28,10 +28,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles import page_changes
 from articles.history import record_versions
 from articles.models import Article
 from editorial import audit
-from newsroom import pagecache
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -133,6 +133,9 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
         pks = list(queryset.values_list("pk", flat=True))
         if not pks:
             return 0
+        went_offline = Article.objects.published().filter(pk__in=pks).exists() and (
+            changes.get("status") != Article.Status.PUBLISHED
+        )
         now = timezone.now()
         changed = Article.objects.filter(pk__in=pks).update(
             **changes, updated_at=now, version=F("version") + 1
@@ -151,5 +154,11 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
             for article in articles
         )
         # One UPDATE sends no post_save, so the page cache is told here.
-        pagecache.invalidate_on_commit()
+        page_changes.stories_changed(
+            Article.objects.published()
+            .filter(pk__in=pks)
+            .select_related("region", "rubric")
+            .prefetch_related("authors", "tags"),
+            went_offline=went_offline,
+        )
     return changed

@@ -2,27 +2,46 @@
 
 ``/sitemap.xml`` is an index of the sections; each section is paginated at 50,000 URLs
 (``Sitemap.limit``). Each sitemap page costs two queries (count, page) and the index one per
-section (count) plus the stories' latest publication, whatever the volume.
+section (count) plus the stories' latest publication, whatever the volume. Every ``<loc>`` is
+on the site's configured origin (``SITE_URL``), never the request's host.
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import x_robots_tag
 from django.db.models import Max, OuterRef, Subquery
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from articles.models import Article, Author, Region, Rubric
 from articles.seo import article_changed_at
+from serving.origin import absolute_url
+
+
+class OriginSitemap(Sitemap):
+    """A sitemap whose URLs are on ``SITE_URL``, whatever host the request named."""
+
+    @property
+    def protocol(self):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
 
 NEWS_WINDOW = timedelta(hours=48)
 # Google News reads at most this many stories from one news sitemap.
 NEWS_LIMIT = 1000
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(OriginSitemap):
     def items(self):
         # Oldest first: a new story lands on the last page, and the full pages before it stay
         # the same (and cacheable) instead of all shifting by one.
@@ -72,17 +91,17 @@ class NewsSitemap(ArticleSitemap):
         return None
 
 
-class RegionSitemap(Sitemap):
+class RegionSitemap(OriginSitemap):
     def items(self):
         return Region.objects.order_by("position", "name")
 
 
-class RubricSitemap(Sitemap):
+class RubricSitemap(OriginSitemap):
     def items(self):
         return Rubric.objects.order_by("name")
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(OriginSitemap):
     """Tags that label at least one public story (an empty tag page is no use to a reader)."""
 
     def items(self):
@@ -96,7 +115,7 @@ class TagSitemap(Sitemap):
         return reverse("articles:tag", kwargs={"slug": item.slug})
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(OriginSitemap):
     """Authors with at least one public story."""
 
     def items(self):
@@ -128,3 +147,26 @@ SITEMAPS = {
 # Sections whose pages need their own template; the others use sitemaps/sitemap.xml, which
 # gives lastmod with the time of day (Django's own template stops at the date).
 SECTION_TEMPLATES = {"news": "sitemaps/news.xml"}
+
+
+@require_safe
+@x_robots_tag
+def sitemap_index(request):
+    """List every page of every section, with the section's latest change where it has one.
+
+    Django's own index view names the request's host in each ``<loc>``; this one uses the
+    site's origin.
+    """
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = absolute_url(reverse("sitemap-section", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append({"location": location, "last_mod": lastmod})
+        entries += [
+            {"location": f"{location}?p={page}", "last_mod": lastmod}
+            for page in range(2, sitemap.paginator.num_pages + 1)
+        ]
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )

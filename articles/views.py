@@ -12,8 +12,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from articles import story_lists
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Region, Rubric, previous_and_following
 from articles.search import run_search
 
 REGION_BLOCK_SIZE = 4
@@ -47,16 +46,14 @@ class HomeView(PublishedArticleMixin, TemplateView):
 
 
 class StoryContextMixin:
-    """Add what the story page shows around the story: its region's other stories, neighbours."""
+    """Add what the story page shows around the story: the public stories before and after it."""
 
     def get_context_data(self, **kwargs):
         article = self.object
-        previous_article, next_article = story_lists.neighbours(article)
+        neighbours = Article.objects.published().neighbours(article).for_links()
+        previous_article, next_article = previous_and_following(article, neighbours)
         return super().get_context_data(
-            more_from_region=story_lists.more_from_region(article),
-            previous_article=previous_article,
-            next_article=next_article,
-            **kwargs,
+            previous_article=previous_article, next_article=next_article, **kwargs
         )
 
 
@@ -176,11 +173,11 @@ def server_error(request):
     return HttpResponseServerError(template.render({"site_name": settings.NEWSROOM_SITE_NAME}))
 
 
-@method_decorator(never_cache, name="dispatch")
 class SearchView(TemplateView):
     """Search published stories: ranked on PostgreSQL, word matches elsewhere (articles.search).
 
-    Never cached and ``noindex``: results are personal to a query and endless in number.
+    The same for every reader, so shared like any page (its query, filters and page number
+    are the key); ``noindex``, since queries are endless in number.
     """
 
     template_name = "search/results.html"

@@ -33,6 +33,7 @@ from articles.admin_filters import StoryListFilter
 from articles.models import Article
 from editorial import audit, schedule, services
 from editorial.models import AuditEntry, PreviewLink, PreviewOpening, UpcomingStory
+from serving.origin import absolute_url
 
 HIDDEN_FORM_FIELDS = {"loaded_version", "loaded_history"}
 STORY_CHOICES = 30
@@ -184,7 +185,7 @@ class StoryEditorialAdminMixin:
             hours=form.cleaned_data["hours"],
             label=form.cleaned_data["label"],
         )
-        share_url = request.build_absolute_uri(reverse("editorial:share", args=[token]))
+        share_url = absolute_url(reverse("editorial:share", args=[token]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from editorial.models import ModerationDigestState
 from reviews.models import Review
+from serving.origin import absolute_url
 
 logger = logging.getLogger("newsroom.reviews")
 OLDEST_LISTED = 10
@@ -90,9 +91,9 @@ def send_digest_if_due(*, now=None, force: bool = False) -> bool:
             .select_related("article")
             .order_by("created_at", "pk")[:OLDEST_LISTED]
         ),
-        "queue_url": settings.NEWSROOM_SITE_URL.rstrip("/")
-        + reverse("admin:reviews_review_changelist")
-        + "?status__exact=pending",
+        "queue_url": absolute_url(
+            reverse("admin:reviews_review_changelist") + "?status__exact=pending"
+        ),
         "hours": settings.REVIEWS_DIGEST_HOURS,
     }
     subject = " ".join(render_to_string("editorial/email/digest_subject.txt", context).split())

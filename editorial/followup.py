@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Review, ReviewEmailOptOut
+from serving.origin import absolute_url
 
 logger = logging.getLogger("newsroom.reviews")
 
@@ -74,16 +75,14 @@ def _review(payload) -> Review:
     return review
 
 
-def site_url(path: str) -> str:
-    return settings.NEWSROOM_SITE_URL.rstrip("/") + path
-
-
 def confirm_url(review: Review) -> str:
-    return site_url(reverse("editorial:follow-up-confirm", args=[confirm_token(review)]))
+    return absolute_url(reverse("editorial:follow-up-confirm", args=[confirm_token(review)]))
 
 
 def unsubscribe_url(review: Review) -> str:
-    return site_url(reverse("editorial:follow-up-unsubscribe", args=[unsubscribe_token(review)]))
+    return absolute_url(
+        reverse("editorial:follow-up-unsubscribe", args=[unsubscribe_token(review)])
+    )
 
 
 def wanted_follow_up(review: Review, asked: bool) -> str:
@@ -171,7 +170,7 @@ def send_published_notices(review_ids) -> int:
         message = _message(
             review,
             "follow_up_published",
-            {"review": review, "review_url": site_url(review.get_absolute_url())},
+            {"review": review, "review_url": absolute_url(review.get_absolute_url())},
         )
         try:
             message.send()

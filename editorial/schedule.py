@@ -141,9 +141,6 @@ def content_problems(now) -> list[Problem]:
     return problems
 
 
-def upcoming(*, now=None):
+def upcoming():
     """Return the scheduled stories, soonest first."""
-    now = now or timezone.now()
-    return Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now).order_by(
-        "publish_at", "pk"
-    )
+    return Article.objects.scheduled()

@@ -17,6 +17,7 @@ from articles.models import Article
 from articles.views import StoryContextMixin
 from editorial import followup, services
 from editorial.models import PreviewLink
+from serving.clients import client_ip
 
 # secrets.token_urlsafe(32) gives 43 characters; anything else is not one of ours.
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -52,7 +53,7 @@ class SharedPreviewView(StoryContextMixin, DetailView):
             return private(response)
         services.preview_opening_record(
             link=link,
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         self.object = Article.objects.for_story().get(pk=link.article_id)

@@ -5,9 +5,11 @@ SQLite in ``var/``, local-memory cache. Production sets ``DJANGO_DEBUG=0`` and m
 ``DJANGO_SECRET_KEY``; see README.md for the full list.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -27,6 +29,36 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def site_origin(value: str) -> str:
+    """Return the public origin *value* ("https://news.example.org") or refuse to start."""
+    parts = urlsplit(value.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_SITE_URL={value!r} is not a site origin: give the scheme and host the "
+            "public reaches the site at, and nothing else, e.g. https://news.example.org"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"DJANGO_SITE_URL={value!r} has an invalid port.") from None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def proxy_networks(values: list[str]) -> list[str]:
+    """Return the trusted proxy addresses or networks, each checked; refuse to start if not."""
+    try:
+        return [str(ipaddress.ip_network(value, strict=False)) for value in values]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -58,6 +90,7 @@ INSTALLED_APPS = [
     # Rich-text body editor (ProseMirror/Tiptap) and story history with revert, both admin-only.
     "django_prose_editor",
     "simple_history",
+    "pagecache",
     "articles",
     "reviews",
     # Preview links, edit conflicts and presence, the schedule check, the audit log.
@@ -68,18 +101,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers from anyone but a trusted proxy are gone before anything reads them.
+    "serving.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files answered before anything that could touch the database or the session.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Shared reader pages, whole: a hit skips everything below, and replays the headers all of
+    # it added on the miss. Above the database-down page, so that cached pages are served
+    # while the database is away.
+    "pagecache.middleware.SharedPageCacheMiddleware",
     "serving.middleware.ContentSecurityPolicyMiddleware",
     # Outside everything that queries, so a database outage becomes the branded 503.
     "serving.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # After CSRF (which sets the reader's token cookie on the way out), before authentication
-    # and messages (so a cached hit costs no session or user query).
-    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -102,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "serving.context_processors.site",
+                "pagecache.context_processors.page_generations",
             ],
         },
     },
@@ -290,14 +327,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "serving.login_limits.lockout_response"
+# The client address as everything else sees it: behind trusted proxies, the forwarded one.
+AXES_CLIENT_IP_CALLABLE = "serving.clients.client_ip"
 # Successful logins are already in each user's last_login; only failures are recorded.
 AXES_DISABLE_ACCESS_LOG = True
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# The one origin every absolute URL is built from: canonical links, OpenGraph, JSON-LD, feeds,
+# sitemaps, robots.txt and emails (serving.origin). The request's Host never is: a cached
+# page is the same whoever asked, under whatever name.
+SITE_URL = site_origin(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000"))
 
 # Reviews (reviews app). The rule lists themselves are edited in the admin.
-# Where links in emails to staff point (e.g. the moderation queue).
-NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
 # Default for the admin's "close reviews after (days)" rule; 0 never closes.
 REVIEWS_CLOSE_AFTER_DAYS = 30
 REVIEWS_PER_PAGE = 50
@@ -340,8 +381,18 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SILENCED_SYSTEM_CHECKS = []
 # Off for a loopback benchmark, or behind a proxy that redirects to HTTPS itself.
 SECURE_SSL_REDIRECT = not DEBUG and env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-if env_bool("DJANGO_TRUST_PROXY_HEADERS", False):
-    # Only when a proxy in front sets X-Forwarded-Proto and strips it from clients.
+# Proxy trust in one switch, read by gunicorn.conf.py too. Off: no forwarded header counts,
+# from anyone. On: X-Forwarded-Proto and X-Forwarded-For count only when the connection comes
+# from one of DJANGO_TRUSTED_PROXIES (serving.middleware.TrustedProxyMiddleware drops them
+# otherwise), and the client address is the right-most hop that is not a trusted proxy
+# (serving.clients).
+TRUST_PROXY_HEADERS = env_bool("DJANGO_TRUST_PROXY_HEADERS", False)
+TRUSTED_PROXIES = (
+    proxy_networks(env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1"))
+    if TRUST_PROXY_HEADERS
+    else []
+)
+if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     # Load balancers probe over plain HTTP.
@@ -392,9 +443,37 @@ LOGGING["loggers"]["django.request"] = {
     "propagate": False,
 }
 
-# Anonymous reader pages in the shared cache (newsroom/pagecache.py). Invalidation is exact, so
-# the lifetime only bounds memory; 0 turns the page cache off.
-PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
-# What browsers and CDNs may keep without asking again; they revalidate with the ETag after.
-PAGE_BROWSER_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", "60"))
-PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", "300"))
+# Shared reader pages (the pagecache app). Stored pages are invalidated exactly, so their
+# lifetime in the shared cache only bounds memory; 0 turns storing off. Only a shared cache
+# can be invalidated for every process: without REDIS_URL, pages are stored only by the
+# single-process development server (and the tests).
+PAGE_CACHE_SECONDS = int(
+    os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600" if REDIS_URL or DEBUG else "0")
+)
+# Fragments shared by many pages ("Latest stories", the region menu) are kept as long, and
+# this long while whole pages are not stored.
+PAGE_FRAGMENT_SECONDS = 600
+# What a CDN or proxy may keep without asking again (Cache-Control s-maxage): the longest a
+# change takes to reach a reader behind one. Browsers ask again at every visit (max-age 0),
+# which the page cache answers with a 304 while the page is unchanged.
+PAGE_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", "30"))
+PAGE_BROWSER_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_BROWSER_MAX_AGE", "0"))
+PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", "30"))
+# How long a process trusts cached pages before renewing the lease from the database; also
+# how long an editor waits if the shared cache refuses an invalidation (see pagecache).
+PAGE_CACHE_LEASE_SECONDS = 2
+# The first part of an address that makes a page "about" one thing (pagecache.keys).
+PAGE_CACHE_SUBJECTS = ("articles", "regions", "rubrics", "tags", "authors")
+# The query parameters reader pages read; any other is dropped before the view sees it.
+PAGE_CACHE_QUERY_PARAMETERS = ("page", "p", "q", "region", "rubric", "reviews_page")
+# Never looked up: staff and secret pages, and files served without the page cache.
+PAGE_CACHE_EXCLUDED_PREFIXES = (
+    "/admin/",
+    "/preview/",
+    "/share/",
+    "/healthz",
+    "/static/",
+    "/media/",
+)
+# New pages one client may add to the cache per minute; past it its pages are served, not kept.
+PAGE_CACHE_STORES_PER_CLIENT = int(os.environ.get("NEWSROOM_PAGE_CACHE_STORES_PER_CLIENT", "120"))

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
-from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS
+from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS, sitemap_index
 from articles.views import SearchView
 from serving.healthz import healthz
 from serving.media import serve_media
@@ -16,18 +16,13 @@ urlpatterns = [
     # First, so that the load balancer's frequent check resolves in one step.
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("reviews/", include("reviews.urls")),
+    path("", include("reviews.urls")),
     # Share-preview links (/share/<token>/) and the reader's review follow-up emails.
     path("", include("editorial.urls")),
     path("search/", SearchView.as_view(), name="search"),
     path("feed/", LatestArticlesFeed(), name="articles-feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
     # Sections with their own template (the news: namespace) before the generic route.
     *(
         path(

@@ -30,9 +30,8 @@ Pauses
 On top of each story's own state, editors can pause reviews everywhere (same admin page):
 the *read-only* switch, and daily *quiet hours* in the site's time zone (22:00–06:00 spans
 midnight). While paused, :meth:`Moderator.allow` refuses every review and
-:meth:`Moderator.pause` says why and when the form comes back. Quiet hours begin and end
-by the clock, with no write to announce them: :func:`next_review_window_change` gives the
-next such moment, so a page cache can drop pages that show (or hide) the form.
+:meth:`Moderator.pause` says why and when the form comes back. Only the review form's own
+page (never cached) says so; the shared story page just links to it.
 
 To add a rule, add a check to ``spam_reasons()`` or ``hold_reasons()`` that returns a short
 reason; the queue will show it with no other change.
@@ -96,18 +95,6 @@ def quiet_hours_pause(rules: ModerationSettings, now: datetime) -> Pause | None:
     if not in_quiet_hours(start, end, local.time().replace(tzinfo=None)):
         return None
     return Pause(Pause.QUIET_HOURS, next_local_time(now, end))
-
-
-def next_review_window_change(now: datetime, rules: ModerationSettings | None = None):
-    """Return the next moment quiet hours begin or end, or None without quiet hours.
-
-    For caches: a page showing the review form (or the quiet-hours note) is stale then.
-    """
-    rules = rules if rules is not None else ModerationSettings.load()
-    start, end = rules.quiet_hours_start, rules.quiet_hours_end
-    if start is None or end is None or start == end:
-        return None
-    return min(next_local_time(now, start), next_local_time(now, end))
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from reviews.models import Review
+from serving.origin import absolute_url
 
 logger = logging.getLogger("newsroom.reviews")
 
@@ -61,9 +62,9 @@ def notify_moderators(review_id: int) -> bool:
         return False
     context = {
         "review": review,
-        "queue_url": settings.NEWSROOM_SITE_URL.rstrip("/")
-        + reverse("admin:reviews_review_changelist")
-        + "?status__exact=pending",
+        "queue_url": absolute_url(
+            reverse("admin:reviews_review_changelist") + "?status__exact=pending"
+        ),
         "pending": Review.objects.pending().count(),
     }
     subject = render_to_string("reviews/email/new_review_subject.txt", context)

@@ -1,57 +1,55 @@
+"""The review form's own page: never cached, since it carries one reader's token and words.
+
+The story page (shared by every reader) shows the approved reviews and links here. Every
+answer to a reader's review is rendered on this page, with everything they typed: the
+errors (400), reviews closed or paused (403), too many reviews (429), and after sending the
+thank-you note, through a message, once the post has been redirected back here.
+"""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from articles.views import ArticleDetailView
+from articles.models import Article
 from reviews.forms import ReviewForm
 from reviews.models import Review
 from reviews.moderation import Moderator, Signals
 from reviews.services import client_fingerprint, rate_limit_hit, review_submit
+from serving.clients import client_ip
 
-MESSAGE_TAG = "reviews"
 THANKS_PENDING = _("Thank you — your review will appear once a moderator approves it.")
 THANKS_PUBLISHED = _("Thank you — your review is published.")
 
 
-def private(response):
-    """Mark a response that carries one reader's input as never to be stored by any cache."""
-    add_never_cache_headers(response)
-    return response
-
-
-@require_POST
-def submit(request, article_pk):
-    """Take a review for a public story: redirect back with a thank-you, or show the errors.
-
-    The outcome travels to the next page in a django.contrib.messages message (tagged
-    "reviews"), never in the URL, so the story page itself stays shareable by a cache.
-    """
-    story_view = ArticleDetailView()
-    story_view.setup(request)
-    article = get_object_or_404(story_view.get_queryset(), pk=article_pk)
-    story_view.kwargs = {"slug": article.slug}
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_form(request, slug):
+    """Show the "Leave a review" form of a public story, and take what it sends."""
+    article = get_object_or_404(Article.objects.published().for_story(), slug=slug)
     moderator = Moderator()
-    if not moderator.allow(article):
-        return render_story(request, story_view, article, form=None, status=403)
+    if request.method != "POST":
+        if messages.get_messages(request):
+            # Back here after sending: the thank-you, and the way back to the story.
+            return page(request, article, moderator, None, sent=True)
+        form = ReviewForm(article=article) if moderator.allow(article) else None
+        return page(request, article, moderator, form)
 
-    fingerprint = client_fingerprint(request.META.get("REMOTE_ADDR", ""))
+    fingerprint = client_fingerprint(client_ip(request))
     form = ReviewForm(request.POST, article=article, fingerprint=fingerprint)
+    if not moderator.allow(article):
+        # Closed or paused since the form was shown: say so, and keep what was typed.
+        form.is_valid()
+        return page(request, article, moderator, form, status=403)
     if not form.is_valid():
-        return render_story(request, story_view, article, form=form, status=400)
+        return page(request, article, moderator, form, status=400)
 
     limit = rate_limit_hit(fingerprint)
     if not limit.allowed:
         minutes = max(1, round(limit.retry_after / 60))
-        response = render(
-            request,
-            "reviews/rate_limited.html",
-            {"article": article, "review_form": form, "retry_minutes": minutes},
-            status=429,
-        )
+        response = page(request, article, moderator, form, status=429, retry_minutes=minutes)
         response["Retry-After"] = str(limit.retry_after)
-        return private(response)
+        return response
 
     review = review_submit(
         article=article,
@@ -66,14 +64,21 @@ def submit(request, article_pk):
         moderator=moderator,
     )
     # Spam hears the same as a held review: a script learns nothing from the answer.
-    thanks = THANKS_PUBLISHED if review.status == Review.Status.APPROVED else THANKS_PENDING
-    messages.success(request, thanks, extra_tags=MESSAGE_TAG)
-    return redirect(article.get_absolute_url() + "#reviews")
+    published = review.status == Review.Status.APPROVED
+    messages.success(request, THANKS_PUBLISHED if published else THANKS_PENDING)
+    return redirect("reviews:form", slug=article.slug)
 
 
-def render_story(request, story_view, article, *, form, status):
-    """Render the story page itself with the bound review form (errors at the fields)."""
-    story_view.object = article
-    context = story_view.get_context_data(object=article, review_form=form)
-    response = story_view.render_to_response(context, status=status)
-    return private(response)
+def page(request, article, moderator, form, *, status=200, **extra):
+    """Render the form's page for *article*: never stored by any cache."""
+    context = {
+        "article": article,
+        "review_form": form,
+        "pause": moderator.pause(),
+        "story_open": moderator.story_open(article),
+        "closes_at": moderator.closes_at(article),
+        **extra,
+    }
+    response = render(request, "reviews/review_form.html", context, status=status)
+    add_never_cache_headers(response)
+    return response

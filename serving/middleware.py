@@ -1,4 +1,5 @@
-"""Middleware for serving in production: the content security policy and the database-down page."""
+"""Middleware for serving in production: proxy trust, the content security policy and the
+database-down page."""
 
 import logging
 import sys
@@ -12,11 +13,44 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from serving.clients import is_trusted_proxy
+
 logger = logging.getLogger("newsroom.database")
+
+# What proxies say about the client: believed only from a trusted proxy.
+FORWARDED_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_PROTOCOL",
+    "HTTP_X_FORWARDED_SSL",
+    "HTTP_X_REAL_IP",
+)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 LOG_INTERVAL_SECONDS = 60.0
+
+
+class TrustedProxyMiddleware:
+    """Drop every forwarded header unless the connection comes from a trusted proxy.
+
+    ``SECURE_PROXY_SSL_HEADER`` and ``X-Forwarded-For`` are then safe to read further down:
+    a client that reaches the app server directly, or trust switched off, leaves nothing
+    behind that could claim HTTPS or another address (see serving.clients).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if not is_trusted_proxy(meta.get("REMOTE_ADDR", "")):
+            for name in FORWARDED_HEADERS:
+                meta.pop(name, None)
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -1,7 +1,11 @@
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache as django_cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,6 +13,7 @@ from articles.feeds import stored_size
 from articles.models import Article, Author, Region, Rubric
 from reviews.models import ModerationSettings
 from tests.helpers import READER_IP, review_data, staff
+from tests.redis_server import RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -21,29 +26,57 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache():
+    """Use the Redis named by NEWSROOM_TEST_REDIS_URL, as production does, when one is given.
+
+    Under a key prefix of this run's own, so that a developer's or another run's keys are never
+    read or deleted (``clear()`` deletes only this prefix's keys). Without the variable the
+    tests use the local-memory cache, as ``make run`` does.
+    """
+    url = os.environ.get("NEWSROOM_TEST_REDIS_URL", "").strip()
+    if not url:
+        yield None
+        return
+    caches = {
+        "default": {
+            "BACKEND": "serving.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"newsroom-test-{uuid.uuid4().hex[:12]}",
+        }
+    }
+    with override_settings(CACHES=caches):
+        yield url
+        django_cache.clear()
+
+
+@pytest.fixture(scope="session")
+def own_redis(tmp_path_factory) -> Iterator[RedisServer]:
+    """A redis-server of this test run's own, for tests that break or inspect Redis."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Start each test with an empty cache so rate limits and cached pages do not leak."""
-    from django.core.cache import cache
-
-    cache.clear()
+    django_cache.clear()
     yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    """Render every page: tests count a view's queries, not the page cache's.
-
-    The page cache has its own tests (tests/test_pagecache.py), which turn it on with the
-    ``page_cache`` fixture.
-    """
-    settings.PAGE_CACHE_SECONDS = 0
+    django_cache.clear()
 
 
 @pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 600
+def no_page_cache(settings):
+    """Render every page: for tests that count a view's own queries, not the page cache's.
+
+    The blocks many pages share ("Latest stories", navigation) are still kept; and the lease
+    is long, since its renewal (a few queries every couple of seconds) is nobody's page.
+    """
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_LEASE_SECONDS = 600
 
 
 @pytest.fixture
@@ -129,13 +162,22 @@ def rules(db) -> ModerationSettings:
 def post_review(client) -> Callable:
     """Post a story's "Leave a review" form as a reader would."""
 
-    def post(article: Article, *, data: dict | None = None, ip: str = READER_IP, **overrides):
+    def post(
+        article: Article,
+        *,
+        data: dict | None = None,
+        ip: str = READER_IP,
+        forwarded_for: str | None = None,
+        **overrides,
+    ):
         payload = data if data is not None else review_data(article, **overrides)
+        extra = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for is not None else {}
         return client.post(
-            reverse("reviews:submit", args=(article.pk,)),
+            reverse("reviews:form", args=(article.slug,)),
             payload,
             REMOTE_ADDR=ip,
             HTTP_USER_AGENT="Mozilla/5.0 (test reader)",
+            **extra,
         )
 
     return post

@@ -6,6 +6,7 @@ Fixtures built on them (``editor``, ``author_user``, ``moderator``, ``editor_cli
 
 import time
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,16 @@ from articles.models import Article
 from reviews.forms import sign_timestamp
 
 READER_IP = "203.0.113.7"
+# The site's configured origin: every absolute URL in a page, feed or email starts with it,
+# never with the test client's host ("testserver").
+SITE = settings.SITE_URL
+
+
+def counted(client, url: str, django_assert_num_queries, expected: int, **params):
+    """Ask for *url* once (filling the shared blocks), then again, counting its queries."""
+    client.get(url, params)
+    with django_assert_num_queries(expected):
+        return client.get(url, params)
 
 
 def staff(django_user_model, username: str, group: str | None, **extra):

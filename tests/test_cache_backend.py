@@ -1,11 +1,10 @@
 """The Redis cache backend: Redis going away never breaks a page, and nothing stale survives.
 
-"Unreachable" is a closed port on loopback (127.0.0.1:1). Tests that need a live Redis use the
-one on 127.0.0.1:6379 under a key prefix of their own, and are skipped when none listens.
+"Unreachable" is a closed port on loopback (127.0.0.1:1). Tests that need a live Redis use
+one the test run starts for itself (tests/redis_server.py), each under a key prefix of its own.
 """
 
 import logging
-import socket
 import uuid
 
 import pytest
@@ -15,20 +14,6 @@ from serving import cache as cache_module
 from serving.cache import ResilientRedisCache, redact
 
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
-LIVE_REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_is_listening() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(
-    not redis_is_listening(), reason="no Redis listening on 127.0.0.1:6379 (bash .ci/services)"
-)
 
 
 class FakeClock:
@@ -78,11 +63,16 @@ def dead_cache() -> ResilientRedisCache:
 
 
 @pytest.fixture
-def live_cache():
-    cache = make_cache(LIVE_REDIS_URL)
+def live_url(own_redis) -> str:
+    return own_redis.url
+
+
+@pytest.fixture
+def live_cache(live_url):
+    cache = make_cache(live_url)
     yield cache
     cache_module.reset_health()
-    cache.clear()  # Only this test's prefix: other programs share this Redis.
+    cache.clear()  # Only this test's prefix.
 
 
 def cut_the_line(monkeypatch, cache: ResilientRedisCache) -> None:
@@ -216,7 +206,6 @@ def test_reader_pages_are_served_while_redis_is_down(
     assert len([r for r in cache_log.records if r.levelno >= logging.ERROR]) == 1
 
 
-@needs_redis
 def test_values_round_trip_through_a_live_redis(live_cache):
     live_cache.set("story", {"title": "The Almaty talks", "tags": ["diplomacy"]})
     live_cache.set_many({"home": "<html>", "region": "<html>"})
@@ -235,9 +224,8 @@ def test_values_round_trip_through_a_live_redis(live_cache):
         live_cache.incr("never-set")
 
 
-@needs_redis
-def test_clear_removes_only_this_sites_keys(live_cache):
-    neighbour = make_cache(LIVE_REDIS_URL)
+def test_clear_removes_only_this_sites_keys(live_cache, live_url):
+    neighbour = make_cache(live_url)
     try:
         neighbour.set("theirs", "kept")
         live_cache.set("ours", "gone")
@@ -250,7 +238,6 @@ def test_clear_removes_only_this_sites_keys(live_cache):
         neighbour.clear()
 
 
-@needs_redis
 def test_cache_recovers_by_itself_when_redis_returns(live_cache, monkeypatch, clock, cache_log):
     live_cache.set("story", "page")
     cut_the_line(monkeypatch, live_cache)
@@ -265,12 +252,11 @@ def test_cache_recovers_by_itself_when_redis_returns(live_cache, monkeypatch, cl
     assert any("answers again" in message for message in messages)
 
 
-@needs_redis
 def test_no_stale_entry_survives_an_invalidation_dropped_during_an_outage(
-    live_cache, monkeypatch, clock
+    live_cache, live_url, monkeypatch, clock
 ):
     """A page deleted while Redis was away must not come back with Redis."""
-    neighbour = make_cache(LIVE_REDIS_URL)
+    neighbour = make_cache(live_url)
     try:
         neighbour.set("theirs", "kept")
         live_cache.set("page:home", "old home page")

@@ -37,7 +37,7 @@ def redis_down(settings):
 
 def send_review(client, article, number: int, ip: str = "198.51.100.20"):
     return client.post(
-        reverse("reviews:submit", args=(article.pk,)),
+        reverse("reviews:form", args=(article.slug,)),
         {
             "name": f"Reader {number}",
             "email": f"reader{number}@example.org",
@@ -101,7 +101,7 @@ def test_a_review_form_with_errors_keeps_everything_typed_while_redis_is_down(
     client, redis_down, published_article
 ):
     response = client.post(
-        reverse("reviews:submit", args=(published_article.pk,)),
+        reverse("reviews:form", args=(published_article.slug,)),
         {
             "name": "Leyla",
             "email": "not-an-address",

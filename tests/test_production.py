@@ -250,7 +250,7 @@ def test_without_a_replica_the_router_leaves_reads_alone():
         ("get", "/articles/a-story/", {}, False),
         ("get", "/admin/", {}, True),
         ("get", "/admin/articles/article/", {}, True),
-        ("post", "/reviews/submit/1/", {}, True),
+        ("post", "/articles/a-story/review/", {}, True),
         ("get", "/articles/a-story/", {"sessionid": "abc"}, True),
     ],
 )

@@ -1,14 +1,18 @@
 """Scale-out: two app servers, one PostgreSQL, one Redis, and no stale page on either.
 
 Two gunicorn processes (DEBUG off, page cache on) serve the test database on two loopback
-ports and share one Redis database. An editor logs into server A's admin over HTTP and
-publishes a story; server B, whose cached home page did not have it, shows it at the next
-request. The same for a review a moderator approves through A. Before each change a row is
-edited behind the app's back (raw SQL, no signal), and B keeps showing the old text: so B
-really served from its cache, and it was the change made through A that refreshed it.
+ports and share one Redis, started by the test itself. An editor logs into server A's admin
+over HTTP and publishes a story; server B, whose cached home page did not have it, shows it at
+the next request. The same for a review a moderator approves through A. Before each change a
+row is edited behind the app's back (raw SQL, no signal), and B keeps showing the old text: so
+B really served from its cache, and it was the change made through A that refreshed it.
 
-Needs PostgreSQL (SQLite is a file on one machine) and Redis on 127.0.0.1:6379; skipped with
-the reason otherwise. Every process is started here and stopped here, within a time limit.
+Then the failures that once served unpublished stories: Redis turns read-only (a replica
+after a failover) or stops answering while an editor unpublishes a story. From the moment the
+editor's request returns, neither server shows the story again, also after Redis is back.
+
+Needs PostgreSQL (SQLite is a file on one machine) and redis-server; skipped with the reason
+otherwise. Every process is started here and stopped here, within a time limit.
 """
 
 import http.client
@@ -16,11 +20,9 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from http.cookies import SimpleCookie
@@ -34,20 +36,12 @@ from django.utils import timezone
 
 from articles.models import Article, Region, Rubric
 from reviews.models import ModerationSettings, Review
+from tests.redis_server import RedisServer, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/9"
 PASSWORD = "a long editor password"
 START_TIMEOUT = 30
 REQUEST_TIMEOUT = 10
-
-
-def redis_is_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 pytestmark = [
@@ -57,16 +51,7 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="two app servers need one shared PostgreSQL database (set DATABASE_URL)",
     ),
-    pytest.mark.skipif(
-        not redis_is_up(), reason="two app servers need one shared Redis on 127.0.0.1:6379"
-    ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url() -> str:
@@ -203,7 +188,9 @@ def static_root(tmp_path_factory) -> Path:
     return root
 
 
-def app_environment(*, static_root: Path, cache_prefix: str, database: str) -> dict[str, str]:
+def app_environment(
+    *, static_root: Path, cache_prefix: str, database: str, redis_url: str = ""
+) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -216,8 +203,6 @@ def app_environment(*, static_root: Path, cache_prefix: str, database: str) -> d
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="0",
-        REDIS_URL=REDIS_URL,
-        # Our own keys in the shared Redis database: nothing of another run is touched.
         DJANGO_CACHE_PREFIX=cache_prefix,
         STATIC_ROOT=str(static_root),
         NEWSROOM_PAGE_CACHE_SECONDS="600",
@@ -227,14 +212,29 @@ def app_environment(*, static_root: Path, cache_prefix: str, database: str) -> d
     )
     if database:
         env["DATABASE_URL"] = database
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
 @pytest.fixture
-def servers(static_root, tmp_path) -> Iterator[tuple[AppServer, AppServer]]:
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def servers(static_root, tmp_path, redis_server) -> Iterator[tuple[AppServer, AppServer]]:
     """Start servers A and B on the test database and one Redis; stop both afterwards."""
-    prefix = f"scaleout-{uuid.uuid4().hex[:12]}"
-    env = app_environment(static_root=static_root, cache_prefix=prefix, database=database_url())
+    env = app_environment(
+        static_root=static_root,
+        cache_prefix="scaleout",
+        database=database_url(),
+        redis_url=redis_server.url,
+    )
     pair = (AppServer("A", env, tmp_path), AppServer("B", env, tmp_path))
     try:
         for server in pair:
@@ -246,21 +246,6 @@ def servers(static_root, tmp_path) -> Iterator[tuple[AppServer, AppServer]]:
     finally:
         for server in pair:
             server.stop()
-        forget_keys(prefix)
-
-
-def forget_keys(prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
-        if keys:
-            client.delete(*keys)
-    except redis.RedisError:
-        pass
-    finally:
-        client.close()
 
 
 @pytest.fixture
@@ -344,3 +329,63 @@ def test_review_approved_through_one_server_is_fresh_on_the_other(servers, newsr
     assert status == 200
     assert "Nino from Kutaisi" in page
     assert "The queues at the border are shorter since spring." in page
+
+
+def cached_on_both(servers, story: Article) -> None:
+    """Have A and B store the story's page, and prove that they now serve it from the cache."""
+    url = story.get_absolute_url()
+    for server in servers:
+        assert Browser(server.port).get(url)[0] == 200
+    edit_title_behind_the_apps_back(story, "Unannounced new title")
+    for server in servers:
+        assert "Unannounced new title" not in Browser(server.port).get(url)[1], server.name
+
+
+def never_served_again(servers, story: Article, seconds: float) -> None:
+    """Ask A and B for the story again and again for *seconds*: it must be gone every time."""
+    url = story.get_absolute_url()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for server in servers:
+            status, _page = Browser(server.port).get(url)
+            assert status == 404, f"server {server.name} served the unpublished story"
+        time.sleep(0.1)
+
+
+def test_an_unpublish_while_redis_refuses_writes_is_never_followed_by_the_old_page(
+    servers, newsroom, redis_server
+):
+    server_a, _server_b = servers
+    story = newsroom["grain-corridor"]
+    editor = Browser(server_a.port)
+    editor.log_in("editor", PASSWORD)
+    cached_on_both(servers, story)
+
+    redis_server.read_only()
+    began = time.monotonic()
+    editor.admin_action("/admin/articles/article/", "unpublish_selected", story.pk)
+    # The editor's request answered only once no process could trust its lease any more.
+    assert time.monotonic() - began >= 2
+
+    never_served_again(servers, story, seconds=3)
+    redis_server.writable()
+    never_served_again(servers, story, seconds=3)
+
+
+def test_an_unpublish_while_redis_does_not_answer_is_never_followed_by_the_old_page(
+    servers, newsroom, redis_server
+):
+    server_a, _server_b = servers
+    story = newsroom["grain-corridor"]
+    editor = Browser(server_a.port)
+    editor.log_in("editor", PASSWORD)
+    cached_on_both(servers, story)
+
+    redis_server.pause()
+    try:
+        editor.admin_action("/admin/articles/article/", "unpublish_selected", story.pk)
+        never_served_again(servers, story, seconds=2)
+    finally:
+        # Back with every key it had, the old page among them.
+        redis_server.resume()
+    never_served_again(servers, story, seconds=4)

@@ -291,3 +291,79 @@ def test_postgresql_prepares_statements_unless_a_pooler_forbids_it():
     assert on["prepare_threshold"] == 2
     assert "server_side_binding" not in off["DATABASES"]["default"]["OPTIONS"]
     assert "prepare_threshold" not in off["DATABASES"]["default"]["OPTIONS"]
+
+
+# The canonical origin and proxy trust -------------------------------------------------------
+
+
+def test_the_site_origin_is_one_setting_normalised():
+    values = production_settings("SITE_URL", DJANGO_SITE_URL="https://News.Example.org/")
+
+    assert values["SITE_URL"] == "https://news.example.org"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "news.example.org",
+        "ftp://news.example.org",
+        "https://news.example.org/en/",
+        "https://news.example.org/?x=1",
+        "https://user:secret@news.example.org",
+        "https://news.example.org:port",
+        "https://",
+    ],
+)
+def test_a_site_origin_that_is_not_one_refuses_to_start(value):
+    result = run_python("import django; django.setup()", production_env(DJANGO_SITE_URL=value))
+
+    assert result.returncode != 0
+    assert "DJANGO_SITE_URL" in result.stderr
+
+
+def test_proxies_are_trusted_only_when_the_switch_says_so():
+    off = production_settings("TRUST_PROXY_HEADERS", "TRUSTED_PROXIES")
+    on = production_settings(
+        "TRUST_PROXY_HEADERS",
+        "TRUSTED_PROXIES",
+        DJANGO_TRUST_PROXY_HEADERS="1",
+        DJANGO_TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7",
+    )
+
+    assert off == {"TRUST_PROXY_HEADERS": False, "TRUSTED_PROXIES": []}
+    assert on == {"TRUST_PROXY_HEADERS": True, "TRUSTED_PROXIES": ["10.0.0.0/8", "192.0.2.7/32"]}
+
+
+def test_a_trusted_proxy_that_is_not_an_address_refuses_to_start():
+    env = production_env(DJANGO_TRUST_PROXY_HEADERS="1", DJANGO_TRUSTED_PROXIES="the-balancer")
+    result = run_python("import django; django.setup()", env)
+
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES" in result.stderr
+
+
+GUNICORN_SCRIPT = (
+    "import json, runpy\n"
+    "conf = runpy.run_path('gunicorn.conf.py')\n"
+    "print(json.dumps({name: conf[name] for name in "
+    "('forwarded_allow_ips', 'secure_scheme_headers', 'forwarder_headers')}))\n"
+)
+
+
+def test_gunicorn_believes_no_forwarded_header_without_trust():
+    result = run_python(GUNICORN_SCRIPT, production_env())
+
+    assert json.loads(result.stdout) == {
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
+        "forwarder_headers": "",
+    }
+
+
+def test_gunicorn_believes_only_the_configured_proxies_with_trust():
+    env = production_env(DJANGO_TRUST_PROXY_HEADERS="1", DJANGO_TRUSTED_PROXIES="10.0.0.0/8")
+    result = run_python(GUNICORN_SCRIPT, env)
+
+    values = json.loads(result.stdout)
+    assert values["forwarded_allow_ips"] == "10.0.0.0/8"
+    assert values["secure_scheme_headers"] == {"X-FORWARDED-PROTO": "https"}

@@ -37,6 +37,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import WORDS_PER_MINUTE, Article, Author, Region, Rubric
+from pagecache.invalidation import invalidate_everything
 
 GENERATED_PREFIX = "generated-"
 HOT_STORY_REVIEWS = 1000
@@ -580,8 +581,4 @@ def _has_field(model, name: str) -> bool:
 
 def _invalidate_page_cache() -> None:
     """Make cached reader pages stale: bulk inserts send none of the signals that would."""
-    try:
-        from newsroom.pagecache import invalidate
-    except ImportError:
-        return
-    invalidate()
+    invalidate_everything()

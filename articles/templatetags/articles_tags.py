@@ -1,47 +1,88 @@
-"""Template tags for reader pages: navigation, "Latest stories", dates and bylines.
+"""Template tags for reader pages: navigation, "Latest stories", "More from", dates and bylines.
 
-Boxes that appear on many pages are inclusion tags calling the QuerySet, so that each costs one
-query wherever it is placed, whatever the data.
+Boxes that appear on many pages are inclusion tags calling the QuerySet. What they list is the
+same on every page that shows them, so it is kept in the cache under the generations the page
+is built under (``page_generations``, pagecache): a publication or any change readers could
+see replaces it, and the block costs no query on the pages in between.
 """
 
 from django import template
+from django.core.cache import cache
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from articles import story_lists
-from articles.models import Region
-from newsroom.compiled import CompiledQuery, field_order, instances
+from articles.models import Article, Region
 
 register = template.Library()
 
 # As on the seed page: "9 May 2024 19:20", in the newsroom's time zone.
 NEWS_DATETIME_FORMAT = "j F Y H:i"
+MORE_FROM_REGION_COUNT = 4
 
 
-# On every page: compiled once (newsroom.compiled).
-NAV_COLUMNS = field_order(Region, {"id", "name", "slug"})
-NAV = CompiledQuery(lambda: Region.objects.values_list(*NAV_COLUMNS))
+def shared_block(context, name: str, build, *, generation: str = "front"):
+    """Return what *build()* returns, kept under the page's generations while they hold.
+
+    *generation* is the one besides the site's that the block changes with: "front" for
+    lists of stories (any publication), "site" for what changes only with the whole site.
+    Pages rendered without a request (the branded error pages) build it afresh.
+    """
+    generations = context.get("page_generations")
+    if generations is None:
+        return build()
+    parts = [name, generations.site]
+    if generation == "front":
+        parts.append(generations.front)
+    key = "fragment:" + ":".join(parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, context["fragment_seconds"])
+    return value
 
 
 @register.inclusion_tag("articles/includes/_region_nav.html", takes_context=True)
 def region_nav(context):
     """Render the main navigation: home and every region, the current one marked."""
     request = context.get("request")
-    return {
-        "regions": instances(Region, NAV_COLUMNS, NAV.rows()),
-        "current_path": request.path if request is not None else "",
-    }
+    regions = shared_block(
+        context, "regions", lambda: list(Region.objects.only("name", "slug")), generation="site"
+    )
+    return {"regions": regions, "current_path": request.path if request is not None else ""}
 
 
-@register.inclusion_tag("articles/includes/_latest.html")
-def latest_stories(count=6, exclude=None):
+@register.inclusion_tag("articles/includes/_latest.html", takes_context=True)
+def latest_stories(context, count=6, exclude=None):
     """Render the *count* newest public stories, leaving out *exclude* (the story on show)."""
-    return {"stories": story_lists.latest(count, exclude)}
+    stories = shared_block(
+        context,
+        f"latest-{count}",
+        lambda: list(Article.objects.published().for_links().newest_first()[: count + 1]),
+    )
+    if exclude is not None:
+        stories = [story for story in stories if story.pk != exclude.pk]
+    return {"stories": stories[:count]}
+
+
+@register.inclusion_tag("articles/includes/_more_from_region.html", takes_context=True)
+def more_from_region(context, article):
+    """Render the newest public stories of *article*'s region, *article* left out."""
+    stories = shared_block(
+        context,
+        f"region-{article.region_id}",
+        lambda: list(
+            Article.objects.published()
+            .filter(region=article.region_id)
+            .for_teasers()
+            .newest_first()[: MORE_FROM_REGION_COUNT + 1]
+        ),
+    )
+    stories = [story for story in stories if story.pk != article.pk]
+    return {"article": article, "stories": stories[:MORE_FROM_REGION_COUNT]}
 
 
 @register.simple_tag
@@ -50,37 +91,8 @@ def timestamp(value, fmt=NEWS_DATETIME_FORMAT):
     if not value:
         return ""
     local = timezone.localtime(value)
-    if fmt == NEWS_DATETIME_FORMAT:
-        # What date_format() makes of "j F Y H:i", at a fifth of its cost: a story page shows
-        # dozens of these (teasers, reviews).
-        text = f"{local.day} {MONTHS[local.month]} {local.year} {local:%H:%M}"
-    else:
-        text = date_format(local, fmt)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(timespec="minutes"), text)
-
-
-def news_timestamps():
-    """Return a function rendering aware datetimes as ``{% timestamp %}`` does, for long lists.
-
-    It looks up the time zone once and each month's name once, where ``{% timestamp %}``
-    does both per value: a page of fifty reviews shows fifty times.
-    """
-    zone = timezone.get_current_timezone()
-    months = {}
-
-    def render(value):
-        if not value:
-            return ""
-        local = value.astimezone(zone)
-        month = months.get(local.month)
-        if month is None:
-            month = months[local.month] = conditional_escape(MONTHS[local.month])
-        return mark_safe(  # noqa: S308 - the month is escaped, the rest are digits
-            f'<time datetime="{local.isoformat(timespec="minutes")}">'
-            f"{local.day} {month} {local.year} {local.hour:02}:{local.minute:02}</time>"
-        )
-
-    return render
+    machine = local.isoformat(timespec="minutes")
+    return format_html('<time datetime="{}">{}</time>', machine, date_format(local, fmt))
 
 
 @register.simple_tag

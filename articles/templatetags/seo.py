@@ -3,11 +3,19 @@
 from datetime import datetime
 
 from django import template
+from django.urls import reverse
 
 from articles import seo
 from articles.feeds import feed_links as site_feed_links
+from serving.origin import absolute_url
 
 register = template.Library()
+
+
+@register.simple_tag
+def absolute(path: str) -> str:
+    """Return *path* as an absolute URL on the site's origin (robots.txt, emails)."""
+    return absolute_url(path)
 
 
 @register.filter
@@ -16,30 +24,29 @@ def w3c_datetime(value: datetime | None) -> str:
     return seo.w3c_datetime(value)
 
 
-@register.inclusion_tag("includes/_meta_article.html", takes_context=True)
-def article_meta(context, article):
+@register.inclusion_tag("includes/_meta_article.html")
+def article_meta(article):
     """Render description, canonical, OpenGraph, Twitter card and JSON-LD of a story page.
 
     *article* should come from ``for_story()`` (rubric and region joined); its byline and
     tags are read once for the whole page.
     """
-    request = context["request"]
-    url = seo.canonical_url(request)
+    url = seo.canonical_url(article.get_absolute_url())
     region_path = article.region.get_absolute_url()
     data = [
-        seo.news_article_data(request, article, url=url),
-        seo.breadcrumb_data(request, [(article.region.name, region_path), (article.title, url)]),
+        seo.news_article_data(article, url=url),
+        seo.breadcrumb_data([(article.region.name, region_path), (article.title, url)]),
     ]
     return {
         "site_name": seo.site_name(),
         "article": article,
         "canonical": url,
-        "image": seo.og_image_url(request, article),
+        "image": seo.og_image_url(article),
         "image_is_og_size": seo.og_image_path(article) is None
         or bool((article.lead_image_renditions or {}).get(seo.OG_RENDITION)),
         "modified": seo.article_modified_at(article),
         "tags": article.tag_list,
-        "authors": [request.build_absolute_uri(a.get_absolute_url()) for a in article.byline],
+        "authors": [absolute_url(author.get_absolute_url()) for author in article.byline],
         "json_ld": [seo.json_ld(item) for item in data],
     }
 
@@ -51,13 +58,18 @@ def page_meta(context, title="", description="", taxonomy=None, page_obj=None, h
     A list page passes its *taxonomy* (for the breadcrumb) and *page_obj* (the canonical URL
     keeps ``?page=N`` past page 1); the home page passes ``home=True`` for the ``WebSite``.
     """
-    request = context["request"]
-    url = seo.canonical_url(request, page_obj.number if page_obj else None)
+    if taxonomy is not None:
+        path = seo.public_path(taxonomy)
+    elif home:
+        path = reverse("articles:home")
+    else:
+        path = context["request"].path
+    url = seo.canonical_url(path, page_obj.number if page_obj else None)
     data = []
     if home:
-        data.append(seo.website_data(request))
+        data.append(seo.website_data())
     if taxonomy is not None:
-        data.append(seo.breadcrumb_data(request, [(taxonomy.name, seo.public_path(taxonomy))]))
+        data.append(seo.breadcrumb_data([(taxonomy.name, seo.public_path(taxonomy))]))
         title = title or taxonomy.name
         description = description or seo.taxonomy_description(taxonomy)
     return {
@@ -65,7 +77,7 @@ def page_meta(context, title="", description="", taxonomy=None, page_obj=None, h
         "title": title or seo.site_name(),
         "description": description or seo.site_description(),
         "canonical": url,
-        "image": seo.og_image_url(request),
+        "image": seo.og_image_url(),
         "json_ld": [seo.json_ld(item) for item in data],
     }
 

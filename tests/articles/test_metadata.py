@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 
 from articles.models import Article, Author
 from articles.seo import article_modified_at
+from tests.helpers import SITE
 
 
 class HeadParser(HTMLParser):
@@ -98,14 +99,14 @@ class TestStoryMetadata:
         assert head.title == "Talks in Almaty · Newsroom"
         assert one(head, "description") == 'Ministers meet on "neutral" ground.'
         (canonical,) = [link["href"] for link in head.links if link.get("rel") == "canonical"]
-        assert canonical == "http://testserver/articles/talks-in-almaty/"
+        assert canonical == f"{SITE}/articles/talks-in-almaty/"
 
     def test_opengraph_and_twitter_card(self, client, story):
         head = head_of(client, "/articles/talks-in-almaty/")
         assert one(head, "og:type") == "article"
         assert one(head, "og:title") == "Talks in Almaty"
         assert one(head, "og:description") == 'Ministers meet on "neutral" ground.'
-        assert one(head, "og:image") == "http://testserver/media/renditions/og/talks.jpg"
+        assert one(head, "og:image") == f"{SITE}/media/renditions/og/talks.jpg"
         assert (one(head, "og:image:width"), one(head, "og:image:height")) == ("1200", "630")
         assert one(head, "og:image:alt") == "Two ministers shaking hands"
         published = datetime.fromisoformat(one(head, "article:published_time"))
@@ -122,30 +123,30 @@ class TestStoryMetadata:
         assert data["@context"] == "https://schema.org"
         assert data["headline"] == "Talks in Almaty"
         assert data["description"] == 'Ministers meet on "neutral" ground.'
-        assert data["image"] == ["http://testserver/media/renditions/og/talks.jpg"]
+        assert data["image"] == [f"{SITE}/media/renditions/og/talks.jpg"]
         published = datetime.fromisoformat(data["datePublished"])
         assert published == story.publish_at.replace(microsecond=0)
         assert data["dateModified"] >= data["datePublished"]
         assert [author["name"] for author in data["author"]] == ["Ana Beridze", "Timur Sadykov"]
-        assert data["author"][0]["url"] == "http://testserver/authors/ana/"
+        assert data["author"][0]["url"] == f"{SITE}/authors/ana/"
         assert data["publisher"]["name"] == "Newsroom"
-        assert data["publisher"]["logo"]["url"].startswith("http://testserver/static/")
+        assert data["publisher"]["logo"]["url"].startswith(f"{SITE}/static/")
         assert data["articleSection"] == "Road sign"
         assert sorted(data["keywords"]) == ["diplomacy", "peace"]
-        assert data["mainEntityOfPage"]["@id"] == "http://testserver/articles/talks-in-almaty/"
+        assert data["mainEntityOfPage"]["@id"] == f"{SITE}/articles/talks-in-almaty/"
 
     def test_breadcrumb_goes_home_region_story(self, client, story):
         head = head_of(client, "/articles/talks-in-almaty/")
         crumbs = ld_of_type(head, "BreadcrumbList")["itemListElement"]
         assert [(c["position"], c["name"], c["item"]) for c in crumbs] == [
-            (1, "Newsroom", "http://testserver/"),
-            (2, "Post-Soviet region", "http://testserver/regions/post-soviet-region/"),
-            (3, "Talks in Almaty", "http://testserver/articles/talks-in-almaty/"),
+            (1, "Newsroom", f"{SITE}/"),
+            (2, "Post-Soviet region", f"{SITE}/regions/post-soviet-region/"),
+            (3, "Talks in Almaty", f"{SITE}/articles/talks-in-almaty/"),
         ]
 
     def test_story_without_image_shares_the_site_image(self, client, published_article):
         head = head_of(client, published_article.get_absolute_url())
-        assert one(head, "og:image").startswith("http://testserver/static/img/share-default")
+        assert one(head, "og:image").startswith(f"{SITE}/static/img/share-default")
         assert ld_of_type(head, "NewsArticle")["image"][0] == one(head, "og:image")
 
     def test_json_ld_cannot_be_broken_out_of(self, client, make_article):
@@ -172,16 +173,14 @@ class TestHomeMetadata:
     def test_home_has_website_with_search_action(self, client, published_article):
         head = head_of(client, "/?utm_campaign=x")
         (canonical,) = [link["href"] for link in head.links if link.get("rel") == "canonical"]
-        assert canonical == "http://testserver/"
+        assert canonical == f"{SITE}/"
         assert one(head, "og:type") == "website"
         assert one(head, "description")
         site = ld_of_type(head, "WebSite")
-        assert site["url"] == "http://testserver/"
+        assert site["url"] == f"{SITE}/"
         action = site["potentialAction"]
         assert action["@type"] == "SearchAction"
-        assert action["target"]["urlTemplate"] == (
-            "http://testserver/search/?q={search_term_string}"
-        )
+        assert action["target"]["urlTemplate"] == (f"{SITE}/search/?q={{search_term_string}}")
         assert action["query-input"] == "required name=search_term_string"
         assert ("application/rss+xml", "/feed/") in alternates(head)
 
@@ -198,9 +197,9 @@ class TestListMetadata:
             (href,) = [link["href"] for link in head.links if link.get("rel") == "canonical"]
             return href
 
-        assert canonical("") == "http://testserver/regions/post-soviet-region/"
-        assert canonical("?page=1&utm=x") == "http://testserver/regions/post-soviet-region/"
-        assert canonical("?page=2&utm=x") == "http://testserver/regions/post-soviet-region/?page=2"
+        assert canonical("") == f"{SITE}/regions/post-soviet-region/"
+        assert canonical("?page=1&utm=x") == f"{SITE}/regions/post-soviet-region/"
+        assert canonical("?page=2&utm=x") == f"{SITE}/regions/post-soviet-region/?page=2"
 
     def test_list_page_advertises_its_own_feeds_and_the_sites(self, client, published_article):
         head = head_of(client, "/regions/post-soviet-region/")
@@ -220,7 +219,7 @@ class TestListMetadata:
         head = head_of(client, f"/{kind}/")
         assert ("application/rss+xml", f"/{kind}/feed/") in alternates(head)
         crumbs = ld_of_type(head, "BreadcrumbList")["itemListElement"]
-        assert crumbs[-1]["item"] == f"http://testserver/{kind}/"
+        assert crumbs[-1]["item"] == f"{SITE}/{kind}/"
         if kind.startswith("authors"):
             assert one(head, "description") == "Writes on water."
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Region, Rubric
 from articles.sitemaps import ArticleSitemap
+from tests.helpers import SITE
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -37,7 +38,7 @@ def urlset(client, url) -> list[ElementTree.Element]:
     assert root.tag == f"{{{SITEMAP_NS}}}urlset"
     for child in root:
         assert child.tag == f"{{{SITEMAP_NS}}}url"
-        assert child.find("sm:loc", NS).text.startswith("http://testserver/")
+        assert child.find("sm:loc", NS).text.startswith(f"{SITE}/")
     return root.findall("sm:url", NS)
 
 
@@ -49,12 +50,12 @@ def locations(client, url) -> list[str]:
 class TestSitemapIndex:
     def test_index_lists_every_section(self, client, published_article):
         assert index_locations(client) == [
-            "http://testserver/sitemap-articles.xml",
-            "http://testserver/sitemap-news.xml",
-            "http://testserver/sitemap-regions.xml",
-            "http://testserver/sitemap-rubrics.xml",
-            "http://testserver/sitemap-tags.xml",
-            "http://testserver/sitemap-authors.xml",
+            f"{SITE}/sitemap-articles.xml",
+            f"{SITE}/sitemap-news.xml",
+            f"{SITE}/sitemap-regions.xml",
+            f"{SITE}/sitemap-rubrics.xml",
+            f"{SITE}/sitemap-tags.xml",
+            f"{SITE}/sitemap-authors.xml",
         ]
 
     def test_index_is_paginated_past_the_limit(self, client, make_article, monkeypatch):
@@ -63,9 +64,9 @@ class TestSitemapIndex:
             make_article()
         stories = [loc for loc in index_locations(client) if "sitemap-articles" in loc]
         assert stories == [
-            "http://testserver/sitemap-articles.xml",
-            "http://testserver/sitemap-articles.xml?p=2",
-            "http://testserver/sitemap-articles.xml?p=3",
+            f"{SITE}/sitemap-articles.xml",
+            f"{SITE}/sitemap-articles.xml?p=2",
+            f"{SITE}/sitemap-articles.xml?p=3",
         ]
         assert len(locations(client, "/sitemap-articles.xml?p=3")) == 1
         assert client.get("/sitemap-articles.xml?p=4").status_code == 404
@@ -82,7 +83,7 @@ class TestSections:
         make_article(slug="review", status=Article.Status.REVIEW)
         make_article(slug="later", publish_at=timezone.now() + timedelta(days=1))
         (node,) = urlset(client, "/sitemap-articles.xml")
-        assert node.find("sm:loc", NS).text == "http://testserver/articles/public/"
+        assert node.find("sm:loc", NS).text == f"{SITE}/articles/public/"
         lastmod = datetime.fromisoformat(node.find("sm:lastmod", NS).text)
         assert lastmod >= public.publish_at.replace(microsecond=0)
 
@@ -94,18 +95,18 @@ class TestSections:
         make_article(tags=["water", "energy"], authors=[writer])
         make_article(tags=["hidden-tag"], status=Article.Status.DRAFT)
         assert locations(client, "/sitemap-regions.xml") == [
-            "http://testserver/regions/post-soviet-region/",
-            "http://testserver/regions/europe/",
+            f"{SITE}/regions/post-soviet-region/",
+            f"{SITE}/regions/europe/",
         ]
         assert locations(client, "/sitemap-rubrics.xml") == [
-            "http://testserver/rubrics/road-sign/",
-            "http://testserver/rubrics/social/",
+            f"{SITE}/rubrics/road-sign/",
+            f"{SITE}/rubrics/social/",
         ]
         assert locations(client, "/sitemap-tags.xml") == [
-            "http://testserver/tags/energy/",
-            "http://testserver/tags/water/",
+            f"{SITE}/tags/energy/",
+            f"{SITE}/tags/water/",
         ]
-        assert locations(client, "/sitemap-authors.xml") == ["http://testserver/authors/aigerim/"]
+        assert locations(client, "/sitemap-authors.xml") == [f"{SITE}/authors/aigerim/"]
 
 
 @pytest.mark.django_db
@@ -122,7 +123,7 @@ class TestNewsSitemap:
         root = ElementTree.fromstring(response.content)
         assert root.tag == f"{{{SITEMAP_NS}}}urlset"
         (node,) = root.findall("sm:url", NS)
-        assert node.find("sm:loc", NS).text == "http://testserver/articles/breaking/"
+        assert node.find("sm:loc", NS).text == f"{SITE}/articles/breaking/"
         news = node.find("news:news", NS)
         assert news.find("news:publication/news:name", NS).text == "Newsroom"
         assert news.find("news:publication/news:language", NS).text == "en"
@@ -132,6 +133,7 @@ class TestNewsSitemap:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("no_page_cache")
 class TestSitemapQueryCount:
     @pytest.mark.parametrize(
         "url",
@@ -176,13 +178,13 @@ class TestRobots:
         assert "User-agent: *" in lines
         for path in ("/admin/", "/search/", "/preview/"):
             assert f"Disallow: {path}" in lines
-        assert "Sitemap: http://testserver/sitemap.xml" in lines
-        assert "Sitemap: http://testserver/sitemap-news.xml" in lines
+        assert f"Sitemap: {SITE}/sitemap.xml" in lines
+        assert f"Sitemap: {SITE}/sitemap-news.xml" in lines
 
 
 @pytest.mark.django_db
 def test_story_locations_are_the_story_urls(client, make_article):
     stories = [make_article(slug=f"story-{n}-x") for n in range(3)]
-    expected = {f"http://testserver{story.get_absolute_url()}" for story in stories}
+    expected = {f"{SITE}{story.get_absolute_url()}" for story in stories}
     assert set(locations(client, "/sitemap-articles.xml")) == expected
     assert set(locations(client, "/sitemap-news.xml")) == expected

@@ -190,7 +190,7 @@ class TestErrorPages:
         assert "We could not find that page" in response.content.decode()
 
     def test_server_error_shows_our_page_without_touching_the_database(
-        self, settings, monkeypatch, django_assert_num_queries, db
+        self, settings, monkeypatch, django_assert_num_queries, db, no_page_cache
     ):
         settings.DEBUG = False
 

@@ -73,6 +73,9 @@ def choose(page, field: str, label: str) -> None:
 
 
 def leave_review(page, *, name: str, email: str, body: str) -> None:
+    """From the story page: follow "Write a review", fill the form in and send it."""
+    page.get_by_role("link", name="Write a review").click()
+    page.wait_for_url("**/review/")
     form = page.locator("#review-form")
     form.get_by_label("Name", exact=True).fill(name)
     form.get_by_label("Email", exact=True).fill(email)
@@ -162,8 +165,10 @@ def test_reader_review_waits_for_approval_and_is_not_public(new_page, story, qui
         body="I took this ferry in 2018.\nGood to hear it runs again.",
     )
 
-    assert reader.url.endswith(f"/articles/{SLUG}/#reviews")
+    assert reader.url.endswith(f"/articles/{SLUG}/review/")
     assert reader.get_by_role("status").filter(has_text=AWAITING).count() == 1
+    reader.get_by_role("link", name="Back to").click()
+    reader.wait_for_url(f"**/articles/{SLUG}/#reviews")
     assert reader.get_by_text("I took this ferry in 2018.").count() == 0
     review = Review.objects.get()
     assert review.status == Review.Status.PENDING
@@ -213,7 +218,7 @@ def test_moderator_approves_one_review_and_rejects_another(
     moderator.wait_for_load_state()
     assert "rejected" in moderator.locator(".messagelist").inner_text()
 
-    reader.reload()
+    reader.goto(f"/articles/{SLUG}/")
     reviews = reader.locator("#reviews .review")
     assert reviews.count() == 1
     assert "I took this ferry in 2018." in reviews.first.inner_text()

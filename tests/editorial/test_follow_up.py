@@ -49,7 +49,7 @@ def confirm_path(mail) -> str:
 
 
 def test_the_form_offers_the_checkbox(client, published_article):
-    page = client.get(published_article.get_absolute_url()).content.decode()
+    page = client.get(reverse("reviews:form", args=[published_article.slug])).content.decode()
     assert 'type="checkbox" name="notify"' in page
     assert "Email me when my review is published" in page
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from editorial.models import AuditEntry, PreviewLink, PreviewOpening
-from tests.helpers import change_url
+from tests.helpers import SITE, change_url
 
-SHARE_URL = re.compile(r'value="(http://testserver/share/([A-Za-z0-9_-]+)/)"')
+SHARE_URL = re.compile(r'value="(' + re.escape(SITE) + r'/share/([A-Za-z0-9_-]+)/)"')
 OUTSIDER_IP = "198.51.100.23"
 
 
@@ -53,7 +53,7 @@ def test_editor_creates_a_link_shown_once_as_a_full_address(editor_client, draft
 
     page = response.content.decode()
     url, token = SHARE_URL.search(page).groups()
-    assert url == f"http://testserver/share/{token}/"
+    assert url == f"{SITE}/share/{token}/"
     assert len(token) >= 43
     assert "shown only once" in page
     assert "no-store" in response["Cache-Control"]

@@ -1,4 +1,9 @@
-"""Reviews as readers meet them on a story page: list, form, messages, closing, limits."""
+"""Reviews as readers meet them: listed on the (shared) story page, sent from the form's page.
+
+The story page is the same for every reader, so it shows the approved reviews and a link to
+the form's own page, which is never cached: the form, its token, errors and thank-you live
+there.
+"""
 
 from datetime import timedelta
 
@@ -21,24 +26,43 @@ def story_page(client, article, **params) -> str:
     return response.content.decode()
 
 
-def test_story_shows_the_form_under_leave_a_review(client, published_article):
+def form_url(article) -> str:
+    return reverse("reviews:form", args=[article.slug])
+
+
+def test_story_links_to_the_form_under_leave_a_review(client, published_article):
     page = story_page(client, published_article)
 
     assert "Leave a review" in page
-    assert reverse("reviews:submit", args=(published_article.pk,)) in page
-    assert 'name="csrfmiddlewaretoken"' in page
+    assert f'href="{form_url(published_article)}"' in page
+    # Nothing of one reader's in a page every reader is served.
+    assert "csrfmiddlewaretoken" not in page
+    assert 'name="timestamp"' not in page
     assert "0 reviews" in page
 
 
-def test_after_sending_the_reader_lands_on_the_story_with_a_thank_you(
+def test_the_form_has_a_page_of_its_own_that_no_cache_keeps(client, published_article):
+    response = client.get(form_url(published_article))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert 'name="timestamp"' in page
+    assert published_article.title in page
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_after_sending_the_reader_gets_a_thank_you_and_the_way_back(
     client, published_article, post_review
 ):
     response = post_review(published_article)
     page = client.get(response["Location"]).content.decode()
 
     assert "Thank you — your review will appear once a moderator approves it." in page
-    # Shown once: the next visit is the plain page again.
-    assert "Thank you" not in story_page(client, published_article)
+    assert f"{published_article.get_absolute_url()}#reviews" in page
+    # Shown once: the next visit is the plain form again.
+    assert "Thank you" not in client.get(form_url(published_article)).content.decode()
 
 
 def test_thank_you_is_not_shown_to_another_reader(client, published_article, post_review):
@@ -77,7 +101,7 @@ def test_form_errors_are_tied_to_their_fields_and_keep_what_was_typed(
     assert 'value="Keep me"' in page
     assert 'value="nope"' in page
     assert "The second paragraph about the border talks was the best." in page
-    # The rest of the story page is still there.
+    # The reader still sees which story they are writing about.
     assert published_article.title in page
 
 
@@ -187,24 +211,28 @@ def test_a_reviews_address_opens_the_page_of_reviews_that_shows_it(
     assert f'id="review-{third.pk}"' in page
 
 
-def test_nonsense_review_page_falls_back_without_error(client, published_article, make_review):
+def test_a_review_page_number_that_is_not_a_page_is_404(client, published_article, make_review):
     make_review(name="Only reader")
+    url = published_article.get_absolute_url()
 
-    assert "Only reader" in story_page(client, published_article, reviews_page="abc")
-    assert "Only reader" in story_page(client, published_article, reviews_page="999")
+    # Every address that shows nothing new is refused, so none can fill a cache.
+    for value in ("abc", "999", "0"):
+        assert client.get(url, {"reviews_page": value}).status_code == 404
+    assert "Only reader" in story_page(client, published_article, reviews_page="1")
 
 
 def test_story_page_runs_the_same_queries_for_1_or_60_reviews(
-    client, published_article, make_review
+    client, published_article, make_review, no_page_cache
 ):
     make_review()
-    client.get(published_article.get_absolute_url())  # warm anything cached per process
+    client.get(published_article.get_absolute_url())  # the blocks every page shares
     # Count at once: the next request resets the connection's query log.
     with CaptureQueriesContext(connection) as captured:
         story_page(client, published_article)
     one = len(captured)
     for _number in range(59):
         make_review()
+    client.get(published_article.get_absolute_url())
     with CaptureQueriesContext(connection) as captured:
         page = story_page(client, published_article)
     sixty = len(captured)
@@ -227,32 +255,35 @@ def test_reviews_add_three_queries_to_the_story_page(rf, published_article, make
     assert len(queries) == 3  # the rules, the count, one page
 
 
-def test_draft_story_refuses_reviews_with_404(draft_article, post_review):
+def test_draft_story_refuses_reviews_with_404(client, draft_article, post_review):
+    assert client.get(form_url(draft_article)).status_code == 404
     assert post_review(draft_article).status_code == 404
     assert not Review.objects.exists()
 
 
-def test_scheduled_story_refuses_reviews_with_404(make_article, post_review):
+def test_scheduled_story_refuses_reviews_with_404(client, make_article, post_review):
     scheduled = make_article(publish_at=timezone.now() + timedelta(days=1))
 
+    assert client.get(form_url(scheduled)).status_code == 404
     assert post_review(scheduled).status_code == 404
 
 
-def test_unknown_or_absurd_story_id_is_404(client, published_article):
-    for story_id in (published_article.pk + 1000, 10**30):
-        response = client.post(f"/reviews/{story_id}/submit/", review_data(published_article))
+def test_unknown_or_absurd_story_address_is_404(client, published_article):
+    for slug in ("no-such-story", "9" * 40):
+        response = client.post(f"/articles/{slug}/review/", review_data(published_article))
         assert response.status_code == 404
 
 
-def test_absurd_review_page_numbers_are_harmless(client, published_article, make_review):
+def test_absurd_review_page_numbers_are_404(client, published_article, make_review):
     make_review(name="Only reader")
 
     for value in ("9" * 40, "-1", "1e10", "<script>", "\x00"):
-        assert "Only reader" in story_page(client, published_article, reviews_page=value)
+        response = client.get(published_article.get_absolute_url(), {"reviews_page": value})
+        assert response.status_code == 404
 
 
-def test_get_on_the_submit_url_is_not_allowed(client, published_article):
-    response = client.get(reverse("reviews:submit", args=(published_article.pk,)))
+def test_the_form_page_takes_only_get_and_post(client, published_article):
+    response = client.put(form_url(published_article))
 
     assert response.status_code == 405
 
@@ -260,7 +291,7 @@ def test_get_on_the_submit_url_is_not_allowed(client, published_article):
 def test_csrf_protection_stays_on(published_article):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(
-        reverse("reviews:submit", args=(published_article.pk,)), review_data(published_article)
+        reverse("reviews:form", args=(published_article.slug,)), review_data(published_article)
     )
 
     assert response.status_code == 403
@@ -278,9 +309,13 @@ def test_closed_story_shows_reviews_are_closed_and_refuses_a_post(
     assert 'id="review-form"' not in page
     assert "Earlier reader" in page
 
+    assert "Reviews are closed." in client.get(form_url(closed)).content.decode()
     response = post_review(closed)
     assert response.status_code == 403
-    assert "Reviews are closed." in response.content.decode()
+    refusal = response.content.decode()
+    assert "Reviews are closed." in refusal
+    # What the reader wrote is not lost.
+    assert "The second paragraph about the border talks was the best." in refusal
     assert "no-store" in response["Cache-Control"]
     assert Review.objects.filter(article=closed).count() == 1
 
@@ -322,6 +357,9 @@ def test_sixth_review_in_ten_minutes_gets_429_with_retry_after(make_article, pos
     assert "Please try again in" in page
     assert "One too many" in page  # the text is kept to send later
     assert "no-store" in response["Cache-Control"]
+    # The trap for scripts stays out of sight on this page too (reviews.css hides it).
+    assert "reviews/reviews.css" in page
+    assert 'class="review-hp" aria-hidden="true"' in page
     assert Review.objects.count() == 5
 
 
@@ -373,4 +411,5 @@ def test_rule_approved_review_is_published_at_once(
     page = client.get(response["Location"]).content.decode()
 
     assert "Thank you — your review is published." in page
-    assert "The second paragraph about the border talks was the best." in page
+    story = story_page(client, published_article)
+    assert "The second paragraph about the border talks was the best." in story

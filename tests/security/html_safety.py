@@ -6,13 +6,15 @@ of these in a page rendered from hostile input means the input came back unescap
 """
 
 import json
+import re
 from html.parser import HTMLParser
 
 FORBIDDEN_TAGS = {"iframe", "frame", "object", "embed", "base", "svg", "math", "style", "form"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "srcset", "poster"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
-# The forms our pages do have: site search and "Leave a review".
-ALLOWED_FORM_ACTIONS = ("/search/", "/reviews/")
+# The forms our pages do have: site search and "Leave a review" (/articles/<slug>/review/).
+ALLOWED_FORM_ACTIONS = ("/search/",)
+REVIEW_FORM_ACTION = re.compile(r"/articles/[-\w]+/review/")
 
 
 class _Scanner(HTMLParser):
@@ -34,7 +36,10 @@ class _Scanner(HTMLParser):
         if tag == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
             self.problems.append("<meta http-equiv=refresh>")
         if tag == "form":
-            if not (attributes.get("action") or "").startswith(ALLOWED_FORM_ACTIONS):
+            action = attributes.get("action") or ""
+            if not (
+                action.startswith(ALLOWED_FORM_ACTIONS) or REVIEW_FORM_ACTION.fullmatch(action)
+            ):
                 self.problems.append(f"<form action={attributes.get('action')!r}>")
         elif tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}> element")

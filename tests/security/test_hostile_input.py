@@ -81,8 +81,9 @@ def test_list_and_story_pages_refuse_strange_page_numbers_with_404(client, story
         assert response.status_code in (200, 404), (path, response.status_code)
         assert_safe_page(response, payload)
 
+    # Not a page of reviews: nothing a cache could be made to keep.
     response = client.get(story.get_absolute_url(), {"reviews_page": payload})
-    assert response.status_code == 200
+    assert response.status_code == 404
     assert_safe_page(response, payload)
 
 
@@ -117,7 +118,7 @@ def review_post(client, article: Article, **fields):
         "timestamp": sign_timestamp(article.pk, at=time.time() - 60),
     }
     data.update(fields)
-    return client.post(reverse("reviews:submit", args=(article.pk,)), data)
+    return client.post(reverse("reviews:form", args=(article.slug,)), data)
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_other_review_fields_take_anything_without_error(
 
 
 def test_a_review_for_an_absurd_story_id_is_404(client, story):
-    response = client.post("/reviews/99999999999999999999/submit/", {"name": "x"})
+    response = client.post("/articles/99999999999999999999/review/", {"name": "x"})
 
     assert response.status_code == 404
 

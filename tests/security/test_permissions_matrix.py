@@ -317,7 +317,7 @@ def state_changes(objects: dict) -> dict:
             "website": "",
             "timestamp": sign_timestamp(published.pk, at=time.time() - 60),
         }
-        return client.post(reverse("reviews:submit", args=(published.pk,)), data)
+        return client.post(reverse("reviews:form", args=(published.slug,)), data)
 
     def approve(client, superuser_client):
         return client.post(admin_url("reviews_review_moderate", review.pk, "approved"))

@@ -6,10 +6,10 @@ Prints one status line, then one line per problem, and exits 0 (OK), 1 (WARNING)
 
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from editorial import schedule
+from serving.origin import absolute_url
 
 EXIT_CODES = {"OK": 0, "WARNING": 1, "CRITICAL": 2}
 
@@ -32,11 +32,10 @@ class Command(BaseCommand):
             status = "OK"
         summary = f"{critical} critical, {warnings} warning" if problems else "no problems"
         self.stdout.write(f"SCHEDULE {status} - {summary} | critical={critical} warning={warnings}")
-        base = settings.NEWSROOM_SITE_URL.rstrip("/")
         for problem in problems:
             self.stdout.write(
                 f"{problem.severity.upper()} [{problem.code}] “{problem.article.title}” "
-                f"(id {problem.article.pk}) {problem.message}: {base}{problem.admin_url}"
+                f"(id {problem.article.pk}) {problem.message}: {absolute_url(problem.admin_url)}"
             )
         if EXIT_CODES[status]:
             sys.exit(EXIT_CODES[status])

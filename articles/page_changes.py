@@ -1,0 +1,158 @@
+"""Which reader pages a change to stories and their taxonomy touches, told to the page cache.
+
+A public story appears on its own page, its region's, rubric's, tags' and authors' pages and
+feeds, and the front (home, site feeds, sitemaps, search): a save or a publication makes
+those stale. A story that stops being public may be linked from any page ("Latest stories",
+a neighbour, "More from …"), so that makes every page stale; so does renaming a region,
+rubric, tag or author, whose names appear everywhere. Drafts touch nothing readers see.
+
+``ArticlesConfig.ready()`` connects the receivers; bulk writes (``QuerySet.update()``) call
+:func:`stories_changed` themselves, since they send no signals.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, Author, Region, Rubric
+from articles.seo import public_path
+from pagecache.invalidation import invalidate, invalidate_everything
+
+FRONT = "/"
+
+
+def story_paths(article: Article) -> set[str]:
+    """Return the addresses of the pages a public *article* appears on, by subject."""
+    paths = {
+        FRONT,
+        article.get_absolute_url(),
+        public_path(article.region),
+        public_path(article.rubric),
+    }
+    paths.update(public_path(tag) for tag in article.tags.all())
+    paths.update(public_path(author) for author in article.authors.all())
+    return paths
+
+
+def stories_changed(articles: Iterable[Article], *, went_offline: bool = False) -> None:
+    """Tell the page cache that *articles* changed: ``went_offline`` if any stopped being public.
+
+    *articles* should come with ``select_related("region", "rubric")`` and
+    ``prefetch_related("tags", "authors")``.
+    """
+    if went_offline:
+        invalidate_everything()
+        return
+    paths = set()
+    for article in articles:
+        paths |= story_paths(article)
+    invalidate(paths)
+
+
+def picture_changed(article: Article) -> None:
+    """Tell the page cache that the lead image of *article* changed (written with an UPDATE)."""
+    public = _public_copy(article)
+    if public is not None:
+        invalidate(story_paths(public))
+
+
+def scheduled_publications(since: datetime, until: datetime) -> set[str]:
+    """Return the pages that scheduled stories joined between *since* and *until*.
+
+    A page-cache clock: nothing is written when a scheduled story's time comes.
+    """
+    due = (
+        Article.objects.published()
+        .filter(publish_at__gt=since, publish_at__lte=until)
+        .select_related("region", "rubric")
+        .prefetch_related("tags", "authors")
+    )
+    paths = set()
+    for article in due:
+        paths |= story_paths(article)
+    return paths
+
+
+# -- Receivers ----------------------------------------------------------------------------------
+
+
+def _public_copy(instance: Article) -> Article | None:
+    """Return *instance* as stored, region and rubric joined, if the public can see it."""
+    if instance.pk is None:
+        return None
+    stories = Article.objects.published().filter(pk=instance.pk).select_related("region", "rubric")
+    return next(iter(stories.order_by()), None)
+
+
+def story_about_to_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    instance._public_before_save = _public_copy(instance)
+
+
+def story_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    before = instance.__dict__.pop("_public_before_save", None)
+    now = _public_copy(instance)
+    if before is not None and now is None:
+        invalidate_everything()
+    elif now is not None:
+        invalidate(story_paths(now) | (story_paths(before) if before is not None else set()))
+
+
+def story_about_to_go(sender, instance, **kwargs):
+    instance._public_before_delete = _public_copy(instance) is not None
+
+
+def story_deleted(sender, instance, **kwargs):
+    if instance.__dict__.pop("_public_before_delete", False):
+        invalidate_everything()
+
+
+def story_relations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Tags or authors of a story changed: its pages, and those of what it gained or lost."""
+    if action not in ("post_add", "post_remove", "pre_clear") or pk_set == set():
+        return
+    if reverse or not isinstance(instance, Article):
+        invalidate_everything()
+        return
+    public = _public_copy(instance)
+    if public is None:
+        return
+    paths = story_paths(public)
+    if pk_set:
+        paths.update(public_path(item) for item in model._default_manager.filter(pk__in=pk_set))
+    invalidate(paths)
+
+
+def taxonomy_saved(sender, instance, created=False, raw=False, **kwargs):
+    """A renamed region, rubric, tag or author shows on many pages; a new one on none yet.
+
+    Regions are the exception: the menu on every page lists them all.
+    """
+    if raw or (created and sender is not Region):
+        return
+    invalidate_everything()
+
+
+def taxonomy_deleted(sender, instance, **kwargs):
+    invalidate_everything()
+
+
+def connect() -> None:
+    """Connect the receivers (from ``ArticlesConfig.ready()``)."""
+    uid = "articles.page_changes"
+    pre_save.connect(story_about_to_save, sender=Article, dispatch_uid=f"{uid}:pre_save")
+    post_save.connect(story_saved, sender=Article, dispatch_uid=f"{uid}:post_save")
+    pre_delete.connect(story_about_to_go, sender=Article, dispatch_uid=f"{uid}:pre_delete")
+    post_delete.connect(story_deleted, sender=Article, dispatch_uid=f"{uid}:post_delete")
+    for through in (Article.authors.through, TaggedItem):
+        m2m_changed.connect(
+            story_relations_changed, sender=through, dispatch_uid=f"{uid}:m2m:{through}"
+        )
+    for model in (Region, Rubric, Author, Tag):
+        post_save.connect(taxonomy_saved, sender=model, dispatch_uid=f"{uid}:save:{model}")
+        post_delete.connect(taxonomy_deleted, sender=model, dispatch_uid=f"{uid}:delete:{model}")
