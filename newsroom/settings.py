@@ -459,9 +459,10 @@ PAGE_FRAGMENT_SECONDS = 600
 PAGE_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_MAX_AGE", "30"))
 PAGE_BROWSER_MAX_AGE = int(os.environ.get("NEWSROOM_PAGE_BROWSER_MAX_AGE", "0"))
 PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("NEWSROOM_PAGE_STALE_WHILE_REVALIDATE", "30"))
-# How long a process trusts cached pages before renewing the lease from the database; also
+# How long cached pages are trusted without checking the database for invalidations the
+# shared cache did not take (renewed halfway, so under traffic it never runs out); also about
 # how long an editor waits if the shared cache refuses an invalidation (see pagecache).
-PAGE_CACHE_LEASE_SECONDS = 2
+PAGE_CACHE_LEASE_SECONDS = 4
 # The first part of an address that makes a page "about" one thing (pagecache.keys).
 PAGE_CACHE_SUBJECTS = ("articles", "regions", "rubrics", "tags", "authors")
 # The query parameters reader pages read; any other is dropped before the view sees it.

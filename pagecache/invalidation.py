@@ -123,10 +123,15 @@ def current(subject: str = FRONT, extra_keys: tuple[str, ...] = ()) -> tuple | N
     """
     keys = [LEASE_KEY, generation_key(SITE), generation_key(FRONT), generation_key(subject)]
     values = cache.get_many([*keys, *extra_keys])
-    if LEASE_KEY not in values:
+    lease = values.get(LEASE_KEY)
+    if lease is None:
         if not renew_lease():
             return None
         values = cache.get_many([*keys, *extra_keys])
+    elif time.time() > lease - settings.PAGE_CACHE_LEASE_SECONDS / 2:
+        # Past its middle: one process renews it now, while it still holds for everyone, so
+        # that under steady traffic it never runs out and no reader meets an uncached page.
+        renew_lease()
     generations = [values.get(key) for key in keys[1:]]
     if None in generations:
         generations = _fill_missing(keys[1:], generations)
@@ -181,7 +186,10 @@ def renew_lease() -> bool:
             return False
         if cache.set_many({CLOCK_KEY: now.timestamp()}, timeout=None):
             return False
-        return not cache.set_many({LEASE_KEY: 1}, timeout=settings.PAGE_CACHE_LEASE_SECONDS)
+        # The cache's own expiry is what makes the lease end; the time written in it only
+        # tells processes when to renew it early (their clocks may differ a little).
+        seconds = settings.PAGE_CACHE_LEASE_SECONDS
+        return not cache.set_many({LEASE_KEY: time.time() + seconds}, timeout=seconds)
     except DatabaseError as error:
         # Pages are then rendered, and answer the branded 503 while the database is away.
         log_database_error(error)

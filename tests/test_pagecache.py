@@ -473,6 +473,31 @@ class TestInvalidation:
         assert served_from_cache(client, published_article.get_absolute_url())
 
 
+class TestTheLease:
+    def test_a_lease_past_its_middle_is_renewed_while_pages_still_come_from_the_cache(
+        self, client, published_article, settings
+    ):
+        url = published_article.get_absolute_url()
+        client.get(url)
+        Article.objects.filter(pk=published_article.pk).update(title="Changed behind its back")
+        ending = time.time() + 1
+        cache.set(LEASE_KEY, ending, timeout=settings.PAGE_CACHE_LEASE_SECONDS)
+
+        page = client.get(url).content
+
+        assert b"Changed behind its back" not in page  # still the stored page
+        assert cache.get(LEASE_KEY) > ending + settings.PAGE_CACHE_LEASE_SECONDS / 2
+
+    def test_without_a_lease_nothing_is_served_from_the_cache_until_it_is_renewed(
+        self, client, published_article, monkeypatch
+    ):
+        url = published_article.get_absolute_url()
+        client.get(url)
+        lease_runs_out()
+        monkeypatch.setattr(invalidation, "renew_lease", lambda: False)
+        assert not served_from_cache(client, url)
+
+
 class TestAnInvalidationIsNeverLost:
     @pytest.fixture
     def refusing_cache(self, monkeypatch):
