@@ -37,10 +37,12 @@ from articles.forms import ArticleAdminForm
 from articles.history import refresh_latest_version
 from articles.images import process_lead_image, rendition_url
 from articles.models import Article, Author, Redirect, Region, Rubric
-from editorial.admin import StoryEditorialAdminMixin
+from audit import log
 
 logger = logging.getLogger("newsroom.admin")
 
+# The stale-save check's own fields (articles.concurrency): never "a change" to a story.
+HIDDEN_FORM_FIELDS = {"loaded_version", "loaded_history"}
 # Columns that articles.images.process_lead_image() rewrites after the save.
 LEAD_IMAGE_COLUMNS = (
     "lead_image",
@@ -120,6 +122,22 @@ class AuthorAdmin(admin.ModelAdmin):
         return deleted, model_count, perms_needed, protected
 
 
+def save_action(obj, previous_status, changed: list[str], *, created: bool) -> str | None:
+    """Return the audit action a story save amounts to besides "created"/"edited", if any."""
+    status_moved = created or "status" in changed
+    if obj.status == Article.Status.PUBLISHED:
+        if status_moved or "publish_at" in changed:
+            return services.status_action(obj.status, obj.publish_at)
+        return None
+    if not status_moved:
+        return None
+    if obj.status == Article.Status.REVIEW:
+        return log.Action.SENT_TO_REVIEW
+    if previous_status == Article.Status.PUBLISHED:
+        return log.Action.UNPUBLISHED
+    return None
+
+
 def public(article) -> bool:
     """Return whether the public may see *article*: from the list's annotation, else asked."""
     known = getattr(article, "is_public", None)
@@ -127,8 +145,8 @@ def public(article) -> bool:
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
-    """The story admin; preview links, presence and the audit trail come from the mixin."""
+class ArticleAdmin(SimpleHistoryAdmin):
+    """The story admin, with its audit trail (the editorial app adds presence and previews)."""
 
     form = ArticleAdminForm
     list_display = (
@@ -255,10 +273,38 @@ class ArticleAdmin(StoryEditorialAdminMixin, SimpleHistoryAdmin):
             obj._change_reason = gettext("Reverted to the version of %(date)s") % {
                 "date": formats.date_format(version.history_date, "DATETIME_FORMAT")
             }
+        previous_status = form.initial.get("status") if change else None
         super().save_model(request, obj, form, change)
+        self._record_save(request, obj, form, change, previous_status)
         # A revert may bring back an image whose renditions were replaced since.
         if "lead_image" in form.changed_data or version is not None:
             self._process_lead_image(request, obj)
+
+    # -- The audit trail --------------------------------------------------------------------
+
+    def _record_save(self, request, obj, form, change, previous_status):
+        changed = [name for name in form.changed_data if name not in HIDDEN_FORM_FIELDS]
+        if not change:
+            log.record(log.Action.CREATED, actor=request.user, story=obj, obj=obj)
+        elif changed:
+            details = {"fields": changed}
+            if getattr(obj, "_change_reason", ""):
+                details["reason"] = str(obj._change_reason)
+            log.record(log.Action.EDITED, actor=request.user, story=obj, obj=obj, details=details)
+        action = save_action(obj, previous_status, changed, created=not change)
+        if action is not None:
+            log.record(action, actor=request.user, story=obj, obj=obj)
+
+    def delete_model(self, request, obj):
+        log.record(log.Action.DELETED, actor=request.user, story=obj, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        log.record_many(
+            log.entry(log.Action.DELETED, actor=request.user, story=article, obj=article)
+            for article in queryset.only("pk", "title")
+        )
+        super().delete_queryset(request, queryset)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

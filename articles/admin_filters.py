@@ -1,7 +1,7 @@
-"""An admin list filter by story, for the lists about stories (the review queue, the audit log).
+"""An admin list filter by story, for the lists about stories elsewhere (the review queue).
 
-It lives apart from ``articles.admin`` because ``articles.admin`` imports ``editorial.admin``,
-which uses this filter too.
+Apart from ``articles.admin`` so that another app's admin can use it without importing (and so
+registering) the story admin.
 """
 
 from django.contrib import admin

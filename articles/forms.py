@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from articles.concurrency import VersionCheckFormMixin
 from articles.images import ACCEPTED_HELP, validate_lead_image
 from articles.models import Article, Author
 from articles.sanitizer import sanitize_html
-from editorial.concurrency import VersionCheckFormMixin
 
 # Every extension here must only produce tags and attributes in articles.sanitizer's
 # allowlist (tests/articles/test_admin.py checks it). No images in the body: the lead image

@@ -28,6 +28,8 @@ from simple_history import register
 from simple_history.signals import pre_create_historical_record
 from taggit.utils import edit_string_for_tags
 
+from articles.models import Article
+
 TRACKED_FIELDS = frozenset(
     {
         "id",
@@ -76,8 +78,6 @@ class ArticleVersionRelations(models.Model):
 
 def register_article_history() -> None:
     """Attach ``Article.history`` and connect the signals that keep versions complete."""
-    from articles.models import Article
-
     excluded = [
         field.name for field in Article._meta.concrete_fields if field.name not in TRACKED_FIELDS
     ]
@@ -140,8 +140,6 @@ def record_versions(articles: Iterable, *, by, reason: str) -> None:
 
     *articles* should come with ``prefetch_related("authors", "tags")``.
     """
-    from articles.models import Article
-
     version_model = Article.history.model
     now = timezone.now()
     tracked = version_model.tracked_fields
@@ -168,8 +166,6 @@ def _store_relations(sender, instance, history_instance, **kwargs) -> None:
 
 
 def _relations_changed(sender, instance, action, reverse, **kwargs) -> None:
-    from articles.models import Article
-
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     # Changes made from the other side (author.articles.add()) are not followed: the admin

@@ -155,12 +155,6 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
-    def search(self, query: str):
-        """Return the stories matching *query*, best first (see articles.search)."""
-        from articles.search import search_articles
-
-        return search_articles(self, query)
-
     def latest_per_region(self, per_region: int):
         """Return the *per_region* newest stories of every region, grouped by region.
 
@@ -336,7 +330,7 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last edited at"), auto_now=True)
-    # Optimistic concurrency (editorial.concurrency): every write to a stored story adds one,
+    # Optimistic concurrency (articles.concurrency): every write to a stored story adds one,
     # so an editor saving a form opened at an older version is stopped, not overwriting.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 

@@ -10,11 +10,13 @@
   (``/regions/old/feed/`` follows ``/regions/old/`` → ``/regions/new/``).
 """
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.http import HttpResponsePermanentRedirect
 from django.utils.encoding import iri_to_uri
 
+from articles.models import Redirect
 from articles.seo import public_path
 
 SLUG_MODELS = (
@@ -28,8 +30,6 @@ SLUG_MODELS = (
 
 def redirect_record_move(*, old_path: str, new_path: str) -> None:
     """Make *old_path* answer a permanent redirect to *new_path*, collapsing any chain."""
-    from articles.models import Redirect
-
     if not old_path or old_path == new_path:
         return
     with transaction.atomic():
@@ -62,8 +62,6 @@ def _record_move(sender, instance, raw=False, **kwargs):
 
 def connect_slug_redirects() -> None:
     """Connect the receivers that turn slug changes into redirects."""
-    from django.apps import apps
-
     for label in SLUG_MODELS:
         model = apps.get_model(label)
         uid = f"articles.redirects:{label}"
@@ -84,8 +82,6 @@ def candidate_paths(path: str) -> list[str]:
 
 def find_redirect(path: str) -> str | None:
     """Return where *path* has moved to, or ``None``: one query."""
-    from articles.models import Redirect
-
     if "\x00" in path:
         # No stored path holds a NUL byte, and PostgreSQL refuses one in a query.
         return None

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchRank,
     SearchVectorField,
     TrigramWordSimilarity,
 )
@@ -57,6 +56,8 @@ from django.db.models import (
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, Region, Rubric
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 20
@@ -169,18 +170,6 @@ class Found:
     ids: list[int]
     mode: str  # "ranked" (all matches ranked), "broad" (too many: some ranked), "fuzzy"
     total: int | None  # exact number of matches; None for a broad query
-
-
-def search_articles(queryset: QuerySet, query: str) -> QuerySet:
-    """Return *queryset* narrowed to stories matching *query*, best first.
-
-    Each row carries ``rank`` and ``snippet_raw`` (pass it through :func:`snippet_html`). This
-    ranks every match; the search page uses :func:`find_ids`, which stays fast for words found
-    in most stories.
-    """
-    if uses_postgres(queryset.db):
-        return _matching(queryset, query).annotate(snippet_raw=_headline(_tsquery(query)))
-    return _words(queryset, query)
 
 
 def find_ids(queryset: QuerySet, query: str) -> Found:
@@ -307,13 +296,6 @@ def _matching_rows(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.alias(search_vector=SearchVectorColumn()).filter(search_vector=_tsquery(query))
 
 
-def _matching(queryset: QuerySet, query: str) -> QuerySet:
-    rank = SearchRank(SearchVectorColumn(), _tsquery(query), weights=RANK_WEIGHTS)
-    return (
-        _matching_rows(queryset, query).annotate(rank=rank).order_by("-rank", "-publish_at", "-pk")
-    )
-
-
 def _headline(query: SearchQuery) -> SearchHeadline:
     # One HTML-escaped text: the teaser (plain text, escaped here) and the body without tags.
     source = Concat(
@@ -427,8 +409,6 @@ def run_search(params, *, using: str = "default") -> dict:
     estimate, the ranked ids and one page of rows (plus the typo fallback only when nothing
     matched); elsewhere COUNT and one page of rows.
     """
-    from articles.models import Article, Region, Rubric
-
     query = clean_query(params.get("q"))
     regions = list(Region.objects.using(using).order_by("position", "name"))
     rubrics = list(Rubric.objects.using(using).order_by("name"))

@@ -16,8 +16,8 @@ per story in one INSERT (``QuerySet.update()`` sends no signals). They return th
 of stories changed.
 
 Every change moves the story's ``version`` on (so an editor with the story open cannot
-overwrite it unawares) and writes an audit entry (``editorial.audit``), one INSERT for a
-bulk change.
+overwrite it unawares) and writes an audit entry (``audit.log``), one INSERT for a bulk
+change.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -31,11 +31,22 @@ from django.utils.translation import gettext_lazy as _
 from articles import page_changes
 from articles.history import record_versions
 from articles.models import Article
-from editorial import audit
+from audit import log
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
 User = AbstractBaseUser | AnonymousUser
+
+
+def status_action(status: str, publish_at, *, now=None) -> str:
+    """Return the audit action a story reaching *status* counts as (published may be scheduled)."""
+    if status == Article.Status.PUBLISHED:
+        if publish_at > (now or timezone.now()):
+            return log.Action.SCHEDULED
+        return log.Action.PUBLISHED
+    if status == Article.Status.REVIEW:
+        return log.Action.SENT_TO_REVIEW
+    return log.Action.UNPUBLISHED
 
 
 def can_publish(user: User) -> bool:
@@ -117,8 +128,8 @@ def _set_status(article: Article, status: str, *, by: User, reason) -> Article:
     with transaction.atomic():
         # Article.save() adds "version" to the fields written.
         article.save(update_fields=["status", "publish_at", "updated_at"])
-        audit.record(
-            audit.story_status_action(status, article.publish_at),
+        log.record(
+            status_action(status, article.publish_at),
             actor=by,
             story=article,
             obj=article,
@@ -142,9 +153,9 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
         )
         articles = list(Article.objects.filter(pk__in=pks).prefetch_related("authors", "tags"))
         record_versions(articles, by=by if by.is_authenticated else None, reason=str(reason))
-        audit.record_many(
-            audit.entry(
-                audit.story_status_action(article.status, article.publish_at, now=now),
+        log.record_many(
+            log.entry(
+                status_action(article.status, article.publish_at, now=now),
                 actor=by,
                 story=article,
                 obj=article,

@@ -1,15 +1,14 @@
-"""The editorial admin: preview links, presence and audit on the story page; the audit log;
-the "Upcoming" list and the schedule check.
+"""The editorial desk in the admin: preview links and presence on the story page, the list of
+preview links, the "Upcoming" list and the schedule check.
 
-``StoryEditorialAdminMixin`` is mixed into ``articles.admin.ArticleAdmin``. It adds to the
-story's change page:
+The story admin itself is ``articles.admin.ArticleAdmin``; this app registers it again with
+``StoryEditorialAdminMixin``, which adds to the story's change page:
 
 - who else has the story open ("being edited by … since …", ``editorial.services``);
-- the list of its preview links, a form to create one and buttons to revoke them;
-- audit entries for every save (created, edited, published, scheduled, sent to review,
-  unpublished) and delete.
+- the list of its preview links, a form to create one and buttons to revoke them.
 
-The refusal of stale saves lives in the form (``editorial.concurrency``).
+The story's audit trail and the refusal of stale saves are the story admin's own
+(``articles.admin``, ``articles.concurrency``).
 """
 
 from django import forms
@@ -26,17 +25,15 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin_filters import StoryListFilter
+from articles.admin import ArticleAdmin
 from articles.models import Article
-from editorial import audit, schedule, services
-from editorial.models import AuditEntry, PreviewLink, PreviewOpening, UpcomingStory
+from editorial import schedule, services
+from editorial.models import PreviewLink, PreviewOpening, UpcomingStory
 from serving.origin import absolute_url
-
-HIDDEN_FORM_FIELDS = {"loaded_version", "loaded_history"}
-STORY_CHOICES = 30
 
 
 def is_editor(request) -> bool:
@@ -59,7 +56,7 @@ class PreviewLinkForm(forms.Form):
 
 
 class StoryEditorialAdminMixin:
-    """Preview links, presence and the audit trail on the story admin (see the module doc)."""
+    """Preview links and presence on the story admin (see the module doc)."""
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -116,36 +113,6 @@ class StoryEditorialAdminMixin:
             # Saved and leaving the page: no longer "being edited".
             services.presence_clear(article=obj, user=request.user)
         return super().response_change(request, obj)
-
-    # -- The audit trail --------------------------------------------------------------------
-
-    def save_model(self, request, obj, form, change):
-        previous_status = form.initial.get("status") if change else None
-        super().save_model(request, obj, form, change)
-        changed = [name for name in form.changed_data if name not in HIDDEN_FORM_FIELDS]
-        if not change:
-            audit.record(audit.Action.CREATED, actor=request.user, story=obj, obj=obj)
-        elif changed:
-            details = {"fields": changed}
-            if getattr(obj, "_change_reason", ""):
-                details["reason"] = str(obj._change_reason)
-            audit.record(
-                audit.Action.EDITED, actor=request.user, story=obj, obj=obj, details=details
-            )
-        action = status_action(obj, previous_status, changed, created=not change)
-        if action is not None:
-            audit.record(action, actor=request.user, story=obj, obj=obj)
-
-    def delete_model(self, request, obj):
-        audit.record(audit.Action.DELETED, actor=request.user, story=obj, obj=obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        audit.record_many(
-            audit.entry(audit.Action.DELETED, actor=request.user, story=article, obj=article)
-            for article in queryset.only("pk", "title")
-        )
-        super().delete_queryset(request, queryset)
 
     # -- Preview links ------------------------------------------------------------------------
 
@@ -217,121 +184,11 @@ class StoryEditorialAdminMixin:
         return self._back_to_story(article)
 
 
-def status_action(obj, previous_status, changed: list[str], *, created: bool) -> str | None:
-    """Return the audit action a story save amounts to besides "created"/"edited", if any."""
-    status_moved = created or "status" in changed
-    if obj.status == Article.Status.PUBLISHED:
-        if status_moved or "publish_at" in changed:
-            return audit.story_status_action(obj.status, obj.publish_at)
-        return None
-    if not status_moved:
-        return None
-    if obj.status == Article.Status.REVIEW:
-        return audit.Action.SENT_TO_REVIEW
-    if previous_status == Article.Status.PUBLISHED:
-        return audit.Action.UNPUBLISHED
-    return None
-
-
 def _int_or_none(value):
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-# -- The audit log ----------------------------------------------------------------------------
-
-
-class AuditStoryFilter(StoryListFilter):
-    """Filter by story: the most recently logged stories, or any story by ``?story=<id>``."""
-
-    parameter_name = "story"
-    story_field = "story_id"
-
-    def story_choices(self):
-        recent = (
-            AuditEntry.objects.filter(story__isnull=False)
-            .values("story_id")
-            .annotate(last=Max("at"))
-            .order_by("-last")[:STORY_CHOICES]
-        )
-        ids = [row["story_id"] for row in recent]
-        titles = dict(Article.objects.filter(pk__in=ids).values_list("pk", "title"))
-        return [(str(pk), self.story_label(titles[pk])) for pk in ids if pk in titles]
-
-    def story_label(self, title):
-        return Truncator(title).chars(60)
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit log: readable by editors, append-only for everyone but superusers."""
-
-    list_display = ("at", "who", "action", "story_link", "object_repr", "summary")
-    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), AuditStoryFilter, "at")
-    search_fields = ("story_title", "object_repr", "actor_name")
-    search_help_text = _("Search in story titles, objects and user names.")
-    date_hierarchy = "at"
-    list_per_page = 100
-    show_full_result_count = False
-    readonly_fields = (
-        "at",
-        "actor",
-        "actor_name",
-        "action",
-        "story",
-        "story_title",
-        "object_repr",
-        "details",
-    )
-
-    def has_add_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser:
-            return ()
-        return self.readonly_fields
-
-    @admin.display(description=_("by"), ordering="actor_name")
-    def who(self, obj):
-        return obj.actor_name or gettext("system")
-
-    @admin.display(description=_("story"), ordering="story_title")
-    def story_link(self, obj):
-        if obj.story_id is None:
-            return obj.story_title or "–"
-        url = reverse("admin:editorial_auditentry_changelist") + f"?story={obj.story_id}"
-        return format_html('<a href="{}">{}</a>', url, Truncator(obj.story_title).chars(60))
-
-    @admin.display(description=_("details"))
-    def summary(self, obj):
-        details = obj.details or {}
-        parts = []
-        if details.get("fields"):
-            parts.append(gettext("fields: %s") % ", ".join(details["fields"]))
-        if details.get("reason"):
-            parts.append(details["reason"])
-        if details.get("expires_at"):
-            parts.append(gettext("expires %s") % details["expires_at"][:16].replace("T", " "))
-        if details.get("bulk"):
-            parts.append(gettext("bulk action"))
-        for name, change in (details.get("changes") or {}).items():
-            if "added" in change:
-                parts.append(
-                    f"{name}: +{', '.join(change['added']) or '–'} "
-                    f"−{', '.join(change['removed']) or '–'}"
-                )
-            else:
-                parts.append(f"{name}: {change.get('from')} → {change.get('to')}")
-        return "; ".join(parts) or "–"
 
 
 # -- Preview links --------------------------------------------------------------------------
@@ -512,8 +369,6 @@ class UpcomingStoryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in"))
     def due_in(self, obj):
-        from django.utils.timesince import timeuntil
-
         return timeuntil(obj.publish_at)
 
     @admin.display(description=_("story"), ordering="title")
@@ -532,3 +387,16 @@ class UpcomingStoryAdmin(admin.ModelAdmin):
             "time_zone": settings.TIME_ZONE,
         }
         return TemplateResponse(request, "editorial/admin/schedule_problems.html", context)
+
+
+# -- The story admin, with the desk's additions ------------------------------------------------
+
+
+class EditorialArticleAdmin(StoryEditorialAdminMixin, ArticleAdmin):
+    """The story admin of ``articles``, with presence and preview links on its change page."""
+
+    change_form_template = "editorial/admin/article_change_form.html"
+
+
+admin.site.unregister(Article)
+admin.site.register(Article, EditorialArticleAdmin)

@@ -1,10 +1,8 @@
-"""Editorial safety: preview links for outsiders, who has a story open, and who did what.
+"""The editorial desk: preview links for outsiders, who has a story open, what is coming up.
 
 - ``PreviewLink`` and ``PreviewOpening``: a share link for someone without an account. Only a
   SHA-256 hash of its token is stored, so the table alone opens nothing.
 - ``EditPresence``: who has a story's change page open, for "being edited by … since …".
-- ``AuditEntry``: the append-only log of editorial actions (``editorial.audit``).
-- ``ModerationDigestState``: when moderators last got a queue digest (``editorial.digest``).
 - ``UpcomingStory``: a proxy of ``Article`` for the admin's "Upcoming" list.
 """
 
@@ -131,77 +129,6 @@ class EditPresence(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.article_id}"
-
-
-class AuditEntry(models.Model):
-    class Action(models.TextChoices):
-        CREATED = "created", _("created")
-        EDITED = "edited", _("edited")
-        SENT_TO_REVIEW = "sent_to_review", _("sent to review")
-        PUBLISHED = "published", _("published")
-        UNPUBLISHED = "unpublished", _("unpublished")
-        SCHEDULED = "scheduled", _("scheduled")
-        DELETED = "deleted", _("deleted")
-        PREVIEW_CREATED = "preview_created", _("preview link created")
-        PREVIEW_REVOKED = "preview_revoked", _("preview link revoked")
-        REVIEW_APPROVED = "review_approved", _("review approved")
-        REVIEW_REJECTED = "review_rejected", _("review rejected")
-        REVIEW_SPAM = "review_spam", _("review marked spam")
-        REVIEW_PENDING = "review_pending", _("review back in the queue")
-        RULES_CHANGED = "rules_changed", _("moderation rules changed")
-
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    # Kept as written, so the log still says who after an account is deleted or renamed.
-    actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    story = models.ForeignKey(
-        Article,
-        verbose_name=_("story"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    story_title = models.CharField(_("story title"), max_length=200, blank=True)
-    object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ("-at", "-pk")
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-        indexes = [
-            models.Index(fields=["-at"], name="audit_at"),
-            models.Index(fields=["story", "-at"], name="audit_story_at"),
-            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
-            models.Index(fields=["action", "-at"], name="audit_action_at"),
-        ]
-
-    def __str__(self):
-        who = self.actor_name or _("the system")
-        what = self.story_title or self.object_repr
-        return f"{who} {self.get_action_display()} {what}".strip()
-
-
-class ModerationDigestState(models.Model):
-    """When moderators last got a digest of the review queue (one row)."""
-
-    last_sent_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("moderation digest state")
-        verbose_name_plural = _("moderation digest state")
-
-    def __str__(self):
-        return str(self.last_sent_at or "-")
 
 
 class UpcomingStory(Article):

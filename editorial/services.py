@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext
 
 from articles.models import Article
-from editorial import audit
+from audit import log
 from editorial.models import EditPresence, PreviewLink, PreviewOpening, token_hash
 
 User = AbstractBaseUser | AnonymousUser
@@ -69,8 +69,8 @@ def preview_link_create(
                 break
             except IntegrityError:
                 continue
-        audit.record(
-            audit.Action.PREVIEW_CREATED,
+        log.record(
+            log.Action.PREVIEW_CREATED,
             actor=by,
             story=article,
             obj=link,
@@ -89,8 +89,8 @@ def preview_link_revoke(*, link: PreviewLink, by: User) -> bool:
         if not changed:
             return False
         link.revoked_at = now
-        audit.record(
-            audit.Action.PREVIEW_REVOKED,
+        log.record(
+            log.Action.PREVIEW_REVOKED,
             actor=by,
             story_id=link.article_id,
             story_title=link.article.title,

@@ -1,21 +1,18 @@
-"""Public views of the editorial app: shared previews and the reader's email follow-up.
+"""The editorial app's public page: a story shared before publication by a preview link.
 
-None of these pages is ever cached: each one answers to a secret in its address.
+Never cached: it answers to a secret in its address.
 """
 
 import re
 
-from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView
 
 from articles.models import Article
 from articles.views import StoryContextMixin
-from editorial import followup, services
+from editorial import services
 from editorial.models import PreviewLink
 from serving.clients import client_ip
 
@@ -64,60 +61,3 @@ class SharedPreviewView(StoryContextMixin, DetailView):
             object=self.object, preview=True, noindex=True, shared_preview=link
         )
         return private(self.render_to_response(context))
-
-
-def _bad_link(request, *, expired: bool):
-    response = render(
-        request,
-        "editorial/follow_up_bad_link.html",
-        {"expired": expired, "noindex": True},
-        status=410 if expired else 404,
-    )
-    return private(response)
-
-
-@require_http_methods(["GET", "POST"])
-def follow_up_confirm(request, token):
-    """Confirm "email me when my review is published": a page with a button, then a POST.
-
-    A GET changes nothing, so mail scanners that open links cannot confirm for the reader.
-    """
-    try:
-        email = followup.review_from_confirm_token(token).email
-    except signing.SignatureExpired:
-        return _bad_link(request, expired=True)
-    except signing.BadSignature:
-        return _bad_link(request, expired=False)
-    confirmed = None
-    if request.method == "POST":
-        confirmed = followup.confirm(email)
-    response = render(
-        request,
-        "editorial/follow_up_confirm.html",
-        {"email": email, "confirmed": confirmed, "noindex": True},
-    )
-    return private(response)
-
-
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def follow_up_unsubscribe(request, token):
-    """Unsubscribe an address from review emails: RFC 8058 one-click POST, or a page.
-
-    The mail client's one-click POST carries no CSRF token, so the view is exempt; the signed
-    token in the address is the proof, and unsubscribing is all it can do.
-    """
-    try:
-        email = followup.review_from_unsubscribe_token(token).email
-    except signing.BadSignature:
-        return _bad_link(request, expired=False)
-    done = False
-    if request.method == "POST":
-        followup.unsubscribe(email)
-        done = True
-    response = render(
-        request,
-        "editorial/follow_up_unsubscribe.html",
-        {"email": email, "done": done, "noindex": True},
-    )
-    return private(response)

@@ -90,10 +90,14 @@ INSTALLED_APPS = [
     # Rich-text body editor (ProseMirror/Tiptap) and story history with revert, both admin-only.
     "django_prose_editor",
     "simple_history",
+    # Infrastructure: imports no feature app (scripts/check_layers.py).
     "pagecache",
+    "audit",
+    # Feature apps. articles imports neither of the two after it; editorial comes after it, as
+    # it registers the story admin again with its additions.
     "articles",
     "reviews",
-    # Preview links, edit conflicts and presence, the schedule check, the audit log.
+    # The editorial desk: preview links, who has a story open, the schedule check.
     "editorial",
     "django_tasks",
     # Admin login brute-force protection (see AXES_* below).
@@ -349,7 +353,7 @@ REVIEWS_RATE_LIMIT_PERIOD = int(os.environ.get("REVIEWS_RATE_LIMIT_PERIOD", "600
 REVIEWS_FORM_MAX_AGE = 2 * 60 * 60
 REVIEWS_FORM_MIN_SECONDS = 3
 # Moderators get one email per new pending review while fewer than this many wait; above
-# it, one digest of the queue at most every REVIEWS_DIGEST_HOURS (editorial.digest).
+# it, one digest of the queue at most every REVIEWS_DIGEST_HOURS (reviews.moderators).
 REVIEWS_DIGEST_THRESHOLD = int(os.environ.get("REVIEWS_DIGEST_THRESHOLD", "10"))
 REVIEWS_DIGEST_HOURS = float(os.environ.get("REVIEWS_DIGEST_HOURS", "3"))
 # How long a reader's "email me when my review is published" confirmation link works.

@@ -16,6 +16,7 @@ urlpatterns = [
     # First, so that the load balancer's frequent check resolves in one step.
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The review form's page (/articles/<slug>/review/) and the follow-up emails' links.
     path("", include("reviews.urls")),
     # Share-preview links (/share/<token>/) and the reader's review follow-up emails.
     path("", include("editorial.urls")),

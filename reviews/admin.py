@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from articles.admin_filters import StoryListFilter
 from articles.models import Article
-from editorial import audit
+from audit import log
 from reviews.models import ModerationSettings, Review
 from reviews.services import moderation_recorded, review_moderate, review_row
 
@@ -247,8 +247,8 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.changed_data:
-            audit.record(
-                audit.Action.RULES_CHANGED,
+            log.record(
+                log.Action.RULES_CHANGED,
                 actor=request.user,
                 obj=obj,
                 details=rules_changes(form),

@@ -40,7 +40,7 @@ class Review(models.Model):
         SPAM = "spam", _("Spam")
 
     class FollowUp(models.TextChoices):
-        """The reader's "email me when my review is published" (editorial.followup)."""
+        """The reader's "email me when my review is published" (reviews.followup)."""
 
         NONE = "", _("not asked")
         UNCONFIRMED = "unconfirmed", _("asked, address not confirmed yet")
@@ -293,3 +293,16 @@ class ReviewEmailOptOut(models.Model):
     @classmethod
     def covers(cls, email: str) -> bool:
         return cls.objects.filter(email_hash=cls.hash_email(email)).exists()
+
+
+class ModerationDigestState(models.Model):
+    """When moderators last got a digest of the review queue (one row; reviews.moderators)."""
+
+    last_sent_at = models.DateTimeField(_("last digest sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("moderation digest state")
+        verbose_name_plural = _("moderation digest state")
+
+    def __str__(self):
+        return str(self.last_sent_at or "-")

@@ -1,9 +1,10 @@
-"""Writes to reviews: submitting one and moderating many.
+"""Writes to reviews: submitting one, moderating many, a reader confirming follow-up mail.
 
-The view and the admin (actions and row buttons) call these functions; they are the only
+The views and the admin (actions and row buttons) call these functions; they are the only
 places that change a review's status. Moderation is written to the audit log
-(``editorial.audit``) and tells readers who asked to hear about publication
-(``editorial.followup``).
+(``audit.log``) and tells readers who asked to hear about publication
+(``reviews.followup``); mail goes out through the tasks (``reviews.tasks``), queued once the
+transaction commits.
 """
 
 import logging
@@ -16,15 +17,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from editorial import audit, followup
-from reviews.models import Review
+from audit import log
+from reviews import followup
+from reviews.models import Review, ReviewEmailOptOut
 from reviews.moderation import Moderator, Signals
 from reviews.signals import reviews_changed
+from reviews.tasks import (
+    notify_moderators,
+    send_follow_up_confirmation,
+    send_review_published_notices,
+)
 
 logger = logging.getLogger("newsroom.reviews")
 
 USER_AGENT_LENGTH = Review._meta.get_field("user_agent").max_length
 RATE_KEY = "reviews:rate:{fingerprint}:{window}"
+# What a moderator's decision is called in the audit log.
+REVIEW_ACTIONS = {
+    Review.Status.APPROVED: log.Action.REVIEW_APPROVED,
+    Review.Status.REJECTED: log.Action.REVIEW_REJECTED,
+    Review.Status.SPAM: log.Action.REVIEW_SPAM,
+    Review.Status.PENDING: log.Action.REVIEW_PENDING,
+}
 
 
 def client_fingerprint(ip: str) -> str:
@@ -111,9 +125,9 @@ def review_submit(
     with transaction.atomic():
         review.save()
         if review.status == Review.Status.PENDING:
-            transaction.on_commit(lambda: enqueue_notification(review.pk))
+            transaction.on_commit(lambda: enqueue(notify_moderators, review.pk))
         if review.follow_up == Review.FollowUp.UNCONFIRMED:
-            followup.on_commit_confirmation(review.pk)
+            transaction.on_commit(lambda: enqueue(send_follow_up_confirmation, review.pk))
         if review.status == Review.Status.APPROVED:
             transaction.on_commit(
                 lambda: reviews_changed.send(
@@ -127,14 +141,19 @@ def review_submit(
     return review
 
 
-def enqueue_notification(review_pk: int) -> None:
-    """Queue the moderators' email; never let a failing queue reach the reader."""
-    from reviews.tasks import notify_moderators
-
+def enqueue(task, *args) -> None:
+    """Queue an email task; a failing queue is logged, never shown to the reader."""
     try:
-        notify_moderators.enqueue(review_pk)
+        task.enqueue(*args)
     except Exception:
-        logger.exception("Could not queue the moderators' email for review %s.", review_pk)
+        logger.exception("Could not queue %s%r.", task.name, args)
+
+
+def published_notices_on_commit(review_ids: list[int]) -> None:
+    """Tell the readers of *review_ids* that their reviews are out, once the change commits."""
+    if review_ids:
+        ids = list(review_ids)
+        transaction.on_commit(lambda: enqueue(send_review_published_notices, ids))
 
 
 def review_moderate(*, reviews, status: str, by) -> int:
@@ -172,9 +191,9 @@ def moderation_recorded(rows, *, status: str, by, at) -> None:
     *rows* have ``pk``, ``name``, ``follow_up``, ``article_id`` and ``article__title`` (a
     ``values_list(named=True)`` row, or a ``Review`` via :func:`review_row`).
     """
-    action = audit.REVIEW_ACTIONS[status]
-    audit.record_many(
-        audit.entry(
+    action = REVIEW_ACTIONS[status]
+    log.record_many(
+        log.entry(
             action,
             actor=by,
             story_id=row.article_id,
@@ -186,7 +205,7 @@ def moderation_recorded(rows, *, status: str, by, at) -> None:
         for row in rows
     )
     if status == Review.Status.APPROVED:
-        followup.on_commit_published_notices(
+        published_notices_on_commit(
             [row.pk for row in rows if row.follow_up == Review.FollowUp.CONFIRMED]
         )
 
@@ -204,3 +223,29 @@ def review_row(review: Review) -> ReviewRow:
     return ReviewRow(
         review.pk, review.name, review.follow_up, review.article_id, review.article.title
     )
+
+
+def follow_up_confirm(*, email: str) -> int:
+    """Confirm *email* for its reviews waiting for confirmation; return how many.
+
+    Confirming is an explicit request for mail, so it lifts an earlier opt-out. Reviews
+    already approved are announced at once.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ReviewEmailOptOut.objects.filter(email_hash=ReviewEmailOptOut.hash_email(email)).delete()
+        waiting = Review.objects.filter(
+            email=email.lower(),
+            follow_up=Review.FollowUp.UNCONFIRMED,
+            created_at__gte=now - followup.confirm_max_age(),
+        )
+        ids = list(waiting.values_list("pk", flat=True))
+        Review.objects.filter(pk__in=ids).update(
+            follow_up=Review.FollowUp.CONFIRMED, follow_up_confirmed_at=now
+        )
+        published_notices_on_commit(
+            Review.objects.filter(pk__in=ids, status=Review.Status.APPROVED).values_list(
+                "pk", flat=True
+            )
+        )
+    return len(ids)

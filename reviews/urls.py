@@ -8,4 +8,15 @@ urlpatterns = [
     # Beside the story's own address, but a page of its own: the story page is shared by every
     # reader, this one is never cached.
     path("articles/<slug:slug>/review/", views.review_form, name="form"),
+    # The links in the "email me when my review is published" emails.
+    path(
+        "reviews/follow-up/confirm/<str:token>/",
+        views.follow_up_confirm,
+        name="follow-up-confirm",
+    ),
+    path(
+        "reviews/follow-up/unsubscribe/<str:token>/",
+        views.follow_up_unsubscribe,
+        name="follow-up-unsubscribe",
+    ),
 ]

@@ -1,18 +1,24 @@
-"""The review form's own page: never cached, since it carries one reader's token and words.
+"""The reader's pages of reviews, none of them ever cached: the form, and the follow-up links.
 
-The story page (shared by every reader) shows the approved reviews and links here. Every
-answer to a reader's review is rendered on this page, with everything they typed: the
-errors (400), reviews closed or paused (403), too many reviews (429), and after sending the
-thank-you note, through a message, once the post has been redirected back here.
+The story page (shared by every reader) shows the approved reviews and links to the form's
+own page. Every answer to a reader's review is rendered there, with everything they typed:
+the errors (400), reviews closed or paused (403), too many reviews (429), and after sending
+the thank-you note, through a message, once the post has been redirected back.
+
+The follow-up pages answer the signed links of the "email me when my review is published"
+emails (``reviews.followup``): confirming the address, and unsubscribing in one click.
 """
 
 from django.contrib import messages
+from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
+from reviews import followup, services
 from reviews.forms import ReviewForm
 from reviews.models import Review
 from reviews.moderation import Moderator, Signals
@@ -82,3 +88,71 @@ def page(request, article, moderator, form, *, status=200, **extra):
     response = render(request, "reviews/review_form.html", context, status=status)
     add_never_cache_headers(response)
     return response
+
+
+# -- The follow-up emails' links -------------------------------------------------------------
+
+
+def secret_page(response):
+    """Keep a page that answers to a secret in its address out of caches, logs and Referers."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _bad_link(request, *, expired: bool):
+    response = render(
+        request,
+        "reviews/follow_up_bad_link.html",
+        {"expired": expired, "noindex": True},
+        status=410 if expired else 404,
+    )
+    return secret_page(response)
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_confirm(request, token):
+    """Confirm "email me when my review is published": a page with a button, then a POST.
+
+    A GET changes nothing, so mail scanners that open links cannot confirm for the reader.
+    """
+    try:
+        email = followup.review_from_confirm_token(token).email
+    except signing.SignatureExpired:
+        return _bad_link(request, expired=True)
+    except signing.BadSignature:
+        return _bad_link(request, expired=False)
+    confirmed = None
+    if request.method == "POST":
+        confirmed = services.follow_up_confirm(email=email)
+    response = render(
+        request,
+        "reviews/follow_up_confirm.html",
+        {"email": email, "confirmed": confirmed, "noindex": True},
+    )
+    return secret_page(response)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def follow_up_unsubscribe(request, token):
+    """Unsubscribe an address from review emails: RFC 8058 one-click POST, or a page.
+
+    The mail client's one-click POST carries no CSRF token, so the view is exempt; the signed
+    token in the address is the proof, and unsubscribing is all it can do.
+    """
+    try:
+        email = followup.review_from_unsubscribe_token(token).email
+    except signing.BadSignature:
+        return _bad_link(request, expired=False)
+    done = False
+    if request.method == "POST":
+        followup.unsubscribe(email)
+        done = True
+    response = render(
+        request,
+        "reviews/follow_up_unsubscribe.html",
+        {"email": email, "done": done, "noindex": True},
+    )
+    return secret_page(response)

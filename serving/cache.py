@@ -39,6 +39,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 
 logger = logging.getLogger("newsroom.cache")
 
@@ -112,16 +115,11 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", DEFAULT_SOCKET_TIMEOUT)
         options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
         if "retry" not in options:
-            from redis.backoff import NoBackoff
-            from redis.retry import Retry
-
             # One immediate retry covers a pooled connection the server closed meanwhile;
             # redis-py's default backs off for seconds, which is what we must avoid here.
             options["retry"] = Retry(NoBackoff(), 1)
         params["OPTIONS"] = options
         super().__init__(server, params)
-        from redis.exceptions import RedisError
-
         self.unavailable_errors = (RedisError, OSError)
         self.location = ",".join(redact(url) for url in self._servers)
         self.health = health_for(self.location, self.key_prefix)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from articles.feeds import stored_size
 from articles.models import Article, Author, Region, Rubric
 from reviews.models import ModerationSettings
-from tests.helpers import READER_IP, review_data, staff
+from tests.helpers import READER_IP, change_url, form_data, review_data, staff
 from tests.redis_server import RedisServer
 
 
@@ -144,6 +144,32 @@ def author_user(db, django_user_model):
 @pytest.fixture
 def moderator(db, django_user_model):
     return staff(django_user_model, "mona", "Moderators")
+
+
+@pytest.fixture
+def second_editor(db, django_user_model):
+    return staff(django_user_model, "bruno", "Editors")
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@newsroom.example", "x")
+
+
+@pytest.fixture
+def open_form() -> Callable:
+    """Open a story's change page as *client* and return the form data it would post back."""
+
+    def open_(client, article: Article, **overrides) -> dict:
+        response = client.get(change_url(article))
+        assert response.status_code == 200
+        form = response.context["adminform"].form
+        data = form_data(article, **overrides)
+        data["loaded_version"] = form["loaded_version"].value()
+        data["loaded_history"] = form["loaded_history"].value() or ""
+        return data
+
+    return open_
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,13 @@ def counted(client, url: str, django_assert_num_queries, expected: int, **params
     client.get(url, params)
     with django_assert_num_queries(expected):
         return client.get(url, params)
+
+
+def logged_in(user) -> Client:
+    """Return a test client of its own, logged in as *user* (one browser each)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def staff(django_user_model, username: str, group: str | None, **extra):

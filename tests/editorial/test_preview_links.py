@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from editorial.models import AuditEntry, PreviewLink, PreviewOpening
+from audit.models import AuditEntry
+from editorial.models import PreviewLink, PreviewOpening
 from tests.helpers import SITE, change_url
 
 SHARE_URL = re.compile(r'value="(' + re.escape(SITE) + r'/share/([A-Za-z0-9_-]+)/)"')

@@ -7,7 +7,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
 from reviews.models import Review
-from reviews.tasks import moderator_emails, notify_moderators
+from reviews.moderators import moderator_emails
+from reviews.tasks import notify_moderators
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from editorial.models import AuditEntry
+from audit.models import AuditEntry
 
 Action = AuditEntry.Action
 TITLE_LENGTH = AuditEntry._meta.get_field("story_title").max_length
@@ -55,24 +55,3 @@ def record(action: str, **kwargs) -> AuditEntry:
 def record_many(entries: Iterable[AuditEntry]) -> None:
     """Write many audit entries in one INSERT."""
     AuditEntry.objects.bulk_create(list(entries))
-
-
-def story_status_action(status: str, publish_at, *, now=None) -> str:
-    """Return the action a story reaching *status* counts as (published may be scheduled)."""
-    from articles.models import Article
-
-    if status == Article.Status.PUBLISHED:
-        if publish_at > (now or timezone.now()):
-            return Action.SCHEDULED
-        return Action.PUBLISHED
-    if status == Article.Status.REVIEW:
-        return Action.SENT_TO_REVIEW
-    return Action.UNPUBLISHED
-
-
-REVIEW_ACTIONS = {
-    "approved": Action.REVIEW_APPROVED,
-    "rejected": Action.REVIEW_REJECTED,
-    "spam": Action.REVIEW_SPAM,
-    "pending": Action.REVIEW_PENDING,
-}

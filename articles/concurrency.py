@@ -26,6 +26,9 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from articles.history import relations_snapshot
+from articles.models import Article
+
 TEXT_FIELDS = {"title", "teaser", "body", "lead_image_alt", "lead_image_caption", "correction_note"}
 BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|tr|table|ul|ol)>|<br\s*/?>|<hr\s*/?>", re.I)
 WORDS = re.compile(r"\s+|[^\s]+")
@@ -84,8 +87,6 @@ def display_value(article_or_version, name: str) -> str:
     if name == "body":
         return body_text(value)
     if name == "status":
-        from articles.models import Article
-
         return str(Article.Status(value).label) if value else ""
     if name in ("publish_at", "revised_at"):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
@@ -107,8 +108,6 @@ def changes_since(article, version, fields: Iterable[str]) -> list[FieldChange]:
     are compared one by one, then authors and tags (many-to-many, so kept in the history as
     snapshots). Columns the form does not show (derived ones) are left out.
     """
-    from articles.history import relations_snapshot
-
     changes = []
     opts = type(article)._meta
     columns = {column.name for column in opts.fields}

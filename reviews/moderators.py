@@ -1,11 +1,11 @@
-"""A digest of the review queue for moderators, instead of one email per review when busy.
+"""Email to moderators: one per new pending review, or a digest when the queue is busy.
 
 While fewer than ``REVIEWS_DIGEST_THRESHOLD`` reviews wait, each new pending review is
-announced on its own (``reviews.tasks.notify_moderators``). From that many on the queue is
-*busy*: that task hands over to :func:`send_digest_if_due`, which sends one email with the
-pending count, the oldest waiting review and a link to the queue, at most every
-``REVIEWS_DIGEST_HOURS`` (the time of the last digest is kept in the database, so every
-process agrees). ``manage.py send_moderation_digest`` does the same from cron.
+announced on its own (:func:`notify_new_review`, run by the ``notify_moderators`` task).
+From that many on the queue is *busy*: it hands over to :func:`send_digest_if_due`, which
+sends one email with the pending count, the oldest waiting review and a link to the queue,
+at most every ``REVIEWS_DIGEST_HOURS`` (the time of the last digest is kept in the database,
+so every process agrees). ``manage.py send_moderation_digest`` does the same from cron.
 
 A digest announces every pending review not announced yet (they get ``notified_at``), so
 ``manage.py notify_moderators`` never mails them one by one afterwards.
@@ -15,18 +15,32 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.mail import send_mail
 from django.db.models import Count, Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial.models import ModerationDigestState
-from reviews.models import Review
+from reviews.models import ModerationDigestState, Review
 from serving.origin import absolute_url
 
 logger = logging.getLogger("newsroom.reviews")
 OLDEST_LISTED = 10
+
+
+def moderator_emails() -> list[str]:
+    """Return the addresses of active users who may moderate, else ``MODERATOR_EMAILS``."""
+    permission = Permission.objects.filter(
+        content_type__app_label="reviews", codename="moderate_review"
+    ).first()
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    who = Q(is_superuser=True)
+    if permission is not None:
+        who |= Q(groups__permissions=permission) | Q(user_permissions=permission)
+    emails = sorted(set(users.filter(who).values_list("email", flat=True)))
+    return emails or list(settings.MODERATOR_EMAILS)
 
 
 def queue_is_busy() -> bool:
@@ -57,8 +71,6 @@ def send_digest_if_due(*, now=None, force: bool = False) -> bool:
 
     Return whether a digest went out. *force* ignores the interval (for a manual run).
     """
-    from reviews.tasks import moderator_emails
-
     now = now or timezone.now()
     unannounced = Review.objects.pending().filter(notified_at__isnull=True)
     if not unannounced.exists():
@@ -96,8 +108,8 @@ def send_digest_if_due(*, now=None, force: bool = False) -> bool:
         ),
         "hours": settings.REVIEWS_DIGEST_HOURS,
     }
-    subject = " ".join(render_to_string("editorial/email/digest_subject.txt", context).split())
-    body = render_to_string("editorial/email/digest.txt", context)
+    subject = " ".join(render_to_string("reviews/email/digest_subject.txt", context).split())
+    body = render_to_string("reviews/email/digest.txt", context)
     try:
         send_mail(subject, body, None, recipients)
     except Exception:
@@ -106,4 +118,42 @@ def send_digest_if_due(*, now=None, force: bool = False) -> bool:
         ModerationDigestState.objects.filter(pk=1, last_sent_at=now).update(last_sent_at=previous)
         return False
     unannounced.filter(created_at__lte=now).update(notified_at=now)
+    return True
+
+
+def notify_new_review(review_id: int) -> bool:
+    """Email the moderators about one new pending review; return whether mail went out.
+
+    A mail server that fails is logged and leaves ``notified_at`` empty, so the review stays
+    stored and ``manage.py notify_moderators`` can send it later.
+    """
+    review = (
+        Review.objects.select_related("article")
+        .filter(pk=review_id, status=Review.Status.PENDING, notified_at__isnull=True)
+        .first()
+    )
+    if review is None:
+        return False
+    if queue_is_busy():
+        # A busy queue gets one digest every few hours instead of an email per review.
+        return send_digest_if_due()
+    recipients = moderator_emails()
+    if not recipients:
+        logger.warning("Review %s is waiting, but no moderator has an email address.", review.pk)
+        return False
+    context = {
+        "review": review,
+        "queue_url": absolute_url(
+            reverse("admin:reviews_review_changelist") + "?status__exact=pending"
+        ),
+        "pending": Review.objects.pending().count(),
+    }
+    subject = render_to_string("reviews/email/new_review_subject.txt", context)
+    body = render_to_string("reviews/email/new_review.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, recipients)
+    except Exception:
+        logger.exception("Could not email moderators about review %s; it stays queued.", review.pk)
+        return False
+    Review.objects.filter(pk=review.pk).update(notified_at=timezone.now())
     return True

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from editorial.digest import send_digest_if_due
+from reviews.moderators import send_digest_if_due
 
 
 class Command(BaseCommand):

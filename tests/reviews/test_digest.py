@@ -7,9 +7,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
-from editorial.digest import send_digest_if_due
-from editorial.models import ModerationDigestState
-from reviews.models import Review
+from reviews.models import ModerationDigestState, Review
+from reviews.moderators import send_digest_if_due
 from reviews.services import client_fingerprint
 
 

@@ -5,9 +5,10 @@
    link (``django.core.signing``, its own salt, valid ``REVIEWS_FOLLOW_UP_CONFIRM_DAYS``).
    Nothing else is ever sent to an address that has not confirmed.
 2. Opening the link shows a button; pressing it (a POST, so mail scanners that follow
-   links confirm nothing) confirms the address for its reviews waiting for confirmation.
-3. When a moderator approves a confirmed review, ``review_moderate()`` calls
-   :func:`send_published_notices` after the commit: one email with a link to the review.
+   links confirm nothing) confirms the address for its reviews waiting for confirmation
+   (``reviews.services.follow_up_confirm()``).
+3. When a moderator approves a confirmed review, ``review_moderate()`` has
+   :func:`send_published_notices` run after the commit: one email with a link to the review.
 4. Every email carries a one-click unsubscribe (RFC 8058: ``List-Unsubscribe`` and
    ``List-Unsubscribe-Post`` headers, and a link to a page with a button). Unsubscribing
    records the address in ``ReviewEmailOptOut`` and cancels what was still to be sent.
@@ -76,13 +77,11 @@ def _review(payload) -> Review:
 
 
 def confirm_url(review: Review) -> str:
-    return absolute_url(reverse("editorial:follow-up-confirm", args=[confirm_token(review)]))
+    return absolute_url(reverse("reviews:follow-up-confirm", args=[confirm_token(review)]))
 
 
 def unsubscribe_url(review: Review) -> str:
-    return absolute_url(
-        reverse("editorial:follow-up-unsubscribe", args=[unsubscribe_token(review)])
-    )
+    return absolute_url(reverse("reviews:follow-up-unsubscribe", args=[unsubscribe_token(review)]))
 
 
 def wanted_follow_up(review: Review, asked: bool) -> str:
@@ -101,8 +100,8 @@ def wanted_follow_up(review: Review, asked: bool) -> str:
 def _message(review: Review, template: str, context: dict) -> EmailMessage:
     unsubscribe = unsubscribe_url(review)
     context = {**context, "unsubscribe_url": unsubscribe, "site_name": settings.NEWSROOM_SITE_NAME}
-    subject = " ".join(render_to_string(f"editorial/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"editorial/email/{template}.txt", context)
+    subject = " ".join(render_to_string(f"reviews/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"reviews/email/{template}.txt", context)
     return EmailMessage(
         subject,
         body,
@@ -182,56 +181,7 @@ def send_published_notices(review_ids) -> int:
     return sent
 
 
-def enqueue(task, *args) -> None:
-    """Queue a follow-up email task; a failing queue is logged, never shown to the reader."""
-    try:
-        task.enqueue(*args)
-    except Exception:
-        logger.exception("Could not queue %s%r.", task.name, args)
-
-
-def on_commit_confirmation(review_id: int) -> None:
-    from editorial.tasks import send_follow_up_confirmation
-
-    transaction.on_commit(lambda: enqueue(send_follow_up_confirmation, review_id))
-
-
-def on_commit_published_notices(review_ids: list[int]) -> None:
-    if not review_ids:
-        return
-    from editorial.tasks import send_review_published_notices
-
-    transaction.on_commit(lambda: enqueue(send_review_published_notices, list(review_ids)))
-
-
 # -- The reader's answers --------------------------------------------------------------------
-
-
-def confirm(email: str) -> int:
-    """Confirm *email* for its reviews waiting for confirmation; return how many.
-
-    Confirming is an explicit request for mail, so it lifts an earlier opt-out. Reviews
-    already approved are announced at once.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        ReviewEmailOptOut.objects.filter(email_hash=ReviewEmailOptOut.hash_email(email)).delete()
-        waiting = Review.objects.filter(
-            email=email.lower(),
-            follow_up=FollowUp.UNCONFIRMED,
-            created_at__gte=now - confirm_max_age(),
-        )
-        ids = list(waiting.values_list("pk", flat=True))
-        Review.objects.filter(pk__in=ids).update(
-            follow_up=FollowUp.CONFIRMED, follow_up_confirmed_at=now
-        )
-        approved = list(
-            Review.objects.filter(pk__in=ids, status=Review.Status.APPROVED).values_list(
-                "pk", flat=True
-            )
-        )
-        on_commit_published_notices(approved)
-    return len(ids)
 
 
 def unsubscribe(email: str) -> int:

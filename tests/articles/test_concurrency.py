@@ -1,23 +1,12 @@
-"""Never lose an edit: stale saves are refused with what changed, and editors see each other."""
-
-from datetime import timedelta
+"""Never lose an edit: stale saves are refused, with what changed meanwhile."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from articles import services
+from articles.concurrency import body_text, word_diff
 from articles.models import Article
-from editorial.concurrency import body_text, word_diff
-from editorial.models import EditPresence
-from tests.helpers import change_url, form_data
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import change_url, form_data, logged_in
 
 
 @pytest.fixture
@@ -144,38 +133,6 @@ def test_body_text_keeps_one_line_per_paragraph():
     assert body_text("<p>One <b>two</b></p><h2>Three</h2><ul><li>Four</li></ul>") == (
         "One two\nThree\nFour"
     )
-
-
-# -- Being edited by … since … ---------------------------------------------------------------
-
-
-def test_editors_see_who_else_has_the_story_open(story, editor, second_editor):
-    edna, bruno = logged_in(editor), logged_in(second_editor)
-    edna.get(change_url(story))
-
-    page = bruno.get(change_url(story)).content.decode()
-    own_page = edna.get(change_url(story)).content.decode()
-
-    since = timezone.localtime(EditPresence.objects.get(user=editor).since).strftime("%H:%M")
-    assert f"Being edited by edna since {since}." in page
-    assert "Being edited by" not in own_page.replace("Being edited by bruno", "")
-
-
-def test_presence_expires_after_a_few_minutes(story, editor, second_editor, settings):
-    edna, bruno = logged_in(editor), logged_in(second_editor)
-    edna.get(change_url(story))
-    EditPresence.objects.filter(user=editor).update(
-        seen_at=timezone.now() - timedelta(seconds=settings.EDITORIAL_PRESENCE_SECONDS + 1)
-    )
-
-    assert "Being edited by" not in bruno.get(change_url(story)).content.decode()
-
-
-def test_saving_and_leaving_the_page_ends_presence(story, editor, second_editor, open_form):
-    edna, bruno = logged_in(editor), logged_in(second_editor)
-    edna.post(change_url(story), open_form(edna, story, title="Saved and gone"))
-
-    assert "Being edited by edna" not in bruno.get(change_url(story)).content.decode()
 
 
 def test_a_revert_from_the_history_moves_the_version_on(story, editor, second_editor, open_form):

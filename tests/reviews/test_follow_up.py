@@ -8,7 +8,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from editorial import followup
+from reviews import followup
 from reviews.models import Review, ReviewEmailOptOut
 from reviews.services import review_moderate
 
@@ -202,7 +202,7 @@ def test_an_expired_confirmation_link_answers_410(send, client, monkeypatch, set
     token = followup.confirm_token(review)
     monkeypatch.undo()
 
-    response = client.post(reverse("editorial:follow-up-confirm", args=[token]))
+    response = client.post(reverse("reviews:follow-up-confirm", args=[token]))
 
     assert response.status_code == 410
     assert "This confirmation link has expired" in response.content.decode()
@@ -214,17 +214,13 @@ def test_an_expired_confirmation_link_answers_410(send, client, monkeypatch, set
 def test_a_tampered_link_answers_404(send, client, which):
     review = send(notify="on")
     token = followup.confirm_token(review) + "x"
-    assert client.get(reverse(f"editorial:{which}", args=[token])).status_code == 404
-    assert client.post(reverse(f"editorial:{which}", args=[token])).status_code == 404
+    assert client.get(reverse(f"reviews:{which}", args=[token])).status_code == 404
+    assert client.post(reverse(f"reviews:{which}", args=[token])).status_code == 404
 
 
 def test_a_confirm_token_does_not_unsubscribe_and_vice_versa(send, client):
     review = send(notify="on")
     confirm = followup.confirm_token(review)
     unsubscribe = followup.unsubscribe_token(review)
-    assert (
-        client.post(reverse("editorial:follow-up-unsubscribe", args=[confirm])).status_code == 404
-    )
-    assert (
-        client.post(reverse("editorial:follow-up-confirm", args=[unsubscribe])).status_code == 404
-    )
+    assert client.post(reverse("reviews:follow-up-unsubscribe", args=[confirm])).status_code == 404
+    assert client.post(reverse("reviews:follow-up-confirm", args=[unsubscribe])).status_code == 404

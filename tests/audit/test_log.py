@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article
-from editorial.models import AuditEntry
+from audit.models import AuditEntry
 from reviews.models import ModerationSettings, Review
 from reviews.services import client_fingerprint, review_moderate
 from tests.helpers import change_url, form_data
 
 Action = AuditEntry.Action
 ADD_URL = reverse("admin:articles_article_add")
-LOG_URL = reverse("admin:editorial_auditentry_changelist")
+LOG_URL = reverse("admin:audit_auditentry_changelist")
 
 
 def actions(**filters) -> list[tuple[str, str, str]]:
@@ -106,7 +106,7 @@ def test_bulk_actions_log_one_entry_per_story_in_one_insert(editor, make_article
 
     with CaptureQueriesContext(connection) as queries:
         services.articles_publish(queryset=queryset, by=editor)
-    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "editorial_auditentry"')]
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "audit_auditentry"')]
     assert len(inserts) == 1
 
     services.articles_unpublish(queryset=queryset, by=editor)
@@ -139,7 +139,7 @@ def test_moderating_reviews_is_logged_one_entry_per_review(moderator, published_
 
     with CaptureQueriesContext(connection) as queries:
         review_moderate(reviews=Review.objects.all(), status=Review.Status.APPROVED, by=moderator)
-    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "editorial_auditentry"')]
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "audit_auditentry"')]
     assert len(inserts) == 1
     review_moderate(
         reviews=Review.objects.filter(pk=reviews[0].pk), status=Review.Status.REJECTED, by=moderator
@@ -243,13 +243,13 @@ def test_the_log_is_append_only_for_editors(editor_client, editor, draft):
     entry = AuditEntry.objects.get()
 
     delete = editor_client.post(
-        reverse("admin:editorial_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+        reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}
     )
     change = editor_client.post(
-        reverse("admin:editorial_auditentry_change", args=[entry.pk]),
+        reverse("admin:audit_auditentry_change", args=[entry.pk]),
         {"action": Action.PUBLISHED, "actor_name": "someone else", "details": "{}"},
     )
-    add = editor_client.post(reverse("admin:editorial_auditentry_add"), {"action": "created"})
+    add = editor_client.post(reverse("admin:audit_auditentry_add"), {"action": "created"})
     bulk = editor_client.post(
         LOG_URL, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
     )
@@ -267,7 +267,7 @@ def test_superusers_may_delete_entries(client, superuser, editor, draft):
     services.article_send_to_review(article=draft, by=editor)
     entry = AuditEntry.objects.get()
     client.force_login(superuser)
-    client.post(reverse("admin:editorial_auditentry_delete", args=[entry.pk]), {"post": "yes"})
+    client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"})
     assert not AuditEntry.objects.exists()
 
 

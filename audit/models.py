@@ -1,0 +1,66 @@
+"""The audit log's one table: entries are written once and never changed (``audit.log``)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        SENT_TO_REVIEW = "sent_to_review", _("sent to review")
+        PUBLISHED = "published", _("published")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        SCHEDULED = "scheduled", _("scheduled")
+        DELETED = "deleted", _("deleted")
+        PREVIEW_CREATED = "preview_created", _("preview link created")
+        PREVIEW_REVOKED = "preview_revoked", _("preview link revoked")
+        REVIEW_APPROVED = "review_approved", _("review approved")
+        REVIEW_REJECTED = "review_rejected", _("review rejected")
+        REVIEW_SPAM = "review_spam", _("review marked spam")
+        REVIEW_PENDING = "review_pending", _("review back in the queue")
+        RULES_CHANGED = "rules_changed", _("moderation rules changed")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as written, so the log still says who after an account is deleted or renamed.
+    actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # By the model's label, not an import: this app sits below the stories.
+    story = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("story"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as written, so the log still names a story after it is deleted or retitled.
+    story_title = models.CharField(_("story title"), max_length=200, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["-at"], name="audit_at"),
+            models.Index(fields=["story", "-at"], name="audit_story_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
+        ]
+
+    def __str__(self):
+        who = self.actor_name or _("the system")
+        what = self.story_title or self.object_repr
+        return f"{who} {self.get_action_display()} {what}".strip()
