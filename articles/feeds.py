@@ -82,7 +82,7 @@ class LatestArticlesFeed(Feed):
         return (
             Article.objects.published()
             .select_related("region", "rubric")
-            .prefetch_related("tags", "authors")
+            .with_byline_and_tags()
             .newest_first()
         )
 
@@ -111,10 +111,10 @@ class LatestArticlesFeed(Feed):
         return article_modified_at(item)
 
     def item_author_name(self, item):
-        return ", ".join(author.name for author in item.authors.all()) or None
+        return ", ".join(author.name for author in item.byline) or None
 
     def item_categories(self, item):
-        return [item.rubric.name, item.region.name, *(tag.name for tag in item.tags.all())]
+        return [item.rubric.name, item.region.name, *(tag.name for tag in item.tag_list)]
 
     def item_enclosures(self, item):
         path = og_image_path(item)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from pagecache import invalidation
+from pagecache.keys import subject_of
 
 
 def page_generations(request):
@@ -23,8 +24,8 @@ def _generations(request) -> invalidation.Generations:
     known = getattr(request, "page_generations", None)
     if known is not None:
         return known
-    found = invalidation.current()
+    found = invalidation.current(subject_of(request.path))
     if found is None:
         unique = invalidation.new_generation()
-        return invalidation.Generations(unique, unique, unique)
+        return invalidation.Generations(unique, unique, _front=unique)
     return found[0]

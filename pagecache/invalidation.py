@@ -39,17 +39,31 @@ Clock = Callable[[datetime, datetime], Iterable[str]]
 _clocks: list[Clock] = []
 
 
-@dataclass(frozen=True)
+@dataclass
 class Generations:
-    """The generations a page is cached under: the site's, the front's and its subject's."""
+    """The generations a page is cached under: the site's and its subject's.
+
+    The front's generation, which only blocks shared by many pages need (when the page is
+    rendered), is read when first asked for: a page served from the cache never needs it.
+    """
 
     site: str
-    front: str
     subject: str
+    subject_name: str = FRONT
+    _front: str | None = None
 
     def stamp(self) -> tuple[str, str]:
         """Return what a stored page must carry to be served: its site and subject generation."""
         return self.site, self.subject
+
+    @property
+    def front(self) -> str:
+        if self.subject_name == FRONT:
+            return self.subject
+        if self._front is None:
+            found = _generations([FRONT])
+            self._front = found[0] if found else new_generation()
+        return self._front
 
 
 def register_clock(clock: Clock) -> Clock:
@@ -118,10 +132,10 @@ def _confirm(subjects: set[str], pks: list[int], using: str) -> None:
 def current(subject: str = FRONT, extra_keys: tuple[str, ...] = ()) -> tuple | None:
     """Return ``(Generations, {key: value} of extra_keys)``, or None if pages can't be trusted.
 
-    One round trip to the shared cache when the lease holds: the lease, the three
-    generations and *extra_keys* (a stored page) together.
+    One round trip to the shared cache when the lease holds: the lease, the site's and the
+    subject's generations and *extra_keys* (a stored page) together.
     """
-    keys = [LEASE_KEY, generation_key(SITE), generation_key(FRONT), generation_key(subject)]
+    keys = [LEASE_KEY, generation_key(SITE), generation_key(subject)]
     values = cache.get_many([*keys, *extra_keys])
     lease = values.get(LEASE_KEY)
     if lease is None:
@@ -132,24 +146,27 @@ def current(subject: str = FRONT, extra_keys: tuple[str, ...] = ()) -> tuple | N
         # Past its middle: one process renews it now, while it still holds for everyone, so
         # that under steady traffic it never runs out and no reader meets an uncached page.
         renew_lease()
-    generations = [values.get(key) for key in keys[1:]]
-    if None in generations:
-        generations = _fill_missing(keys[1:], generations)
-        if generations is None:
+    site, own = values.get(keys[1]), values.get(keys[2])
+    if site is None or own is None:
+        found = _generations([SITE, subject])
+        if found is None:
             return None
-    site, front, own = generations
+        site, own = found
     extra = {key: values[key] for key in extra_keys if key in values}
-    return Generations(site, front, own), extra
+    return Generations(site, own, subject), extra
 
 
-def _fill_missing(keys: list[str], values: list) -> list | None:
-    """Start a generation for each subject the cache has none for (new, or evicted)."""
-    for key, value in zip(keys, values, strict=True):
-        if value is None:
-            cache.add(key, new_generation(), timeout=None)
+def _generations(subjects: list[str]) -> list[str] | None:
+    """Return the generations of *subjects*, starting one for any the cache has none for."""
+    keys = [generation_key(subject) for subject in subjects]
     found = cache.get_many(keys)
-    filled = [found.get(key) for key in keys]
-    return None if None in filled else filled
+    for key in keys:
+        if key not in found:
+            cache.add(key, new_generation(), timeout=None)
+    if len(found) < len(keys):
+        found = cache.get_many(keys)
+    values = [found.get(key) for key in keys]
+    return None if None in values else values
 
 
 def renew_lease() -> bool:

@@ -1,5 +1,6 @@
 """What a shared page is stored under: its subject, and its address reduced to what matters."""
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -52,10 +53,17 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+@functools.lru_cache(maxsize=4096)
 def generation_key(subject: str) -> str:
     # Hashed: a slug may be long or in any script, and cache keys must stay short and plain.
+    # Remembered: every request asks for its subject's, and the answer never changes.
     return f"pagecache:generation:{_digest(subject)[:32]}"
 
 
+# Bumped whenever what is stored under a page's key changes shape, so that a deployment never
+# reads what an older release stored.
+PAGE_FORMAT = 2
+
+
 def page_key(path: str, query: str, encoding: str) -> str:
-    return f"pagecache:page:{_digest(path + '?' + query)}:{encoding}"
+    return f"pagecache:page:{PAGE_FORMAT}:{_digest(path + '?' + query)}:{encoding}"

@@ -11,7 +11,7 @@ from django.utils.crypto import salted_hmac
 from pagecache import invalidation
 from pagecache.keys import normalised_query, page_key, subject_of
 from pagecache.responses import (
-    ENCODINGS,
+    Entry,
     accepted_encoding,
     entries,
     is_shareable,
@@ -44,29 +44,28 @@ class SharedPageCacheMiddleware:
             return response
         # A Host that is not allowed answers 400 before anything is served from the cache.
         request.get_host()
-        query = normalised_query(request.GET)
+        query = normalised_query(request.GET) if request.GET else ""
         # The view sees exactly the parameters the page is stored under, nothing else. (The
         # raw query string stays for a redirect to carry along: a 301 is never stored.)
         request.GET = QueryDict(query)
-        keys = {encoding: page_key(request.path, query, encoding) for encoding in ENCODINGS}
         encoding = accepted_encoding(request)
         stored_as = "gzip" if encoding == "identity" else encoding
+        key = page_key(request.path, query, stored_as)
         found = None
         if settings.PAGE_CACHE_SECONDS:
-            found = invalidation.current(subject_of(request.path), (keys[stored_as],))
+            found = invalidation.current(subject_of(request.path), (key,))
         if found is None:
             # Off, or not to be trusted just now: render, and store nothing.
-            return self.render(request, encoding, None, {})
+            return self.render(request, encoding, None, query)
         generations, stored = found
         request.page_generations = generations
-        entry = stored.get(keys[stored_as])
-        if entry is not None and entry.stamp == generations.stamp():
-            return get_conditional_response(
-                request, etag=entry.etag, response=response_from(entry, encoding)
-            )
-        return self.render(request, encoding, generations, keys)
+        entry = stored.get(key)
+        if isinstance(entry, Entry) and entry.stamp == generations.stamp():
+            response = response_from(entry, encoding)
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return self.render(request, encoding, generations, query)
 
-    def render(self, request, encoding: str, generations, keys: dict[str, str]):
+    def render(self, request, encoding: str, generations, query: str):
         """Render the page; share it (compressed, public) and store it when it may be."""
         response = self.get_response(request)
         if not is_shareable(request, response):
@@ -80,14 +79,13 @@ class SharedPageCacheMiddleware:
         if generations is not None and timeout > 0 and self.may_store(request):
             variants = entries(response, generations.stamp())
             cache.set_many(
-                {keys[name]: variant for name, variant in variants.items()}, timeout=timeout
+                {page_key(request.path, query, name): entry for name, entry in variants.items()},
+                timeout=timeout,
             )
         else:
             variants = entries(response, ("", ""), encodings=(stored_as,))
-        built = variants[stored_as]
-        return get_conditional_response(
-            request, etag=built.etag, response=response_from(built, encoding)
-        )
+        built = response_from(variants[stored_as], encoding)
+        return get_conditional_response(request, etag=built["ETag"], response=built)
 
     @staticmethod
     def may_be_shared(request) -> bool:

@@ -19,13 +19,14 @@ NOT_STORED = {"content-length", "content-encoding"}
 
 @dataclass(frozen=True)
 class Entry:
-    """One stored variant of a page: what it was built under, and the response itself."""
+    """One stored variant of a page: what it was built under, and the finished response.
+
+    The response is stored whole, as Django's own cache middleware stores it: every header
+    comes back exactly as the miss sent it.
+    """
 
     stamp: tuple[str, str]
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    etag: str
+    response: HttpResponse
     encoding: str
 
 
@@ -101,25 +102,32 @@ def entries(response, stamp: tuple[str, str], encodings=ENCODINGS) -> dict[str, 
     """Return *response* as one stored entry per encoding in *encodings*."""
     body = response.content
     etag = f'W/"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
-    headers = tuple(
-        (name, value) for name, value in response.items() if name.lower() not in NOT_STORED
-    )
+    headers = {name: value for name, value in response.items() if name.lower() not in NOT_STORED}
     return {
         encoding: Entry(
-            stamp, response.status_code, headers, compress(body, encoding), etag, encoding
+            stamp, variant(response.status_code, headers, body, etag, encoding), encoding
         )
         for encoding in encodings
     }
 
 
-def response_from(entry: Entry, encoding: str) -> HttpResponse:
-    """Build the response for a client that accepts *encoding* from a stored *entry*."""
-    body = entry.body
-    if encoding == "identity" and entry.encoding == "gzip":
-        body = gzip.decompress(body)
-    response = HttpResponse(body, status=entry.status, headers=dict(entry.headers))
+def variant(status: int, headers: dict, body: bytes, etag: str, encoding: str) -> HttpResponse:
+    """Return the response of one encoding: its own body, length and Content-Encoding."""
+    compressed = compress(body, encoding)
+    response = HttpResponse(compressed, status=status, headers=headers)
     if encoding != "identity":
         response["Content-Encoding"] = encoding
-    response["Content-Length"] = str(len(body))
-    response["ETag"] = entry.etag
+    response["Content-Length"] = str(len(compressed))
+    response["ETag"] = etag
     return response
+
+
+def response_from(entry: Entry, encoding: str) -> HttpResponse:
+    """Return the response for a client that accepts *encoding* from a stored *entry*."""
+    if encoding == entry.encoding:
+        return entry.response
+    # A client that takes no compression: the stored gzip variant, unpacked.
+    stored = entry.response
+    body = gzip.decompress(stored.content)
+    headers = {name: value for name, value in stored.items() if name.lower() not in NOT_STORED}
+    return variant(stored.status_code, headers, body, stored["ETag"], "identity")

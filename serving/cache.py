@@ -216,6 +216,11 @@ class ResilientRedisCache(RedisCache):
 
     # Django's cache API --------------------------------------------------------------------
 
+    def validate_key(self, key):
+        # Django's base backend warns about keys memcached could not store; Redis stores any
+        # key, and the check costs every page served from the cache a few microseconds a key.
+        pass
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._attempt(lambda: False, super().add, key, value, timeout, version, write=True)
 

@@ -435,6 +435,22 @@ class TestInvalidation:
             )
         assert b"Sharp analysis." not in client.get(url).content
 
+    def test_staff_see_a_review_approved_since_they_last_looked(
+        self, client, editor, published_article, django_capture_on_commit_callbacks
+    ):
+        # Staff are never served stored pages, but the reviews block is kept for them too.
+        client.force_login(editor)
+        url = published_article.get_absolute_url()
+        review = Review.objects.create(
+            article=published_article, name="Ani", email="ani@example.org", body="Late praise."
+        )
+        assert b"Late praise." not in client.get(url).content
+        with django_capture_on_commit_callbacks(execute=True):
+            review_moderate(
+                reviews=Review.objects.filter(pk=review.pk), status="approved", by=editor
+            )
+        assert b"Late praise." in client.get(url).content
+
     def test_approving_a_review_on_one_story_leaves_the_others_cached(
         self, client, editor, make_article, django_capture_on_commit_callbacks
     ):

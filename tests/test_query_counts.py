@@ -34,9 +34,10 @@ VENDOR = connection.vendor
 
 # Home: lead story, where each region's block starts, the blocks' stories.
 HOME = 3
-# Story: the story, its tags, its authors, previous and next (one query); the reviews app's
-# rules row, count of approved reviews and a page of them.
-STORY = 7
+# Story: the story, its tags, its authors, previous and next (one query). The reviews block (the
+# reviews app's rules row, count of approved reviews and a page of them: three more) is kept
+# under the story's generation, like the blocks every page shares.
+STORY = 4
 # A list page: the region (rubric, tag, author), the count (on a later page: the count and
 # where the page starts, in one query), the page of stories.
 LIST_PAGE = 3

@@ -3,36 +3,67 @@
 The articles app never imports reviews: its story template loads this library and calls
 ``{% reviews_for article %}``, as django-contrib-comments attaches to any object. What it
 renders is the same for every reader (the story page is a shared page): the approved reviews
-and a link to the review form's own page, never the form itself.
+and a link to the review form's own page, never the form itself. On the story's own page it
+is kept in the cache under the page's generations, which move on whenever a review of the
+story is approved, rejected or deleted, or its reviews close.
 """
 
 from datetime import timedelta
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Min, Q
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pagecache.keys import subject_of
 from reviews.models import PAGE_PARAMETER, Review
 from reviews.moderation import Moderator
 
 register = template.Library()
 
 
-@register.inclusion_tag("reviews/includes/_story_reviews.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def reviews_for(context, article):
     """Render one page of the approved reviews of *article* and the way to leave one.
 
-    The same queries whatever the number of reviews: the rules, the count and one page. A
-    page number that is not one of the story's pages is a 404, so that addresses that show
-    nothing new are never stored by a cache.
+    The same queries whatever the number of reviews: the rules, the count and one page (none
+    when the block is in the cache). A page number that is not one of the story's pages is a
+    404, so that addresses that show nothing new are never stored by a cache.
     """
     request = context.get("request")
+    number = request.GET.get(PAGE_PARAMETER, "1") if request is not None else "1"
+    key = block_key(context, article, number)
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render_to_string(
+            "reviews/includes/_story_reviews.html", story_reviews(article, number)
+        )
+        if key:
+            cache.set(key, html, context["fragment_seconds"])
+    return html
+
+
+def block_key(context, article, number: str) -> str | None:
+    """Return the cache key of the block on the story's own page, or None elsewhere."""
+    request = context.get("request")
+    generations = context.get("page_generations")
+    if request is None or generations is None:
+        return None
+    if subject_of(request.path) != subject_of(article.get_absolute_url()):
+        return None
+    if not number.isdecimal():
+        return None
+    return f"fragment:reviews:{generations.site}:{generations.subject}:{article.pk}:{int(number)}"
+
+
+def story_reviews(article, number) -> dict:
+    """Return what the reviews block shows: one page of approved reviews, open or closed."""
     reviews = Review.objects.for_story_page(article)
     paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
-    number = request.GET.get(PAGE_PARAMETER, 1) if request is not None else 1
     try:
         page = paginator.page(number)
     except InvalidPage:

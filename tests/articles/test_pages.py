@@ -19,9 +19,9 @@ from tests.helpers import counted
 # latest stories, more from the region) kept; a session or a logged-in user would add queries.
 # Home: lead story, region blocks (where each region's block starts, then the stories).
 HOME_QUERIES = 3
-# Story: story, its tags, its authors, previous and next (one query), and the reviews app's
-# two (its rules row, the count of approved reviews; none here, so no page).
-DETAIL_QUERIES = 6
+# Story: story, its tags, its authors, previous and next (one query); the reviews block is
+# kept under the story's generation.
+DETAIL_QUERIES = 4
 # Region list: region, count, page of stories.
 REGION_QUERIES = 3
 
