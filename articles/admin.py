@@ -18,6 +18,7 @@ import logging
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -36,7 +37,7 @@ from articles import services
 from articles.forms import ArticleAdminForm
 from articles.history import refresh_latest_version
 from articles.images import process_lead_image, rendition_url
-from articles.models import Article, Author, Redirect, Region, Rubric
+from articles.models import Article, Author, Redirect, Region, Rubric, in_public_use
 from audit import log
 
 logger = logging.getLogger("newsroom.admin")
@@ -78,6 +79,18 @@ class TagAdmin(TaggitTagAdmin):
     action to anyone who can see the list (authors) and its merge page checks no permission
     at all (any staff user), so both are gated here.
     """
+
+    def get_queryset(self, request):
+        tags = super().get_queryset(request)
+        if request.user.has_perm("articles.edit_any_article"):
+            return tags
+        # Authors see the tags of public stories and of their own stories: never one that
+        # only another author's draft or an embargoed story carries.
+        own = Article.objects.editable_by(request.user).values("pk")
+        return tags.filter(
+            Q(pk__in=in_public_use(Tag.objects.all(), "tags").values("pk"))
+            | Q(pk__in=Tag.objects.filter(article__in=own).values("pk"))
+        )
 
     @admin.action(description=_("Merge selected tags"), permissions=["change"])
     def render_tag_form(self, request, queryset):
@@ -329,7 +342,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     # -- History: reverting is changing -----------------------------------------------------
 
+    def history_view(self, request, object_id, extra_context=None):
+        # A story the user may not see is "not found" here as on its change page, never a
+        # 403 that would confirm that the id exists.
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such story.")
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such story.")
         # django-simple-history checks only the view permission before saving a revert.
         if request.method == "POST":
             version = get_object_or_404(

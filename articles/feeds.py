@@ -14,10 +14,11 @@ from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Region, Rubric, in_public_use
 from articles.seo import (
     article_modified_at,
     og_image_path,
@@ -99,7 +100,9 @@ class LatestArticlesFeed(Feed):
         return absolute_url(item.get_absolute_url())
 
     def item_description(self, item):
-        return item.teaser
+        # RSS <description> and Atom's html summary are HTML to a feed reader; the teaser is
+        # plain text, so it is escaped once more: "<img onerror>" arrives as those characters.
+        return escape(item.teaser)
 
     def item_extra_kwargs(self, item):
         return {"content": item.body}
@@ -154,9 +157,14 @@ class TaxonomyFeedMixin:
 
     model = None
     lookup = None
+    # As their pages: tags and authors have no feed until a public story uses them.
+    only_in_public_use = False
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        objects = self.model._default_manager.all()
+        if self.only_in_public_use:
+            objects = in_public_use(objects, self.lookup)
+        return get_object_or_404(objects, slug=slug)
 
     def title(self, obj=None):
         return _("%(name)s · %(site)s") % {"name": obj.name, "site": site_name()}
@@ -185,7 +193,7 @@ TAXONOMY_FEED_NAMES = {
 
 def _feed_pair(model, lookup):
     rss_name, atom_name = TAXONOMY_FEED_NAMES[model]
-    attrs = {"model": model, "lookup": lookup}
+    attrs = {"model": model, "lookup": lookup, "only_in_public_use": model in (Tag, Author)}
     name = model.__name__
     rss = type(
         f"{name}Feed",

@@ -431,6 +431,22 @@ def reading_minutes(html: str) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
+def in_public_use(queryset: models.QuerySet, relation: str) -> models.QuerySet:
+    """Return the tags or authors of *queryset* that at least one public story has.
+
+    *relation* is the story's side of the link ("tags", "authors"). Until a public story
+    uses a tag or credits an author, it has no public page, feed or sitemap entry: its name
+    alone could give away unpublished work. A scalar subquery with LIMIT 1 probes each row
+    and stops at its first public story (PostgreSQL would turn EXISTS into a join hashing
+    every published story instead).
+    """
+    stories = Article.objects.published().filter(**{relation: OuterRef("pk")})
+    first_public_story = Subquery(stories.order_by().values("pk")[:1])
+    return queryset.alias(first_public_story=first_public_story).filter(
+        first_public_story__isnull=False
+    )
+
+
 class Redirect(models.Model):
     """A permanent redirect from an address that no longer exists (see articles.redirects)."""
 

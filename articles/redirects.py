@@ -8,15 +8,22 @@
 * :class:`RedirectFallbackMiddleware` answers 301 only where the site would answer 404, so
   normal pages never pay for a lookup. A redirect also covers the pages below its old path
   (``/regions/old/feed/`` follows ``/regions/old/`` → ``/regions/new/``).
+* A redirect only ever leads to a page the public may see (:func:`target_state`): while its
+  story is not public (unpublished, or renamed and unpublished in one save), the old address
+  answers 410 and names nothing; it redirects again once the story is published. A redirect
+  to a tag or author page waits likewise until a public story uses them.
 """
 
 from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponseGone, HttpResponsePermanentRedirect
+from django.template import loader
+from django.urls import Resolver404, resolve
 from django.utils.encoding import iri_to_uri
+from taggit.models import Tag
 
-from articles.models import Redirect
+from articles.models import Article, Author, Redirect, in_public_use
 from articles.seo import public_path
 
 SLUG_MODELS = (
@@ -99,6 +106,44 @@ def find_redirect(path: str) -> str | None:
     return None
 
 
+PUBLIC = "public"
+GONE = "gone"
+MISSING = "missing"
+# Pages that exist for the public only while a public story uses their tag or author.
+IN_PUBLIC_USE = {
+    "articles:tag": (Tag, "tags"),
+    "articles:tag-feed": (Tag, "tags"),
+    "articles:tag-feed-atom": (Tag, "tags"),
+    "articles:author": (Author, "authors"),
+    "articles:author-feed": (Author, "authors"),
+    "articles:author-feed-atom": (Author, "authors"),
+}
+
+
+def target_state(target: str) -> str:
+    """Return whether the public may follow a redirect to *target*: public, gone or missing.
+
+    Gone: a story that exists but is not public (it was, when the redirect was recorded).
+    """
+    if target.startswith(("http://", "https://")):
+        return PUBLIC
+    try:
+        match = resolve(target.split("?", 1)[0])
+    except Resolver404:
+        return MISSING
+    slug = match.kwargs.get("slug")
+    if match.view_name == "articles:detail":
+        stories = Article.objects.filter(slug=slug)
+        if stories.published().exists():
+            return PUBLIC
+        return GONE if stories.exists() else MISSING
+    if match.view_name in IN_PUBLIC_USE:
+        model, relation = IN_PUBLIC_USE[match.view_name]
+        used = in_public_use(model.objects.filter(slug=slug), relation).exists()
+        return PUBLIC if used else MISSING
+    return PUBLIC
+
+
 class RedirectFallbackMiddleware:
     """Turn a 404 into a 301 when the path (or a folder above it) has moved."""
 
@@ -112,6 +157,11 @@ class RedirectFallbackMiddleware:
         target = find_redirect(request.path)
         if target is None or target == request.path:
             return response
+        state = target_state(target)
+        if state == MISSING:
+            return response
+        if state == GONE:
+            return HttpResponseGone(loader.render_to_string("410.html", request=request))
         query = request.META.get("QUERY_STRING", "")
         if query:
             target = f"{target}?{iri_to_uri(query)}"

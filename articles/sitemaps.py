@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Region, Rubric, in_public_use
 from articles.seo import article_changed_at
 from serving.origin import absolute_url
 
@@ -102,14 +102,10 @@ class RubricSitemap(OriginSitemap):
 
 
 class TagSitemap(OriginSitemap):
-    """Tags that label at least one public story (an empty tag page is no use to a reader)."""
+    """Tags that label at least one public story: the others have no page."""
 
     def items(self):
-        return (
-            Tag.objects.alias(first_story=first_public_story("tags"))
-            .filter(first_story__isnull=False)
-            .order_by("name")
-        )
+        return in_public_use(Tag.objects.all(), "tags").order_by("name")
 
     def location(self, item):
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -119,21 +115,7 @@ class AuthorSitemap(OriginSitemap):
     """Authors with at least one public story."""
 
     def items(self):
-        return (
-            Author.objects.alias(first_story=first_public_story("authors"))
-            .filter(first_story__isnull=False)
-            .order_by("name")
-        )
-
-
-def first_public_story(relation: str) -> Subquery:
-    """Return the id of one public story linked through *relation* to the outer row.
-
-    A scalar subquery with LIMIT 1 probes each tag or author and stops at its first public
-    story; PostgreSQL would turn EXISTS into a join hashing every published story instead.
-    """
-    stories = Article.objects.published().filter(**{relation: OuterRef("pk")})
-    return Subquery(stories.order_by().values("pk")[:1])
+        return in_public_use(Author.objects.all(), "authors").order_by("name")
 
 
 SITEMAPS = {

@@ -12,7 +12,14 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from articles.models import Article, Author, Region, Rubric, previous_and_following
+from articles.models import (
+    Article,
+    Author,
+    Region,
+    Rubric,
+    in_public_use,
+    previous_and_following,
+)
 from articles.search import run_search
 
 REGION_BLOCK_SIZE = 4
@@ -122,10 +129,15 @@ class TaxonomyArticleListView(PublishedArticleMixin, ListView):
     taxonomy_model = None
     taxonomy_label = ""
     lookup = None
+    # Tags and authors have a page only once a public story uses them (in_public_use).
+    only_in_public_use = False
     template_name = "articles/article_list.html"
 
     def get_queryset(self):
-        self.taxonomy = get_object_or_404(self.taxonomy_model, slug=self.kwargs["slug"])
+        taxonomies = self.taxonomy_model._default_manager.all()
+        if self.only_in_public_use:
+            taxonomies = in_public_use(taxonomies, self.lookup)
+        self.taxonomy = get_object_or_404(taxonomies, slug=self.kwargs["slug"])
         return super().get_queryset().filter(**{self.lookup: self.taxonomy})
 
     def get_context_data(self, **kwargs):
@@ -150,12 +162,14 @@ class TagArticleListView(TaxonomyArticleListView):
     taxonomy_model = Tag
     taxonomy_label = _("Tag")
     lookup = "tags"
+    only_in_public_use = True
 
 
 class AuthorArticleListView(TaxonomyArticleListView):
     taxonomy_model = Author
     taxonomy_label = _("Author")
     lookup = "authors"
+    only_in_public_use = True
     template_name = "articles/author_article_list.html"
 
 

@@ -382,6 +382,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# A refused review keeps what the reader wrote (the form comes back filled in).
+CSRF_FAILURE_VIEW = "reviews.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = []
 # Off for a loopback benchmark, or behind a proxy that redirects to HTTPS itself.
 SECURE_SSL_REDIRECT = not DEBUG and env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -439,6 +441,14 @@ LOGGING = {
 # serving.middleware logs a database outage once a minute; Django would log every request.
 LOGGING["filters"] = {
     "skip_database_outages": {"()": "serving.middleware.DatabaseErrorLogFilter"},
+    "once_a_minute_per_host": {"()": "serving.middleware.DisallowedHostLogFilter"},
+}
+# Any client can send any Host: one line per host a minute, never a traceback each.
+LOGGING["loggers"]["django.security.DisallowedHost"] = {
+    "handlers": ["console"],
+    "level": "ERROR",
+    "filters": ["once_a_minute_per_host"],
+    "propagate": False,
 }
 LOGGING["loggers"]["django.request"] = {
     "handlers": ["console"],

@@ -9,12 +9,19 @@ from django.views.generic import TemplateView
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS, sitemap_index
 from articles.views import SearchView
+from serving.admin_shortcut import view_on_site
 from serving.healthz import healthz
 from serving.media import serve_media
 
 urlpatterns = [
     # First, so that the load balancer's frequent check resolves in one step.
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own: its "View on site" asks the model's admin who may see what.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin-view-on-site",
+    ),
     path("admin/", admin.site.urls),
     # The review form's page (/articles/<slug>/review/) and the follow-up emails' links.
     path("", include("reviews.urls")),

@@ -103,6 +103,12 @@ class ReviewAdmin(admin.ModelAdmin):
         ),
     )
 
+    def view_on_site(self, review):
+        # Only while its story is public: a moderator may not learn a draft's address.
+        if Article.objects.filter(pk=review.article_id).published().exists():
+            return review.get_absolute_url()
+        return None
+
     def get_queryset(self, request):
         return (
             super()

@@ -12,8 +12,10 @@ emails (``reviews.followup``): confirming the address, and unsubscribing in one 
 from django.contrib import messages
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -73,6 +75,28 @@ def review_form(request, slug):
     published = review.status == Review.Status.APPROVED
     messages.success(request, THANKS_PUBLISHED if published else THANKS_PENDING)
     return redirect("reviews:form", slug=article.slug)
+
+
+def csrf_failure(request, reason=""):
+    """Answer a refused CSRF check; for the review form, with the form and all it held.
+
+    A reader whose security cookie went missing or was mangled (a cleared cookie, a browser
+    that blocks them, a tab left open for days) gets the form back, everything typed in it,
+    a new cookie, and a sentence saying what to do, instead of a bare 403. Every other form
+    gets Django's page (``CSRF_FAILURE_VIEW`` points here).
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if request.method != "POST" or match is None or match.view_name != "reviews:form":
+        return django_csrf_failure(request, reason)
+    article = Article.objects.published().for_story().filter(slug=match.kwargs["slug"]).first()
+    if article is None:
+        return django_csrf_failure(request, reason)
+    form = ReviewForm(request.POST, article=article)
+    form.is_valid()
+    return page(request, article, Moderator(), form, status=403, csrf_refused=True)
 
 
 def page(request, article, moderator, form, *, status=200, **extra):

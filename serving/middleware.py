@@ -162,3 +162,30 @@ class DatabaseErrorLogFilter(logging.Filter):
     def filter(self, record):
         exc_info = record.exc_info
         return not (exc_info and isinstance(exc_info[1], DATABASE_ERRORS))
+
+
+class DisallowedHostLogFilter(logging.Filter):
+    """Log a request for a host not in ALLOWED_HOSTS once a minute per host, in one line.
+
+    Anyone can send any Host header; with Django's traceback on every one, a script could fill
+    the log. The first request for a host in a minute is logged (without the traceback), the
+    rest are dropped.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.last_logged: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def filter(self, record):
+        host = str(getattr(record, "host", "") or record.getMessage())[:200]
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last_logged.get(host, -LOG_INTERVAL_SECONDS) < LOG_INTERVAL_SECONDS:
+                return False
+            if len(self.last_logged) > 10_000:
+                self.last_logged.clear()
+            self.last_logged[host] = now
+        record.exc_info = None
+        record.exc_text = None
+        return True

@@ -19,7 +19,7 @@ UNSUBSCRIBE_LINK = re.compile(r"http://127\.0\.0\.1:8000(/reviews/follow-up/unsu
 
 @pytest.fixture(autouse=True)
 def site_url(settings):
-    settings.NEWSROOM_SITE_URL = "http://127.0.0.1:8000"
+    settings.SITE_URL = "http://127.0.0.1:8000"
 
 
 def to_reader(mailoutbox) -> list:

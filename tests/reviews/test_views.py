@@ -359,7 +359,7 @@ def test_sixth_review_in_ten_minutes_gets_429_with_retry_after(make_article, pos
     assert "no-store" in response["Cache-Control"]
     # The trap for scripts stays out of sight on this page too (reviews.css hides it).
     assert "reviews/reviews.css" in page
-    assert 'class="review-hp" aria-hidden="true"' in page
+    assert 'class="review-hp" aria-hidden="true" hidden' in page
     assert Review.objects.count() == 5
 
 
