@@ -1,4 +1,3 @@
-import re
 import time
 from datetime import timedelta
 
@@ -9,20 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import Review
+from reviews.text import clean_text, comparison_key
 
 TIMESTAMP_SALT = "reviews.form.timestamp"
-# C0 and C1 control characters and the bidirectional overrides that can disguise text; tab and
-# newline are kept in the body, where readers use them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
 BAD_TIMESTAMP = _("We could not check this form. Please look over your review and send it again.")
-
-
-def strip_controls(text: str, *, keep_lines: bool) -> str:
-    text = LINE_BREAKS.sub("\n", text)
-    if not keep_lines:
-        text = text.replace("\n", " ").replace("\t", " ")
-    return CONTROL_CHARACTERS.sub("", text)
+# The newest earlier reviews of one reader on one story that a new one is compared with: a
+# person sends a handful; the cap bounds the work for a script pacing itself under the rate
+# limit.
+DUPLICATE_CANDIDATES = 100
 
 
 def sign_timestamp(article_pk: int, *, at: float | None = None) -> str:
@@ -40,6 +33,10 @@ class ReviewForm(forms.Form):
     ``website`` is a honeypot: hidden from people, tempting to scripts. ``timestamp`` carries
     the signed time the form was shown; a stale one asks the reader to send again, a too quick
     one marks the review as spam (silently, so a script learns nothing).
+
+    The name and the review are kept as :func:`~reviews.text.clean_text` spells them, without
+    invisible characters, so that what moderators read, what the rules check and what is
+    published are the same text.
     """
 
     name = forms.CharField(label=_("Name"), max_length=80)
@@ -79,6 +76,10 @@ class ReviewForm(forms.Form):
             "please send it again."
         ),
         "duplicate": _("You have already sent this review for this story."),
+        "invisible_name": _(
+            "Your name is made of characters that do not show on screen. Please type it "
+            "with letters we can display."
+        ),
     }
 
     def __init__(self, *args, article, fingerprint: str = "", **kwargs):
@@ -94,9 +95,11 @@ class ReviewForm(forms.Form):
         self.too_fast = False
 
     def clean_name(self):
-        name = strip_controls(self.cleaned_data["name"], keep_lines=False).strip()
+        name = clean_text(self.cleaned_data["name"], multiline=False)
         if not name:
-            raise forms.ValidationError(self.fields["name"].error_messages["required"])
+            raise forms.ValidationError(self.error_messages["invisible_name"], code="required")
+        # NFKC can lengthen a text ("ﷺ" becomes 18 characters): check the limit on what is stored.
+        self.fields["name"].run_validators(name)
         return name
 
     def clean_email(self):
@@ -104,9 +107,10 @@ class ReviewForm(forms.Form):
         return self.cleaned_data["email"].lower()
 
     def clean_body(self):
-        body = strip_controls(self.cleaned_data["body"], keep_lines=True).strip()
+        body = clean_text(self.cleaned_data["body"])
         if len(body) < 2:
             raise forms.ValidationError(_("Please write at least 2 characters."), code="min_length")
+        self.fields["body"].run_validators(body)
         return body
 
     def clean_timestamp(self):
@@ -145,13 +149,22 @@ class ReviewForm(forms.Form):
         return cleaned
 
     def is_duplicate(self, body: str) -> bool:
+        """Return whether this reader sent the same text to this story in the last day.
+
+        "The same" by :func:`~reviews.text.comparison_key`: a zero-width space, another case
+        or a doubled space does not make a new review. The key is computed here rather than
+        in SQL, over the reader's few recent reviews of the story.
+        """
         since = timezone.now() - timedelta(hours=24)
-        return Review.objects.filter(
-            article=self.article,
-            fingerprint=self.fingerprint,
-            created_at__gte=since,
-            body=body,
-        ).exists()
+        earlier = (
+            Review.objects.filter(
+                article=self.article, fingerprint=self.fingerprint, created_at__gte=since
+            )
+            .order_by("-created_at")
+            .values_list("body", flat=True)[:DUPLICATE_CANDIDATES]
+        )
+        key = comparison_key(body)
+        return any(comparison_key(text) == key for text in earlier)
 
     @property
     def honeypot_filled(self) -> bool:

@@ -17,7 +17,9 @@ The order of the rules, first match wins:
 
 * **spam** — a *block* word, the honeypot field filled in, or the form sent back faster than a
   person can type (the ``signals`` the form measured);
-* **pending, held** — at least ``link_threshold`` links, or a *hold* word;
+* **pending, held** — at least ``link_threshold`` links, a *hold* word, or a link whose host
+  name mixes alphabets as look-alike domains do (``https://gооgle.com`` with a Cyrillic
+  "о", or its punycode ``xn--ggle-55da.com``);
 * **approved** — the editors turned on trusted auto-approval and the same email address
   already has an approved review;
 * **pending** — everything else: pre-moderation is the default.
@@ -37,17 +39,25 @@ To add a rule, add a check to ``spam_reasons()`` or ``hold_reasons()`` that retu
 reason; the queue will show it with no other change.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reviews.models import ModerationSettings, Review
+from reviews.text import mixed_scripts
 
 LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
+SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+PATH_START = re.compile(r"[/\\?#]")
+# The punctuation around a link in running text: "(see https://example.com)."
+TRAILING_PUNCTUATION = re.compile(r"\W+$")
+LABEL_SEPARATORS = re.compile(r"[.\u3002]")
 
 
 @dataclass
@@ -108,6 +118,53 @@ class Signals:
 
 def count_links(text: str) -> int:
     return len(LINK_PATTERN.findall(text))
+
+
+def link_host(link: str) -> str:
+    """Return the host name of *link*, a match of ``LINK_PATTERN``, as written in the text."""
+    authority = PATH_START.split(SCHEME.sub("", link), maxsplit=1)[0]
+    host = authority.rpartition("@")[2].partition(":")[0]
+    return TRAILING_PUNCTUATION.sub("", host)
+
+
+def host_scripts(host: str) -> tuple[str, list[str]]:
+    """Return *host* as people read it (punycode decoded) and its labels' mixed scripts.
+
+    Each label is judged alone: ``пример.com`` is a Cyrillic name under a Latin domain,
+    not a look-alike. An undecodable ``xn--`` label is left as written.
+    """
+    labels = []
+    scripts: dict[str, None] = {}
+    for label in LABEL_SEPARATORS.split(host):
+        if label[:4].lower() == "xn--":
+            with contextlib.suppress(UnicodeError):
+                label = label[4:].encode("ascii").decode("punycode")
+        labels.append(label)
+        scripts.update(dict.fromkeys(mixed_scripts(label)))
+    return ".".join(labels), list(scripts)
+
+
+def lookalike_links(text: str) -> list[str]:
+    """Return a warning for each link in *text* whose host name mixes alphabets."""
+    warnings = []
+    for host in dict.fromkeys(map(link_host, LINK_PATTERN.findall(text))):
+        readable, scripts = host_scripts(host)
+        if not scripts:
+            continue
+        names = get_text_list(scripts, _("and"))
+        if readable == host:
+            warning = _("Link with look-alike letters: %(host)s (%(scripts)s)") % {
+                "host": host,
+                "scripts": names,
+            }
+        else:
+            warning = _("Link with look-alike letters: %(host)s (%(ascii)s; %(scripts)s)") % {
+                "host": readable,
+                "ascii": host,
+                "scripts": names,
+            }
+        warnings.append(warning)
+    return warnings
 
 
 def find_words(words: list[str], text: str) -> list[str]:
@@ -172,10 +229,11 @@ class Moderator:
             reasons.append(ngettext("%(count)d link", "%(count)d links", links) % {"count": links})
         for word in find_words(self.rules.hold_word_list, f"{review.name}\n{review.body}"):
             reasons.append(_("held word: %(word)s") % {"word": word})
+        reasons.extend(lookalike_links(f"{review.name}\n{review.body}"))
         return reasons
 
     def needs_review(self, review: Review) -> bool:
-        """Return whether a rule holds *review* for a moderator (links, hold words)."""
+        """Return whether a rule holds *review* for a moderator (links, hold words...)."""
         return bool(self.hold_reasons(review))
 
     def approved_before(self, review: Review) -> int:

@@ -5,7 +5,9 @@ one the test run starts for itself (tests/redis_server.py), each under a key pre
 """
 
 import logging
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -272,3 +274,15 @@ def test_no_stale_entry_survives_an_invalidation_dropped_during_an_outage(
         assert neighbour.get("theirs") == "kept"
     finally:
         neighbour.clear()
+
+
+def test_no_test_names_a_database_of_a_developers_own_redis():
+    # Tests reach Redis only through NEWSROOM_TEST_REDIS_URL (under a key prefix of the run's
+    # own) or a redis-server they start themselves: never "/0" or "/9" of whatever listens
+    # on this machine, which would read or wipe someone's data. (Port 1 is a closed port the
+    # fault tests use: nothing answers there.)
+    root = Path(__file__).resolve().parent.parent
+    local_database = re.compile(r"redis://(?:127\.0\.0\.1|localhost)(?::6379)?/\d+")
+    files = [*root.joinpath("tests").rglob("*.py"), root / ".ci" / "run", root / "Makefile"]
+    offenders = [str(path) for path in files if local_database.search(path.read_text())]
+    assert offenders == []
