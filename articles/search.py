@@ -9,8 +9,7 @@ Two engines behind one function, chosen by the database vendor:
   along) and never writes it; queries reach it through :class:`SearchVectorColumn`. A trigger
   rather than a ``GENERATED ALWAYS`` column so that a later migration may still alter the type
   of title, teaser or body (PostgreSQL refuses that for columns a generated column uses).
-  Results are ranked with ``ts_rank`` and get ``ts_headline`` snippets; when the ranked search
-  finds nothing, a trigram fallback (``pg_trgm``, GIN index on title) catches typos.
+  Results are ranked with ``ts_rank`` and get ``ts_headline`` snippets.
 
   Ranking costs a read of every matching row, so a word found in most of 100,000 stories
   would take a second. Each ranking is therefore fenced by a LIMIT in a subquery: a query
@@ -22,31 +21,47 @@ Two engines behind one function, chosen by the database vendor:
 * Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
   (``icontains``); title matches come first, then the newest.
 
+Both read a query as PostgreSQL's ``websearch_to_tsquery`` does: ``-word`` (or ``-"a
+phrase"``) leaves out the stories that contain it, on every path, suggestions included.
+
+When a query finds nothing, its words may hold a typo ("Armnia"). Each word is then respelt
+to the closest word the published stories use, and when the respelt query finds stories,
+they are shown with "Did you mean …?". On PostgreSQL the candidates come from a table of
+every word of every story with a trigram index (migration ``0009_search_words``, kept current
+by a trigger), so titles, teasers and bodies all count; elsewhere from a cached vocabulary of
+the newest published stories, compared with ``difflib``. Either way a word is suggested only
+when a published story contains it: the table also holds the words of drafts, and a
+suggestion must never give away text that is not public.
+
 Snippets are built so that stored text can never inject markup: the database marks matches
 with two private-use characters, the text is escaped, and only then are the markers turned
 into ``<mark>`` elements.
 """
 
+import difflib
 import html
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchVectorField,
-    TrigramWordSimilarity,
 )
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
-    BooleanField,
     Case,
+    Count,
+    Exists,
     Expression,
     F,
     Func,
     IntegerField,
+    Max,
     Q,
     QuerySet,
     TextField,
@@ -54,7 +69,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Concat
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Region, Rubric
@@ -68,10 +83,27 @@ RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 MAX_FALLBACK_WORDS = 8
 # How much plain body text the snippet is drawn from; ts_headline parses all it is given.
 SNIPPET_SOURCE_CHARS = 8000
-# Shorter queries are too vague for typo matching: "tax" would match half the titles; longer
-# ones are sentences, not typos, and cost the trigram index dearly.
-MIN_FUZZY_LENGTH = 4
-MAX_FUZZY_LENGTH = 40
+# Shorter words are too vague for typo matching: "tax" is a typo of half the dictionary;
+# longer ones are no typos. A typo may stand for a shorter known word ("gass"), so the
+# vocabulary keeps words from three letters on, as the words table (0009) does.
+MIN_TYPO_LENGTH = 4
+MAX_TYPO_LENGTH = 40
+MIN_KNOWN_LENGTH = 3
+# PostgreSQL: the known words closest to a typo that are checked against the published
+# stories, best first; the first that a published story contains is suggested.
+CANDIDATES_PER_WORD = 5
+# Checking a candidate reads the first this many published stories with its stem, however
+# common, and looks for the word itself in them: a word only a draft spells so (its stem
+# common) costs a bounded read, and a spelling rare among its stem's stories may be missed,
+# which only means that a more common one is suggested, or none.
+WORD_CHECK_FENCE = 50
+# SQLite: the vocabulary is drawn from the newest stories and keeps the most used words,
+# so that building and comparing it stay quick whatever the volume.
+VOCABULARY_STORIES = 500
+VOCABULARY_WORDS = 20000
+VOCABULARY_SECONDS = 3600
+# How like a known word a typo must be (difflib's ratio) to be respelt as it.
+TYPO_CUTOFF = 0.75
 # Ranking reads each match's tsvector (5-10 µs a row here), so every ranking is fenced.
 # NEWEST_WINDOW: how many of the newest stories are read to find a broad query's matches.
 NEWEST_WINDOW = 800
@@ -81,8 +113,6 @@ MIN_BROAD_RESULTS = 10
 EXACT_FENCE = 1000
 # Results a reader can page through (50 pages); ranking all is what costs, not listing them.
 MAX_RESULTS = 1000
-FUZZY_POOL = 100
-FUZZY_FENCE = 400
 
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
@@ -90,6 +120,11 @@ _MARKED = re.compile(f"{MARK_START}(.*?){MARK_STOP}", re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 # A tag of sanitised HTML, quoted attribute values may contain ">".
 _TAG_PATTERN = r"""<(?:[^>"']|"[^"]*"|'[^']*')*>"""
+# A term as websearch_to_tsquery reads it: a quoted phrase (an unclosed quote runs to the
+# end) or a run of other characters, which its operator characters end; an odd number of
+# minus signs in front, spaces allowed, leaves it out.
+_TERM = re.compile(r'(?P<minus>(?:-\s*)*)(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"!&|():*<>]+))')
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def clean_query(raw: str | None) -> str:
@@ -125,17 +160,6 @@ class SearchVectorColumn(Expression):
         )
 
 
-class WordSimilar(Func):
-    """``query <% column``: some stretch of *column* is trigram-similar to *query*.
-
-    The operator form, unlike ``word_similarity(...) > x``, can use the trigram GIN index.
-    """
-
-    arg_joiner = " <%% "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 class Left(Func):
     function = "left"
     output_field = TextField()
@@ -168,7 +192,7 @@ class Found:
     """The ids of the stories a query found, best first, and how they were found."""
 
     ids: list[int]
-    mode: str  # "ranked" (all matches ranked), "broad" (too many: some ranked), "fuzzy"
+    mode: str  # "ranked" (all matches ranked), "broad" (too many: some ranked)
     total: int | None  # exact number of matches; None for a broad query
 
 
@@ -180,8 +204,7 @@ def find_ids(queryset: QuerySet, query: str) -> Found:
     they are all ranked (its estimates of phrases and of words that go together run low:
     reaching the fence then makes the query broad); otherwise the newest stories are tried
     first, and ten matches or more among them make it a broad query, whose best matches
-    among the newest are shown. At most four queries: the estimate, two rankings, and the
-    typo fallback when nothing matched.
+    among the newest are shown. At most three queries: the estimate and two rankings.
     """
     estimate = estimate_rows(_matching_rows(queryset, query).values("pk"))
     if estimate >= EXACT_FENCE:
@@ -193,10 +216,24 @@ def find_ids(queryset: QuerySet, query: str) -> Found:
         # More matches than the estimate said, spread too thinly for the newest to show
         # them: rank the first the index gave rather than read them all.
         return Found(ids, "broad", None)
-    if ids:
-        return Found(ids, "ranked", matched)
-    fuzzy = fuzzy_ids(queryset, query)
-    return Found(fuzzy, "fuzzy", len(fuzzy))
+    return Found(ids, "ranked", matched)
+
+
+def find_or_respell(queryset: QuerySet, query: str) -> tuple[Found, str | None]:
+    """Return what *query* finds in *queryset* (PostgreSQL), and ``None``; or, when it finds
+    nothing but its words respelt do, what they find and the respelt query.
+
+    The respelt query is searched like any other, so its ``-word`` exclusions hold as well.
+    """
+    found = find_ids(queryset, query)
+    if found.ids:
+        return found, None
+    respelt = respell(query, nearest_public_words(queryset, query))
+    if respelt != query:
+        found_respelt = find_ids(queryset, respelt)
+        if found_respelt.ids:
+            return found_respelt, respelt
+    return found, None
 
 
 def _rank_fenced(rows: QuerySet, query: str, fence: int) -> tuple[list[int], int]:
@@ -226,36 +263,9 @@ def _rank_fenced(rows: QuerySet, query: str, fence: int) -> tuple[list[int], int
     return [row[0] for row in found], (found[0][1] if found else 0)
 
 
-def fuzzy_ids(queryset: QuerySet, query: str) -> list[int]:
-    """Return the ids of stories whose title is close to *query* (typos), most similar first.
-
-    Only the first ``FUZZY_FENCE`` candidates of the trigram index are compared: a typo of a
-    word in thousands of titles would otherwise cost a similarity per title.
-    """
-    if not MIN_FUZZY_LENGTH <= len(query) <= MAX_FUZZY_LENGTH:
-        return []
-    candidates = _fuzzy(queryset, query).order_by()
-    fenced = candidates.annotate(win_id=F("pk"), win_at=F("publish_at"), win_title=F("title"))
-    fenced_sql, fenced_params = fenced.values("win_id", "win_at", "win_title")[
-        :FUZZY_FENCE
-    ].query.sql_with_params()
-    sql = f"""
-        SELECT fenced.win_id FROM ({fenced_sql}) AS fenced
-        ORDER BY word_similarity(%s, fenced.win_title) DESC, fenced.win_at DESC,
-            fenced.win_id DESC
-        LIMIT %s
-    """  # noqa: S608 - our own compiled SQL; every value is a parameter
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, (*fenced_params, query, FUZZY_POOL))
-        return [row[0] for row in cursor.fetchall()]
-
-
-def page_articles(queryset: QuerySet, ids: list[int], query: str, mode: str) -> list:
+def page_articles(queryset: QuerySet, ids: list[int], query: str) -> list:
     """Return the stories with these *ids*, in that order, each with ``snippet_raw``."""
-    if mode == "fuzzy":
-        rows = queryset.filter(pk__in=ids).annotate(snippet_raw=F("teaser"))
-    else:
-        rows = queryset.filter(pk__in=ids).annotate(snippet_raw=_headline(_tsquery(query)))
+    rows = queryset.filter(pk__in=ids).annotate(snippet_raw=_headline(_tsquery(query)))
     by_id = {article.pk: article for article in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -317,26 +327,47 @@ def _headline(query: SearchQuery) -> SearchHeadline:
     )
 
 
-def _fuzzy(queryset: QuerySet, query: str) -> QuerySet:
-    # Matches by title only; no lexemes to highlight, so the snippet is the teaser.
-    return (
-        queryset.filter(WordSimilar(Value(query), F("title")))
-        .annotate(
-            rank=TrigramWordSimilarity(Value(query), F("title")),
-            snippet_raw=F("teaser"),
-        )
-        .order_by("-rank", "-publish_at", "-pk")
-    )
+def query_terms(query: str) -> list[tuple[str, int, bool]]:
+    """Return the terms of *query*: each word or phrase, where it starts, whether left out."""
+    terms = []
+    for match in _TERM.finditer(query):
+        group = "word" if match.group("phrase") is None else "phrase"
+        left_out = match.group("minus").count("-") % 2 == 1
+        terms.append((match.group(group), match.start(group), left_out))
+    return terms
+
+
+def _words_of(text: str) -> list[str]:
+    # A single letter is inside nearly every story, so it would only flood the results.
+    words = (word.strip("'-") for word in re.findall(r"\w[\w'-]*", text))
+    return [word for word in words if len(word) > 1]
 
 
 def query_words(query: str) -> list[str]:
     """Return the words of *query* for the LIKE search: no operators, no single letters.
 
-    A single letter is inside nearly every story, so it would only flood the results.
+    Words of left-out terms are not among them (see :func:`left_out_words`).
     """
-    words = (word.strip("'-") for word in re.findall(r"\w[\w'-]*", query))
-    unique = dict.fromkeys(word for word in words if len(word) > 1)
-    return list(unique)[:MAX_FALLBACK_WORDS]
+    words = (
+        word
+        for text, _start, left_out in query_terms(query)
+        if not left_out
+        for word in _words_of(text)
+    )
+    return list(dict.fromkeys(words))[:MAX_FALLBACK_WORDS]
+
+
+def left_out_words(query: str) -> list[list[str]]:
+    """Return the words of each left-out term of *query* ("-word", '-"a phrase"').
+
+    A story that contains all the words of one of them is not a result, as on PostgreSQL.
+    """
+    terms = (_words_of(text) for text, _start, left_out in query_terms(query) if left_out)
+    return [words for words in terms if words][:MAX_FALLBACK_WORDS]
+
+
+def _mentions(word: str) -> Q:
+    return Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
 
 
 def _words(queryset: QuerySet, query: str) -> QuerySet:
@@ -346,11 +377,14 @@ def _words(queryset: QuerySet, query: str) -> QuerySet:
     in_title = Q()
     in_teaser = Q()
     for word in words:
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
-        )
+        queryset = queryset.filter(_mentions(word))
         in_title &= Q(title__icontains=word)
         in_teaser &= Q(teaser__icontains=word)
+    for left_out in left_out_words(query):
+        all_of_them = Q()
+        for word in left_out:
+            all_of_them &= _mentions(word)
+        queryset = queryset.exclude(all_of_them)
     # The same order of weight as on PostgreSQL: all words in the title, then in the teaser.
     rank = Case(
         When(in_title, then=Value(2)),
@@ -363,15 +397,183 @@ def _words(queryset: QuerySet, query: str) -> QuerySet:
     )
 
 
+def typo_words(query: str) -> list[tuple[int, int, str]]:
+    """Return the words of *query* that may be typos, with where each starts and ends.
+
+    Only runs of letters in terms that are not left out: a left-out word is no reader's
+    target, and numbers or names with digits are rarely misspelt.
+    """
+    found = []
+    for text, start, left_out in query_terms(query):
+        if left_out:
+            continue
+        for match in _LETTERS.finditer(text):
+            if MIN_TYPO_LENGTH <= len(match.group()) <= MAX_TYPO_LENGTH:
+                found.append((start + match.start(), start + match.end(), match.group()))
+    return found[:MAX_FALLBACK_WORDS]
+
+
+def respell(query: str, corrections: dict[str, str]) -> str:
+    """Return *query* with each typo word that *corrections* maps (lowercase) respelt.
+
+    Everything else stays as typed, exclusions and quotes included; a capital stays.
+    """
+    pieces = []
+    done = 0
+    for start, end, typed in typo_words(query):
+        right = corrections.get(typed.lower())
+        if right:
+            pieces += [query[done:start], _in_case_of(typed, right)]
+            done = end
+    pieces.append(query[done:])
+    return "".join(pieces)
+
+
+def _in_case_of(typed: str, word: str) -> str:
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+# The known words closest to each typo, best first, and whether each is the typo's own word
+# to the search (the same stem: "negotiation" is no typo of "negotiations") and whether the
+# search can find it at all (stop words it cannot). The trigram index finds them (%).
+NEAREST_WORDS_SQL = """
+    SELECT typo.word, known.word,
+        plainto_tsquery(%(config)s::regconfig, known.word)
+            = plainto_tsquery(%(config)s::regconfig, typo.word),
+        numnode(plainto_tsquery(%(config)s::regconfig, known.word)) > 0
+    FROM unnest(%(typos)s::text[]) WITH ORDINALITY AS typo (word, position)
+    CROSS JOIN LATERAL (
+        SELECT searchword.word, similarity(searchword.word, typo.word) AS score
+        FROM articles_searchword AS searchword
+        WHERE searchword.word %% typo.word
+        ORDER BY score DESC, searchword.word
+        LIMIT %(per_word)s
+    ) AS known
+    ORDER BY typo.position, known.score DESC, known.word
+"""
+
+
+def nearest_public_words(queryset: QuerySet, query: str) -> dict[str, str]:
+    """Map each typo of *query* (lowercase) to the closest word a story of *queryset* uses.
+
+    PostgreSQL. The candidates come from the words table (one query); then the closest of
+    each typo is checked against the stories of *queryset*, the published ones (one query),
+    and only for typos whose closest word no such story contains, the others (one more).
+    A typo whose closest public word has its stem is no typo to the search: left alone.
+    """
+    typos = list(dict.fromkeys(typed.lower() for _start, _end, typed in typo_words(query)))
+    if not typos:
+        return {}
+    params = {"config": SEARCH_CONFIG, "typos": typos, "per_word": CANDIDATES_PER_WORD}
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(NEAREST_WORDS_SQL, params)
+        nearest = cursor.fetchall()
+    unsettled = {
+        typo: [
+            (word, same)
+            for name, word, same, searchable in nearest
+            # The check's regex needs letters only; the table keeps no other words.
+            if name == typo and searchable and word.isalpha()
+        ]
+        for typo in typos
+    }
+    corrections = {}
+    # Checking a word costs a few milliseconds, and the closest is nearly always public.
+    for tried in (slice(0, 1), slice(1, None)):
+        public = _used_by(
+            queryset, sorted({word for words in unsettled.values() for word, _ in words[tried]})
+        )
+        for typo, words in list(unsettled.items()):
+            best = next(((word, same) for word, same in words[tried] if word in public), None)
+            if best is not None:
+                del unsettled[typo]
+                if not best[1]:
+                    corrections[typo] = best[0]
+    return corrections
+
+
+def _used_by(queryset: QuerySet, words: list[str]) -> set[str]:
+    """Return those of *words* that a story of *queryset* contains as a word (one query)."""
+    if not words:
+        return set()
+    checks = {
+        f"uses_{index}": Exists(_containing(queryset, word)) for index, word in enumerate(words)
+    }
+    # Any row of the queryset carries the answers; none means no story at all, so no word.
+    row = next(iter(queryset.order_by().values(**checks)[:1]), None)
+    if row is None:
+        return set()
+    return {word for index, word in enumerate(words) if row[f"uses_{index}"]}
+
+
+def _containing(queryset: QuerySet, word: str) -> QuerySet:
+    # The stem finds the candidates through the GIN index; the text itself decides, as a
+    # draft may spell a word ("Armenians") whose stem ("armenian") public stories have.
+    candidates = _matching_rows(queryset, word).order_by().values("pk")[:WORD_CHECK_FENCE]
+    pattern = rf"\m{word}\M"
+    return queryset.filter(pk__in=candidates).filter(
+        Q(title__iregex=pattern) | Q(teaser__iregex=pattern) | Q(body__iregex=pattern)
+    )
+
+
+def vocabulary(published: QuerySet) -> list[str]:
+    """Return the words of the newest *published* stories, the most used first (cached).
+
+    For typos on databases without the words table. The cache key holds the number of
+    published stories and their latest edit, so publishing, unpublishing or editing a story
+    makes a new list; either way a suggestion is only made when the search finds it.
+    """
+    stamp = published.aggregate(stories=Count("pk"), edited=Max("updated_at"))
+    edited = stamp["edited"].timestamp() if stamp["edited"] else 0
+    key = f"search:vocabulary:{published.db}:{stamp['stories']}:{edited}"
+    words = cache.get(key)
+    if words is None:
+        stories = Counter()
+        newest = published.order_by("-publish_at", "-pk")[:VOCABULARY_STORIES]
+        for title, teaser, body in newest.values_list("title", "teaser", "body"):
+            text = f"{title} {teaser} {html.unescape(strip_tags(body))}".lower()
+            stories.update({word for word in _LETTERS.findall(text) if _is_known_length(word)})
+        words = [word for word, _count in stories.most_common(VOCABULARY_WORDS)]
+        cache.set(key, words, VOCABULARY_SECONDS)
+    return words
+
+
+def _is_known_length(word: str) -> bool:
+    return MIN_KNOWN_LENGTH <= len(word) <= MAX_TYPO_LENGTH
+
+
+def nearest_words(words: list[str], query: str) -> dict[str, str]:
+    """Map each typo of *query* (lowercase) to the closest of *words*, if one is close."""
+    known = set(words)
+    corrections = {}
+    for _start, _end, typed in typo_words(query):
+        typo = typed.lower()
+        if typo in known or typo in corrections:
+            continue
+        # Only words of about its length can reach the cutoff; the others are not compared.
+        alike = [word for word in words if abs(len(word) - len(typo)) <= 2]
+        closest = difflib.get_close_matches(typo, alike, n=1, cutoff=TYPO_CUTOFF)
+        if closest:
+            corrections[typo] = closest[0]
+    return corrections
+
+
 def snippet_html(raw: str | None, query: str = "", *, mode: str = "ranked") -> SafeString:
     """Return a snippet safe to render: all text escaped, only our own ``<mark>`` kept.
 
-    *raw* is ``snippet_raw`` of a search result. Headlines (mode "ranked") come from tag-stripped
-    HTML-escaped text, so entities are decoded before escaping again; other modes mark the
-    query's words here.
+    *raw* is ``snippet_raw`` of a search result. Headlines (modes "ranked" and "broad") come
+    from tag-stripped HTML-escaped text, so entities are decoded before escaping again; the
+    word search's teasers ("words") get the query's words marked here.
     """
     text = raw or ""
-    text = html.unescape(text) if mode == "ranked" else _mark_words(text, query_words(query))
+    if mode in ("ranked", "broad"):
+        text = html.unescape(text)
+    else:
+        text = _mark_words(text, query_words(query))
     escaped = escape(text)
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(marked.replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
@@ -405,9 +607,12 @@ class SearchFilters:
 def run_search(params, *, using: str = "default") -> dict:
     """Return the context of the search page for the GET *params* (q, region, rubric, page).
 
-    A fixed number of queries: regions and rubrics for the filters; on PostgreSQL the
-    estimate, the ranked ids and one page of rows (plus the typo fallback only when nothing
-    matched); elsewhere COUNT and one page of rows.
+    A fixed number of queries when something matches: regions and rubrics for the filters;
+    on PostgreSQL the estimate, the ranked ids (a second ranking for some broad queries) and
+    one page of rows; elsewhere COUNT and one page of rows. When nothing matches, the typo
+    fallback adds its own: on PostgreSQL the nearest words and their check against the
+    published stories, then the respelt query's estimate and rankings; elsewhere the
+    vocabulary's key (and, once per change, the vocabulary) and the respelt query's COUNT.
     """
     query = clean_query(params.get("q"))
     regions = list(Region.objects.using(using).order_by("position", "name"))
@@ -423,7 +628,8 @@ def run_search(params, *, using: str = "default") -> dict:
         "filters": filters,
         "page_obj": None,
         "search_mode": None,
-        # Phrases in quotes and -word exclusions only mean something to PostgreSQL.
+        "suggestion": None,
+        # Quoted phrases only mean something to PostgreSQL; SQLite seeks their words.
         "advanced_syntax": uses_postgres(using),
     }
     if not query:
@@ -431,22 +637,30 @@ def run_search(params, *, using: str = "default") -> dict:
     published = filters.apply(Article.objects.using(using).published())
     for_display = published.select_related("region", "rubric").defer("body")
     if uses_postgres(using):
-        found = find_ids(published, query)
+        found, suggestion = find_or_respell(published, query)
         paginator = Paginator(found.ids, RESULTS_PER_PAGE)
         page_obj = paginator.get_page(params.get("page"))
-        page_obj.object_list = page_articles(for_display, page_obj.object_list, query, found.mode)
+        page_obj.object_list = page_articles(for_display, page_obj.object_list, suggestion or query)
         mode, total = found.mode, found.total
     else:
         paginator = Paginator(_words(for_display, query), RESULTS_PER_PAGE)
+        suggestion = None
+        if not paginator.count and typo_words(query):
+            words = vocabulary(Article.objects.using(using).published())
+            respelt = respell(query, nearest_words(words, query))
+            respelt_paginator = Paginator(_words(for_display, respelt), RESULTS_PER_PAGE)
+            if respelt != query and respelt_paginator.count:
+                paginator, suggestion = respelt_paginator, respelt
         page_obj = paginator.get_page(params.get("page"))
         mode, total = "words", paginator.count
     for article in page_obj:
-        article.snippet = snippet_html(article.snippet_raw, query, mode=mode)
+        article.snippet = snippet_html(article.snippet_raw, suggestion or query, mode=mode)
     context.update(
         page_obj=page_obj,
         paginator=paginator,
         search_mode=mode,
         total=total,
+        suggestion=suggestion,
     )
     return context
 
