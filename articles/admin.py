@@ -23,7 +23,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -34,16 +34,19 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from articles import services
-from articles.forms import ArticleAdminForm
+from articles.forms import ArticleAdminForm, AuthorAdminForm
 from articles.history import refresh_latest_version
-from articles.images import process_lead_image, rendition_url
+from articles.images import process_author_photo, process_lead_image, rendition_url
 from articles.models import Article, Author, Redirect, Region, Rubric, in_public_use
 from audit import log
+from audit.admin import AuditedDeletionsMixin
 
 logger = logging.getLogger("newsroom.admin")
 
-# The stale-save check's own fields (articles.concurrency): never "a change" to a story.
-HIDDEN_FORM_FIELDS = {"loaded_version", "loaded_history"}
+# Fields of the story form that are not the story's: the concurrency check's hidden fields,
+# and the revert form's confirmation.
+FORM_ONLY_FIELDS = {"loaded_version", "loaded_history", "confirm_status_change"}
+STATUS_FIELDS = ("status", "publish_at")
 # Columns that articles.images.process_lead_image() rewrites after the save.
 LEAD_IMAGE_COLUMNS = (
     "lead_image",
@@ -54,7 +57,7 @@ LEAD_IMAGE_COLUMNS = (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
     prepopulated_fields = {"slug": ("name",)}
@@ -62,7 +65,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rubric)
-class RubricAdmin(admin.ModelAdmin):
+class RubricAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
@@ -72,7 +75,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(TaggitTagAdmin):
+class TagAdmin(AuditedDeletionsMixin, TaggitTagAdmin):
     """taggit's tag admin, with "Merge selected tags" for those who may change tags only.
 
     Merging retags every story that carries the tags, published ones too. taggit offers the
@@ -111,7 +114,8 @@ class TagAdmin(TaggitTagAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
+    form = AuthorAdminForm
     list_display = ("name", "slug", "user")
     list_select_related = ("user",)
     prepopulated_fields = {"slug": ("name",)}
@@ -134,6 +138,21 @@ class AuthorAdmin(admin.ModelAdmin):
         ]
         return deleted, model_count, perms_needed, protected
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "photo" not in form.changed_data:
+            return
+        try:
+            process_author_photo(obj)
+        except Exception:
+            # As with lead images: the author is saved; the photo is shown once processed.
+            logger.exception("Could not process the photo of author %s", obj.pk)
+            self.message_user(
+                request,
+                _("The author was saved, but the photo could not be processed."),
+                messages.WARNING,
+            )
+
 
 def save_action(obj, previous_status, changed: list[str], *, created: bool) -> str | None:
     """Return the audit action a story save amounts to besides "created"/"edited", if any."""
@@ -149,6 +168,22 @@ def save_action(obj, previous_status, changed: list[str], *, created: bool) -> s
     if previous_status == Article.Status.PUBLISHED:
         return log.Action.UNPUBLISHED
     return None
+
+
+def reverted_fields(version_instance, form) -> list[str]:
+    """Return the names of the fields a revert to *version_instance* changes in the story."""
+    live = Article.objects.filter(pk=version_instance.pk).first()
+    if live is None:
+        return []
+    # Status and time are offered as they are now (ArticleAdminForm), so the form knows
+    # whether they changed; everything else comes from the version.
+    changed = [
+        field.name
+        for field in Article.history.model.tracked_fields
+        if field.name not in STATUS_FIELDS
+        and getattr(live, field.attname) != getattr(version_instance, field.attname)
+    ]
+    return changed + [name for name in STATUS_FIELDS if name in form.changed_data]
 
 
 def public(article) -> bool:
@@ -278,28 +313,64 @@ class ArticleAdmin(SimpleHistoryAdmin):
         form.can_publish = services.can_publish(request.user)
         return form
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or to_historic(obj) is None:
+            return fieldsets
+        # The revert form: say first what a revert changes, and what it leaves alone.
+        live = Article.objects.filter(pk=obj.pk).with_visibility().first()
+        if live is None:
+            return fieldsets
+        if live.is_public:
+            state = gettext("public now")
+        elif live.status == Article.Status.PUBLISHED:
+            state = gettext("scheduled, not public yet")
+        else:
+            state = gettext("not public")
+        description = gettext(
+            "Reverting brings back this version's title, text, image, authors and tags. The "
+            "story keeps its current status, “%(status)s” (%(state)s), unless you choose "
+            "another below."
+        ) % {"status": live.get_status_display(), "state": state}
+        revert = (_("Revert"), {"fields": ("confirm_status_change",), "description": description})
+        return (revert, *fieldsets)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         version = to_historic(obj)
         if version is not None:
             obj._change_reason = gettext("Reverted to the version of %(date)s") % {
-                "date": formats.date_format(version.history_date, "DATETIME_FORMAT")
+                "date": formats.date_format(
+                    timezone.localtime(version.history_date), "DATETIME_FORMAT"
+                )
             }
+            revert_changes = reverted_fields(obj, form)
         previous_status = form.initial.get("status") if change else None
         super().save_model(request, obj, form, change)
-        self._record_save(request, obj, form, change, previous_status)
+        if version is not None:
+            self._record_revert(request, obj, version, revert_changes)
+        self._record_save(request, obj, form, change, previous_status, reverted=version is not None)
         # A revert may bring back an image whose renditions were replaced since.
         if "lead_image" in form.changed_data or version is not None:
             self._process_lead_image(request, obj)
 
     # -- The audit trail --------------------------------------------------------------------
 
-    def _record_save(self, request, obj, form, change, previous_status):
-        changed = [name for name in form.changed_data if name not in HIDDEN_FORM_FIELDS]
+    def _record_revert(self, request, obj, version, fields):
+        details = {
+            "version": version.history_id,
+            "version_date": version.history_date.isoformat(),
+            "fields": fields,
+            "reason": str(obj._change_reason),
+        }
+        log.record(log.Action.REVERTED, actor=request.user, story=obj, obj=obj, details=details)
+
+    def _record_save(self, request, obj, form, change, previous_status, *, reverted=False):
+        changed = [name for name in form.changed_data if name not in FORM_ONLY_FIELDS]
         if not change:
             log.record(log.Action.CREATED, actor=request.user, story=obj, obj=obj)
-        elif changed:
+        elif changed and not reverted:
             details = {"fields": changed}
             if getattr(obj, "_change_reason", ""):
                 details["reason"] = str(obj._change_reason)
@@ -450,7 +521,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Redirect)
-class RedirectAdmin(admin.ModelAdmin):
+class RedirectAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     """Permanent redirects: made by slug changes automatically, or added here by editors."""
 
     list_display = ("old_path", "new_path", "created_at")

@@ -12,14 +12,15 @@ import re
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles.concurrency import VersionCheckFormMixin
-from articles.images import ACCEPTED_HELP, validate_lead_image
-from articles.models import Article, Author
+from articles.images import ACCEPTED_HELP, validate_image
+from articles.models import Article, Author, public_at
 from articles.sanitizer import sanitize_html
 
 # Every extension here must only produce tags and attributes in articles.sanitizer's
@@ -66,7 +67,7 @@ PUBLISH_REFUSED = _(
     "You cannot publish stories. Save it as a draft or send it to review, and an editor "
     "will publish it."
 )
-LEAD_IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
+IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 
 
 def clean_body(html: str) -> str:
@@ -91,7 +92,17 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         label=_("Lead image"),
         required=False,
         help_text=ACCEPTED_HELP,
-        widget=AdminFileWidget(attrs={"accept": LEAD_IMAGE_TYPES}),
+        widget=AdminFileWidget(attrs={"accept": IMAGE_TYPES}),
+    )
+
+    # Shown only on the History page's revert form (ArticleAdmin.get_fieldsets).
+    confirm_status_change = forms.BooleanField(
+        label=_("Yes, change whether the story is public"),
+        required=False,
+        help_text=_(
+            "Needed only when the status or time you choose would put the story on the site "
+            "or take it off."
+        ),
     )
 
     # Set per request by ArticleAdmin.get_form(); the safe default refuses publishing.
@@ -130,8 +141,19 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
                 choice for choice in status.choices if choice[0] != Article.Status.PUBLISHED
             ]
         version = getattr(self.instance, "_history", None)
+        # Reverting to an old version (admin History) brings back its words, image, authors
+        # and tags, but not its status: the story stays as public (or not) as it is now
+        # unless the editor chooses otherwise and confirms it (clean()).
+        self.live_state = None
+        if version is not None:
+            self.live_state = (
+                Article.objects.filter(pk=self.instance.pk).values("status", "publish_at").first()
+            )
+        if self.live_state is not None:
+            for name in ("status", "publish_at"):
+                if name in self.fields:
+                    self.initial[name] = self.live_state[name]
         if version is not None and not self.is_bound:
-            # Reverting to an old version (admin History): offer its authors and tags too.
             if "authors" in self.fields:
                 self.initial["authors"] = list(
                     Author.objects.filter(pk__in=version.author_ids()).values_list("pk", flat=True)
@@ -149,7 +171,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         image = self.cleaned_data.get("lead_image")
         # Only a new upload is checked; the stored image (or False, "clear") passes as is.
         if isinstance(image, UploadedFile):
-            validate_lead_image(image)
+            validate_image(image)
         return image
 
     def clean(self):
@@ -173,4 +195,54 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
                     code="alt_required",
                 ),
             )
+        if self.live_state is not None:
+            self._confirm_revert_status(cleaned_data)
         return cleaned_data
+
+    def _confirm_revert_status(self, cleaned_data):
+        status, publish_at = cleaned_data.get("status"), cleaned_data.get("publish_at")
+        if status is None or publish_at is None or cleaned_data.get("confirm_status_change"):
+            return
+        rule = public_at(timezone.now())
+        public_now = rule.check(self.live_state)
+        public_after = rule.check({"status": status, "publish_at": publish_at})
+        if public_now == public_after:
+            return
+        current = Article.Status(self.live_state["status"]).label
+        if public_now:
+            message = _(
+                "This story is public now: with the status and time chosen here, the revert "
+                "would take it off the site. Tick the box to confirm, or keep the status "
+                "“%(current)s” and its time."
+            )
+        else:
+            message = _(
+                "This story is not public now: with the status and time chosen here, the "
+                "revert would put it on the site. Tick the box to confirm, or keep the status "
+                "“%(current)s” and its time."
+            )
+        error = forms.ValidationError(
+            message, code="confirm_status_change", params={"current": current}
+        )
+        self.add_error("confirm_status_change", error)
+
+
+class AuthorAdminForm(forms.ModelForm):
+    """The author form: the photo goes through the same checks as a lead image."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=ACCEPTED_HELP,
+        widget=AdminFileWidget(attrs={"accept": IMAGE_TYPES}),
+    )
+
+    class Meta:
+        model = Author
+        fields = ("name", "slug", "bio", "photo", "user")
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            validate_image(photo)
+        return photo

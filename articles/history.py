@@ -90,7 +90,7 @@ def register_article_history() -> None:
     )
     version_model = Article.history.model
     pre_create_historical_record.connect(
-        _store_relations, sender=version_model, dispatch_uid="articles_version_relations"
+        _complete_version, sender=version_model, dispatch_uid="articles_version_relations"
     )
     for through in (Article.authors.through, Article.tags.through):
         m2m_changed.connect(
@@ -157,7 +157,10 @@ def record_versions(articles: Iterable, *, by, reason: str) -> None:
     version_model.objects.bulk_create(versions)
 
 
-def _store_relations(sender, instance, history_instance, **kwargs) -> None:
+def _complete_version(sender, instance, history_instance, **kwargs) -> None:
+    # Without a reason the library stores NULL, which the History page prints as "None".
+    if history_instance.history_change_reason is None:
+        history_instance.history_change_reason = ""
     # A story being created has no authors or tags yet: spare the two queries.
     if history_instance.history_type == "+":
         return

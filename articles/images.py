@@ -1,23 +1,26 @@
-"""Lead images: upload validation and renditions, with Pillow.
+"""Uploaded pictures, all through one pipeline with Pillow: lead images and author photos.
 
-``validate_lead_image()`` refuses anything that is not a plain raster photo before it is
-stored: wrong formats, disguised files (SVG, HTML, polyglots), files over 20 MB, images over
-40 megapixels (checked from the header, before any pixel is decoded) and damaged data.
+``validate_image()`` refuses anything that is not a plain raster picture before it is stored:
+wrong formats, disguised files (SVG, HTML, polyglots), files over 20 MB, images over 40
+megapixels (checked from the header, before any pixel is decoded) and damaged data.
 
-``process_lead_image()`` runs after an article with an image is saved. It re-encodes the
-original so that what we serve carries no metadata (EXIF with GPS, XMP, comments, anything
-appended to the file) and stands the right way up, then writes the renditions used by
-``{% lead_picture %}``: 320, 640 and 1280 px wide in WebP and JPEG, and a 1200x630 JPEG for
-social cards. Their storage names go to ``Article.lead_image_renditions``::
+``process_image()`` runs after a model with a picture is saved. It re-encodes the original,
+under a new random name with the extension of what it really is, so that what we serve
+carries no metadata (EXIF with GPS, XMP, comments, anything appended to the file) and stands
+the right way up, then writes the renditions each kind of picture needs (:class:`Kind`).
+``process_lead_image()`` and ``process_author_photo()`` store the result on their row. A lead
+image gets 320, 640 and 1280 px wide renditions in WebP and JPEG for ``{% lead_picture %}``,
+and a 1200x630 JPEG for social cards; an author photo, square ones for ``{% author_photo %}``.
+Their storage names go to a JSON column (``Article.lead_image_renditions``)::
 
     {"source": "articles/2025/05/ab12.jpg", "320.webp": "...", "320.jpg": "...", ...,
      "og.jpg": "..."}
 
-Keys are ``<width>.<format>`` with the real width of the file, so an image narrower than
-1280 px gets its own width as the widest rendition instead of being upscaled. ``source``
-records which original the renditions were made from, which makes the call idempotent.
-Everything goes through the file field's storage (``default_storage``), so it works with
-MEDIA_ROOT and with object storage alike.
+Keys are ``<width>.<format>`` with the real width of the file, so a picture narrower than the
+widest rendition gets its own width instead of being upscaled. ``source`` records which
+original the renditions were made from, which makes the call idempotent. Everything goes
+through the file field's storage (``default_storage``), so it works with MEDIA_ROOT and with
+object storage alike.
 """
 
 import io
@@ -25,9 +28,11 @@ import posixpath
 import re
 import uuid
 import warnings
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -44,7 +49,6 @@ ACCEPTED_FORMATS = {
     "GIF": ("png", "PNG"),
 }
 ACCEPTED_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif"}
-RENDITION_WIDTHS = (320, 640, 1280)
 OG_SIZE = (1200, 630)
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
@@ -53,15 +57,30 @@ SOURCE_KEY = "source"
 ACCEPTED_HELP = _("Upload a JPEG, PNG, WebP or GIF image.")
 
 
-def validate_lead_image(uploaded_file) -> None:
-    """Raise ValidationError unless *uploaded_file* is an image we accept as a lead image.
+@dataclass(frozen=True)
+class Kind:
+    """The renditions one kind of picture needs."""
+
+    widths: tuple[int, ...]
+    # Width / height of the centred crop every rendition is cut to; None keeps the picture's.
+    aspect: float | None = None
+    share_card: bool = False
+
+
+LEAD_IMAGE = Kind(widths=(320, 640, 1280), share_card=True)
+# Drawn 96 px square on the author page: renditions for screens of one, two and three times.
+AUTHOR_PHOTO = Kind(widths=(96, 192, 288), aspect=1.0)
+
+
+def validate_image(uploaded_file) -> None:
+    """Raise ValidationError unless *uploaded_file* is a picture we accept.
 
     The file position is back at the start afterwards, whatever happened.
     """
     size = _file_size(uploaded_file)
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is %(size)s MB; lead images may be at most 20 MB."),
+            _("The file is %(size)s MB; pictures may be at most 20 MB."),
             code="file_too_large",
             params={"size": f"{size / 1024 / 1024:.1f}"},
         )
@@ -247,13 +266,13 @@ def _too_many_pixels(width: int | None = None, height: int | None = None) -> Val
         return ValidationError(
             _(
                 "The image is %(width)s × %(height)s pixels (%(megapixels)s megapixels); "
-                "lead images may have at most 40 megapixels."
+                "pictures may have at most 40 megapixels."
             ),
             code="too_many_pixels",
             params={"width": width, "height": height, "megapixels": f"{width * height / 1e6:.0f}"},
         )
     return ValidationError(
-        _("The image has far too many pixels; lead images may have at most 40 megapixels."),
+        _("The image has far too many pixels; pictures may have at most 40 megapixels."),
         code="too_many_pixels",
     )
 
@@ -280,22 +299,22 @@ def _extension(name: str) -> str:
 # Renditions ------------------------------------------------------------------------------
 
 
-def process_lead_image(article) -> None:
-    """Clean the lead image of *article* and (re)build its renditions.
+@dataclass
+class Processed:
+    name: str
+    width: int
+    height: int
+    renditions: dict[str, str]
 
-    Safe to call after every save: it does nothing when the renditions already belong to the
-    current image. Writes only the derived columns, with an UPDATE (no save(), no signals).
+
+def process_image(field, previous: dict[str, str], kind: Kind) -> Processed | None:
+    """Clean the picture in the file *field*, write its renditions, delete *previous* ones.
+
+    Return what was written, or None when *previous* already belongs to this picture.
     """
-    field = article.lead_image
-    previous = dict(article.lead_image_renditions or {})
-    if not field:
-        if previous:
-            _delete_renditions(field.storage, previous)
-            _update(article, lead_image_renditions={})
-        return
     storage = field.storage
     if previous.get(SOURCE_KEY) == field.name and _renditions_exist(storage, previous):
-        return
+        return None
 
     uploaded_name = field.name
     with storage.open(uploaded_name, "rb") as handle, Image.open(handle) as original:
@@ -311,19 +330,56 @@ def process_lead_image(article) -> None:
         ContentFile(_encode(image, save_format, full_size=True)),
     )
     renditions = {SOURCE_KEY: clean_name}
-    renditions.update(_write_renditions(storage, image, directory, stem))
+    renditions.update(_write_renditions(storage, image, directory, stem, kind))
 
     _delete_renditions(storage, previous)
     if uploaded_name != clean_name:
         storage.delete(uploaded_name)
     field.name = clean_name
+    return Processed(clean_name, image.width, image.height, renditions)
+
+
+def process_lead_image(article) -> None:
+    """Clean the lead image of *article* and (re)build its renditions.
+
+    Safe to call after every save: it does nothing when the renditions already belong to the
+    current image. Writes only the derived columns, with an UPDATE (no save(), no signals).
+    """
+    previous = dict(article.lead_image_renditions or {})
+    if not article.lead_image:
+        if previous:
+            _delete_renditions(article.lead_image.storage, previous)
+            _update(article, lead_image_renditions={})
+            page_changes.picture_changed(article)
+        return
+    done = process_image(article.lead_image, previous, LEAD_IMAGE)
+    if done is None:
+        return
     _update(
         article,
-        lead_image=clean_name,
-        lead_image_width=image.width,
-        lead_image_height=image.height,
-        lead_image_renditions=renditions,
+        lead_image=done.name,
+        lead_image_width=done.width,
+        lead_image_height=done.height,
+        lead_image_renditions=done.renditions,
     )
+    # An UPDATE sends no post_save: cached pages would keep the old (maybe deleted) pictures.
+    page_changes.picture_changed(article)
+
+
+def process_author_photo(author) -> None:
+    """Clean the photo of *author* and (re)build its renditions, as process_lead_image()."""
+    previous = dict(author.photo_renditions or {})
+    if not author.photo:
+        if previous:
+            _delete_renditions(author.photo.storage, previous)
+            _update(author, photo_renditions={})
+            page_changes.author_photo_changed(author)
+        return
+    done = process_image(author.photo, previous, AUTHOR_PHOTO)
+    if done is None:
+        return
+    _update(author, photo=done.name, photo_renditions=done.renditions)
+    page_changes.author_photo_changed(author)
 
 
 def rendition_url(article, key: str) -> str:
@@ -370,12 +426,17 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         return image
 
 
-def _write_renditions(storage, image: Image.Image, directory: str, stem: str) -> dict[str, str]:
+def _write_renditions(
+    storage, image: Image.Image, directory: str, stem: str, kind: Kind
+) -> dict[str, str]:
     names = {}
+    source = image
+    if kind.aspect is not None:
+        box = _cover_box(image.size, (kind.aspect, 1))
+        source = image.crop(tuple(round(edge) for edge in box))
     # Widest first, each made from the previous one: resizing 1280 -> 640 is much cheaper
     # than original -> 640 and looks the same.
-    widths = sorted({min(width, image.width) for width in RENDITION_WIDTHS}, reverse=True)
-    source = image
+    widths = sorted({min(width, source.width) for width in kind.widths}, reverse=True)
     for width in widths:
         if width < source.width:
             height = max(1, round(source.height * width / source.width))
@@ -386,16 +447,20 @@ def _write_renditions(storage, image: Image.Image, directory: str, stem: str) ->
                 posixpath.join(directory, f"{stem}-{key}"),
                 ContentFile(_encode(source, save_format)),
             )
-    social = image.resize(
-        OG_SIZE, Image.Resampling.LANCZOS, box=_cover_box(image.size, OG_SIZE), reducing_gap=3.0
-    )
-    names["og.jpg"] = storage.save(
-        posixpath.join(directory, f"{stem}-og.jpg"), ContentFile(_encode(social, "JPEG"))
-    )
+    if kind.share_card:
+        social = image.resize(
+            OG_SIZE,
+            Image.Resampling.LANCZOS,
+            box=_cover_box(image.size, OG_SIZE),
+            reducing_gap=3.0,
+        )
+        names["og.jpg"] = storage.save(
+            posixpath.join(directory, f"{stem}-og.jpg"), ContentFile(_encode(social, "JPEG"))
+        )
     return names
 
 
-def _cover_box(size: tuple[int, int], target: tuple[int, int]) -> tuple[float, ...]:
+def _cover_box(size: tuple[int, int], target: tuple[float, float]) -> tuple[float, ...]:
     """Return the centred crop of *size* that has the aspect ratio of *target* (CSS "cover")."""
     width, height = size
     ratio = target[0] / target[1]
@@ -438,10 +503,10 @@ def _delete_renditions(storage, renditions: dict[str, str]) -> None:
             storage.delete(name)
 
 
-def _update(article, **fields) -> None:
+def _update(instance, **fields) -> None:
+    """Write derived columns with an UPDATE: no save(), no signals, no new story version."""
     for name, value in fields.items():
-        if name != "lead_image":
-            setattr(article, name, value)
-    type(article)._default_manager.filter(pk=article.pk).update(**fields)
-    # An UPDATE sends no post_save: cached pages would keep the old (maybe deleted) pictures.
-    page_changes.picture_changed(article)
+        # The file field itself already holds its new name (process_image()).
+        if not isinstance(instance._meta.get_field(name), models.FileField):
+            setattr(instance, name, value)
+    type(instance)._default_manager.filter(pk=instance.pk).update(**fields)

@@ -82,6 +82,8 @@ class Author(models.Model):
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     bio = models.TextField(_("short bio"), blank=True, max_length=1000)
     photo = models.ImageField(_("photo"), upload_to=author_photo_path, blank=True)
+    # Derived from photo by articles.images, as a story's lead_image_renditions.
+    photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),

@@ -58,6 +58,11 @@ def picture_changed(article: Article) -> None:
         invalidate(story_paths(public))
 
 
+def author_photo_changed(author: Author) -> None:
+    """The author's photo was rewritten with an UPDATE (articles.images): their page shows it."""
+    invalidate({public_path(author)})
+
+
 def scheduled_publications(since: datetime, until: datetime) -> set[str]:
     """Return the pages that scheduled stories joined between *since* and *until*.
 

@@ -10,6 +10,7 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("created")
         EDITED = "edited", _("edited")
+        REVERTED = "reverted", _("reverted to an earlier version")
         SENT_TO_REVIEW = "sent_to_review", _("sent to review")
         PUBLISHED = "published", _("published")
         UNPUBLISHED = "unpublished", _("unpublished")
@@ -62,5 +63,5 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         who = self.actor_name or _("the system")
-        what = self.story_title or self.object_repr
+        what = self.object_repr or self.story_title
         return f"{who} {self.get_action_display()} {what}".strip()

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from audit.admin import AuditedDeletionsMixin
 from editorial import schedule, services
 from editorial.models import PreviewLink, PreviewOpening, UpcomingStory
 from serving.origin import absolute_url
@@ -231,7 +232,7 @@ class LinkStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(PreviewLink)
-class PreviewLinkAdmin(admin.ModelAdmin):
+class PreviewLinkAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     """Every preview link, its openings, and revoking in bulk. Links are made on the story page."""
 
     list_display = (
@@ -259,6 +260,8 @@ class PreviewLinkAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = (PreviewOpeningInline,)
     actions = ("revoke_selected",)
+
+    audit_story_field = "article"
 
     def get_queryset(self, request):
         return (

@@ -20,6 +20,8 @@ from pagecache.responses import (
 )
 from serving.clients import client_ip
 
+# Moved, not found, gone: the same for every reader, as short-lived as a page.
+ANSWERS_FOR_EVERYONE = (301, 404, 410)
 # A page for one reader: a session (staff) or a message waiting ("thank you").
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
@@ -69,6 +71,11 @@ class SharedPageCacheMiddleware:
         """Render the page; share it (compressed, public) and store it when it may be."""
         response = self.get_response(request)
         if not is_shareable(request, response):
+            if is_shareable(request, response, statuses=ANSWERS_FOR_EVERYONE):
+                # Not stored here, but a CDN must learn how long it may keep the answer: with
+                # no lifetime, nginx went on serving the story's old 200 as "stale" after the
+                # story went offline.
+                make_public(response)
             return response
         declared = get_max_age(response)
         make_public(response)

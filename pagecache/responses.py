@@ -30,13 +30,13 @@ class Entry:
     encoding: str
 
 
-def is_shareable(request, response) -> bool:
+def is_shareable(request, response, statuses=(200,)) -> bool:
     """Return whether *response* is the same for anyone who asks, so any cache may keep it.
 
-    A 200 to a GET that set no cookie, was not marked private, and varies on nothing but
-    the encoding (a page that read the session varies on ``Cookie``).
+    A 200 (or one of *statuses*) to a GET that set no cookie, was not marked private, and
+    varies on nothing but the encoding (a page that read the session varies on ``Cookie``).
     """
-    if response.status_code != 200 or response.streaming or response.cookies:
+    if response.status_code not in statuses or response.streaming or response.cookies:
         return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

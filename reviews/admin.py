@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from articles.admin_filters import StoryListFilter
 from articles.models import Article
 from audit import log
+from audit.admin import AuditedDeletionsMixin
 from reviews.models import ModerationSettings, Review
 from reviews.services import moderation_recorded, review_moderate, review_row
 
@@ -42,7 +43,7 @@ class StoryFilter(StoryListFilter):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     list_display = (
         "story",
         "excerpt",
@@ -102,6 +103,8 @@ class ReviewAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    audit_story_field = "article"
 
     def view_on_site(self, review):
         # Only while its story is public: a moderator may not learn a draft's address.

@@ -3,7 +3,7 @@
 Answers 200 while the database answers, and 503 when it does not (the balancer then takes the
 server out of rotation). The cache is reported but never fails the check: without Redis the
 site still serves, uncached, so ``"cache": "unavailable"`` comes with ``"status": "degraded"``
-and a 200. Deliberately cheap, as it is also the benchmark's floor: no template, no session,
+and a 200. Deliberately cheap, as balancers ask every few seconds: no template, no session,
 one ``SELECT 1`` per database and one cache round trip.
 """
 

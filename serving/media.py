@@ -7,6 +7,9 @@ from django.views.static import serve
 # Stored names are never reused (Django's storage adds a suffix rather than overwrite), so a
 # day is safe; a CDN in front keeps them longer by its own rules.
 MEDIA_MAX_AGE = 24 * 60 * 60
+# What the picture pipeline writes (articles.images). Anything else in MEDIA_ROOT (a file put
+# there by hand, or by an older release) is offered as a download, never shown in the browser.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"}
 
 
 @require_safe
@@ -14,4 +17,9 @@ def serve_media(request, path):
     """Return a file from MEDIA_ROOT, or 404; never anything outside it."""
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    # Even a file that is not what its name says can run nothing: no scripts, no plugins.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    content_type = response.get("Content-Type", "").split(";", 1)[0].strip()
+    if content_type not in INLINE_TYPES:
+        response["Content-Disposition"] = "attachment"
     return response

@@ -84,6 +84,31 @@ class TestAnonymousPagesAreShareable:
         assert response.status_code == 200
         assert b"A corrected headline" in response.content
 
+    def test_moved_missing_and_gone_answers_say_how_long_a_cdn_may_keep_them(
+        self, client, published_article
+    ):
+        # Without a lifetime, a CDN holding the story's 200 went on serving it (as "stale")
+        # after the story was renamed, unpublished or withdrawn.
+        old = published_article.get_absolute_url()
+        published_article.slug = "renamed-story"
+        published_article.save()
+        moved = client.get(old)
+        published_article.status = published_article.Status.DRAFT
+        published_article.save()
+        gone = client.get(old)
+        missing = client.get("/articles/never-was/")
+        for response, status in ((moved, 301), (gone, 410), (missing, 404)):
+            assert response.status_code == status
+            assert response["Cache-Control"].startswith("public, max-age=0"), status
+            assert "s-maxage=30" in response["Cache-Control"], status
+            assert not response.cookies
+
+    def test_a_missing_page_seen_by_staff_stays_private(self, client, editor):
+        client.force_login(editor)
+        response = client.get("/articles/never-was/")
+        assert response.status_code == 404
+        assert must_not_be_shared(response)
+
 
 class TestPersonalPagesAreNeverShared:
     def test_the_review_forms_page(self, client, published_article):

@@ -4,6 +4,7 @@
 a ``<picture>``: WebP renditions for browsers that take them, JPEG for the rest, the original
 when no renditions exist yet. Everything comes from the article row, so the tag runs no query.
 ``{% lead_image_url article "og.jpg" %}`` gives one rendition's URL (social cards, feeds).
+``{% author_photo author %}`` renders an author's square photo the same way.
 """
 
 from django import template
@@ -38,6 +39,32 @@ def lead_picture(article, sizes="100vw", loading="lazy"):
 def lead_image_url(article, key="og.jpg"):
     """Return the URL of one lead-image rendition (the original if it is missing)."""
     return rendition_url(article, key)
+
+
+# The author card draws the photo at this size (CSS pixels), on any screen.
+AUTHOR_PHOTO_SIZE = 96
+
+
+@register.inclusion_tag("articles/includes/_author_photo.html")
+def author_photo(author):
+    """Render the photo of *author* as a square <picture>; nothing until it is processed.
+
+    Only renditions are shown, never the upload itself, which may still carry its metadata.
+    """
+    by_format = _widths_by_format(author.photo_renditions or {})
+    jpegs = by_format.get("jpg", [])
+    if not author.photo or not jpegs:
+        return {"photo": None}
+    storage = author.photo.storage
+    return {
+        "photo": {
+            "size": AUTHOR_PHOTO_SIZE,
+            "webp_srcset": _srcset(storage, by_format.get("webp", [])),
+            "jpeg_srcset": _srcset(storage, jpegs),
+            "src": storage.url(jpegs[0][1]),
+            "sizes": f"{AUTHOR_PHOTO_SIZE}px",
+        }
+    }
 
 
 def _widths_by_format(renditions: dict) -> dict[str, list[tuple[int, str]]]:

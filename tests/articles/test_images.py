@@ -9,11 +9,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.template import Context, Template
 from PIL import Image, PngImagePlugin
 
-from articles.images import process_lead_image, validate_lead_image
-from articles.models import Article
+from articles.images import process_lead_image, validate_image
+from articles.models import Article, Author
 
 
 def image_bytes(
@@ -30,7 +31,7 @@ def upload(content: bytes, name="photo.jpg") -> SimpleUploadedFile:
 
 def refusal(uploaded) -> ValidationError:
     with pytest.raises(ValidationError) as caught:
-        validate_lead_image(uploaded)
+        validate_image(uploaded)
     return caught.value
 
 
@@ -67,7 +68,7 @@ def test_jpeg_png_webp_and_gif_are_accepted_and_the_file_is_rewound(fmt, name, m
     uploaded = upload(image_bytes(fmt=fmt, mode=mode, color=1 if mode == "P" else None), name)
     uploaded.read(10)
 
-    validate_lead_image(uploaded)
+    validate_image(uploaded)
 
     assert uploaded.tell() == 0
 
@@ -128,7 +129,7 @@ def test_files_over_20_mb_are_refused_before_being_read():
 
 
 def test_a_file_of_exactly_20_mb_is_not_refused_for_its_size():
-    validate_lead_image(ReportedSizeUpload("ok.jpg", image_bytes(), reported_size=20 * 1024 * 1024))
+    validate_image(ReportedSizeUpload("ok.jpg", image_bytes(), reported_size=20 * 1024 * 1024))
 
 
 def test_images_over_40_megapixels_are_refused_from_the_header():
@@ -171,7 +172,7 @@ def test_truncated_png_is_refused_as_damaged():
 
 def test_the_refusal_reaches_the_form_as_a_field_error():
     class LeadImageForm(forms.Form):
-        lead_image = forms.ImageField(validators=[validate_lead_image])
+        lead_image = forms.ImageField(validators=[validate_image])
 
     bomb = image_bytes((8000, 6000), "PNG", mode="1", color=0)
     form = LeadImageForm(data={}, files={"lead_image": upload(bomb, "bomb.png")})
@@ -352,7 +353,7 @@ def test_anything_appended_to_the_image_is_dropped(article_with_image):
     # Some cameras append their own data after the picture; it is accepted, and dropped. (A
     # script appended there is refused by the validator: tests/security/test_uploads.py.)
     content = image_bytes((120, 90)) + b"CAMERA-TRAILER" * 8
-    validate_lead_image(upload(content))
+    validate_image(upload(content))
     article = article_with_image(content)
 
     process_lead_image(article)
@@ -429,3 +430,25 @@ def test_og_rendition_url_for_social_cards(article_with_image):
     )
 
     assert html == default_storage.url(article.lead_image_renditions["og.jpg"])
+
+
+def test_process_images_cleans_author_photos_stored_before_the_pipeline(db, article_with_image):
+    author = Author.objects.create(
+        name="Old Upload",
+        slug="old-upload",
+        photo=SimpleUploadedFile("old.jpg", photo_with_gps_and_rotation()),
+    )
+    story = article_with_image(photo_with_gps_and_rotation())
+    output = io.StringIO()
+
+    call_command("process_images", stdout=output)
+
+    assert "Processed 2 pictures" in output.getvalue()
+    author.refresh_from_db()
+    story.refresh_from_db()
+    for name in (*author.photo_renditions.values(), *story.lead_image_renditions.values()):
+        with default_storage.open(name) as handle:
+            assert b"Newsroom Test Camera" not in handle.read(), name
+    output = io.StringIO()
+    call_command("process_images", stdout=output)
+    assert "Processed 0 pictures" in output.getvalue()

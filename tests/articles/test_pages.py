@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from PIL import Image
 
+from articles.images import process_author_photo
 from articles.models import Article, Author, Region, Rubric
 from articles.templatetags.articles_tags import NEWS_DATETIME_FORMAT, timestamp
 from tests.helpers import counted
@@ -246,6 +248,7 @@ class TestListPages:
             bio="Ann covers the South Caucasus from Baku.",
             photo=jpeg_upload("ann.jpg"),
         )
+        process_author_photo(author)
         mine = make_article(authors=[author])
         make_article(title="Somebody else's story")
         response = client.get(author.get_absolute_url())
@@ -253,7 +256,9 @@ class TestListPages:
         assert response.status_code == 200
         assert "<h1>Ann Aliyeva</h1>" in page
         assert "Ann covers the South Caucasus from Baku." in page
-        assert f'src="{author.photo.url}"' in page
+        # A 64 x 48 upload: cropped square, and never enlarged.
+        photo = default_storage.url(author.photo_renditions["48.jpg"])
+        assert f'src="{photo}"' in page
         assert list(response.context["object_list"]) == [mine]
 
     @pytest.mark.parametrize("kind", ["region", "rubric", "tag", "author"])
