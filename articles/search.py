@@ -12,12 +12,12 @@ Two engines behind one function, chosen by the database vendor:
   Results are ranked with ``ts_rank`` and get ``ts_headline`` snippets.
 
   Ranking costs a read of every matching row, so a word found in most of 100,000 stories
-  would take a second. Each ranking is therefore fenced by a LIMIT in a subquery: a query
-  the planner expects to be rarer than ``EXACT_FENCE`` has all its matches ranked; any
-  other tries the ``NEWEST_WINDOW`` newest stories first (read from the publication-time
-  index), and when enough of them match, it is a broad query whose best matches among the
-  newest are shown. The cost stays bounded whatever the volume and however wrong the
-  planner's estimate.
+  would take a second. Each ranking is therefore fenced, with the ORM's own subqueries: a
+  query the planner expects (``QuerySet.explain()``) to be rarer than ``EXACT_FENCE`` has
+  its first ``EXACT_FENCE`` matches ranked; any other tries the ``NEWEST_WINDOW`` newest
+  stories first (a range of the publication-time index), and when enough of them match, it
+  is a broad query whose best matches among the newest are shown. The cost stays bounded
+  whatever the volume and however wrong the planner's estimate.
 * Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
   (``icontains``); title matches come first, then the newest.
 
@@ -44,10 +44,12 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchRank,
     SearchVectorField,
 )
 from django.core.cache import cache
@@ -64,11 +66,13 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -113,6 +117,9 @@ MIN_BROAD_RESULTS = 10
 EXACT_FENCE = 1000
 # Results a reader can page through (50 pages); ranking all is what costs, not listing them.
 MAX_RESULTS = 1000
+
+# Before any story: the lower end of a range that holds them all.
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
@@ -206,12 +213,14 @@ def find_ids(queryset: QuerySet, query: str) -> Found:
     first, and ten matches or more among them make it a broad query, whose best matches
     among the newest are shown. At most three queries: the estimate and two rankings.
     """
-    estimate = estimate_rows(_matching_rows(queryset, query).values("pk"))
+    matching = _matching_rows(queryset, query)
+    estimate = estimate_rows(matching.values("pk"))
     if estimate >= EXACT_FENCE:
-        ids, matched = _rank_fenced(queryset.order_by("-publish_at", "-pk"), query, NEWEST_WINDOW)
+        ids, matched = _rank(_newest(queryset, NEWEST_WINDOW), query)
         if matched >= MIN_BROAD_RESULTS:
             return Found(ids, "broad", None)
-    ids, matched = _rank_fenced(_matching_rows(queryset, query).order_by(), query, EXACT_FENCE)
+    first_matches = matching.order_by().values("pk")[:EXACT_FENCE]
+    ids, matched = _rank(queryset.model._default_manager.filter(pk__in=first_matches), query)
     if matched >= EXACT_FENCE:
         # More matches than the estimate said, spread too thinly for the newest to show
         # them: rank the first the index gave rather than read them all.
@@ -236,31 +245,39 @@ def find_or_respell(queryset: QuerySet, query: str) -> tuple[Found, str | None]:
     return found, None
 
 
-def _rank_fenced(rows: QuerySet, query: str, fence: int) -> tuple[list[int], int]:
-    """Rank the matches among the first *fence* of *rows*; return their ids and number.
+def _newest(queryset: QuerySet, count: int) -> QuerySet:
+    """Return about the *count* newest stories of *queryset*, as one range of the time index.
 
-    The LIMIT inside the subquery fences the rows off: PostgreSQL reads at most *fence* of
-    them (newest first from the publication-time index, or the first matches the GIN index
-    gives) and ranks only those, however common the words and however wrong its estimate.
+    A range rather than "LIMIT count" in a subquery: PostgreSQL reads the rows once, along
+    the publication-time index, instead of looking each one up again by id. Stories that
+    share the oldest time in the range may make it a little longer.
     """
-    fenced = rows.annotate(
-        win_id=F("pk"), win_at=F("publish_at"), win_vector=SearchVectorColumn()
-    ).values("win_id", "win_at", "win_vector")[:fence]
-    fenced_sql, fenced_params = fenced.query.sql_with_params()
-    weights = "{" + ",".join(str(weight) for weight in RANK_WEIGHTS) + "}"
-    sql = f"""
-        SELECT fenced.win_id, count(*) OVER ()
-        FROM ({fenced_sql}) AS fenced, websearch_to_tsquery(%s::regconfig, %s) AS query
-        WHERE fenced.win_vector @@ query
-        ORDER BY ts_rank(%s::real[], fenced.win_vector, query) DESC,
-            fenced.win_at DESC, fenced.win_id DESC
-        LIMIT %s
-    """  # noqa: S608 - our own compiled SQL; every value is a parameter
-    params = (*fenced_params, SEARCH_CONFIG, tsquery_text(query), weights, MAX_RESULTS)
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    return [row[0] for row in found], (found[0][1] if found else 0)
+    oldest = queryset.order_by("-publish_at", "-pk").values("publish_at")[count - 1 : count]
+    # Fewer stories than *count*: all of them.
+    since = Coalesce(Subquery(oldest), Value(EARLIEST))
+    return queryset.filter(publish_at__gte=since)
+
+
+def _rank(rows: QuerySet, query: str) -> tuple[list[int], int]:
+    """Rank the stories of *rows* that match *query*; return the best ids and how many match.
+
+    *rows* is fenced (:func:`_newest`, or the first matches the GIN index gave), so that
+    ranking reads a bounded number of rows, however common the words and however wrong
+    the planner's estimate.
+    """
+    tsquery = _tsquery(query)
+    ranked = (
+        rows.alias(search_vector=SearchVectorColumn())
+        .filter(search_vector=tsquery)
+        .annotate(
+            rank=SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS),
+            matched=Window(Count("*")),
+        )
+        .order_by("-rank", "-publish_at", "-pk")
+        .values_list("pk", "matched")[:MAX_RESULTS]
+    )
+    found = list(ranked)
+    return [pk for pk, _matched in found], (found[0][1] if found else 0)
 
 
 def page_articles(queryset: QuerySet, ids: list[int], query: str) -> list:
@@ -272,12 +289,7 @@ def page_articles(queryset: QuerySet, ids: list[int], query: str) -> list:
 
 def estimate_rows(queryset: QuerySet) -> int:
     """Return the planner's estimate of the rows *queryset* would give, without running it."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
+    plan = json.loads(queryset.explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
