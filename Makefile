@@ -51,8 +51,9 @@ serve:
 	  exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 # The benchmark (bench/README.md): recreates the PostgreSQL database newsroom_bench, seeds
-# 100,000 stories and 1,000,000 reviews, serves with gunicorn and measures with wrk.
-# Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS=--reuse
+# 100,000 stories and 1,000,000 reviews, serves a hello-world Django floor and the site with
+# gunicorn, nginx in front (deploy/nginx/newsroom.conf), and measures with wrk. Needs wrk,
+# nginx and redis-server installed. Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS=--reuse
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -12,7 +12,9 @@ default 1000), ``--pending N`` (reviews to approve in bulk, default 10000).
 
 Prints:
 1. the SQL queries a story page runs with 1 and with N approved reviews (they must be equal),
-   and the page's render time with N;
+   and the page's render time with N. The page cache and every fragment cache are off (a
+   dummy cache): the reviews block is otherwise kept per story, and these are the queries
+   and the time of the render that fills it;
 2. the time to approve the pending reviews through ``review_moderate()`` (what the admin
    action and the row buttons call: one UPDATE), and through the admin itself (the bulk
    action with "select all" on the pending filter), each on its own batch.
@@ -41,14 +43,17 @@ def main() -> None:
 
     from django.conf import settings
     from django.db import connection
+    from django.test import override_settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # No page cache, no rate limit in the way: we measure the database work.
     settings.PAGE_CACHE_SECONDS = 0
+    uncached = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-        story_page_queries(options.reviews)
+        with override_settings(CACHES=uncached):
+            story_page_queries(options.reviews)
         bulk_moderation(options.pending)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
