@@ -56,6 +56,21 @@ LEAD_IMAGE_COLUMNS = (
 )
 
 
+def process_picture_or_warn(model_admin, request, process, obj, warning) -> bool:
+    """Run *process* on the picture of the saved *obj*; on failure, log and tell the user.
+
+    The object is saved either way: a broken file or a storage hiccup must not turn the save
+    into a server error. Pages show the picture once it is processed.
+    """
+    try:
+        process(obj)
+    except Exception:
+        logger.exception("Could not process the picture of %s %s", obj._meta.label, obj.pk)
+        model_admin.message_user(request, warning, messages.WARNING)
+        return False
+    return True
+
+
 @admin.register(Region)
 class RegionAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "position")
@@ -140,17 +155,13 @@ class AuthorAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "photo" not in form.changed_data:
-            return
-        try:
-            process_author_photo(obj)
-        except Exception:
-            # As with lead images: the author is saved; the photo is shown once processed.
-            logger.exception("Could not process the photo of author %s", obj.pk)
-            self.message_user(
+        if "photo" in form.changed_data:
+            process_picture_or_warn(
+                self,
                 request,
+                process_author_photo,
+                obj,
                 _("The author was saved, but the photo could not be processed."),
-                messages.WARNING,
             )
 
 
@@ -397,19 +408,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
             form.instance.authors.add(profile)
 
     def _process_lead_image(self, request, obj):
-        try:
-            process_lead_image(obj)
-        except Exception:
-            # The story is saved and pages fall back to the original image; a broken file
-            # or a storage hiccup must not turn the save into a server error.
-            logger.exception("Could not process the lead image of story %s", obj.pk)
-            self.message_user(
-                request,
-                _("The story was saved, but its lead image could not be processed."),
-                messages.WARNING,
-            )
-            return
-        refresh_latest_version(obj, fields=LEAD_IMAGE_COLUMNS)
+        warning = _("The story was saved, but its lead image could not be processed.")
+        if process_picture_or_warn(self, request, process_lead_image, obj, warning):
+            refresh_latest_version(obj, fields=LEAD_IMAGE_COLUMNS)
 
     # -- History: reverting is changing -----------------------------------------------------
 

@@ -345,41 +345,39 @@ def process_lead_image(article) -> None:
     Safe to call after every save: it does nothing when the renditions already belong to the
     current image. Writes only the derived columns, with an UPDATE (no save(), no signals).
     """
-    previous = dict(article.lead_image_renditions or {})
-    if not article.lead_image:
-        if previous:
-            _delete_renditions(article.lead_image.storage, previous)
-            _update(article, lead_image_renditions={})
-            page_changes.picture_changed(article)
-        return
-    done = process_image(article.lead_image, previous, LEAD_IMAGE)
-    if done is None:
-        return
-    _update(
-        article,
-        lead_image=done.name,
-        lead_image_width=done.width,
-        lead_image_height=done.height,
-        lead_image_renditions=done.renditions,
-    )
-    # An UPDATE sends no post_save: cached pages would keep the old (maybe deleted) pictures.
-    page_changes.picture_changed(article)
+    _process_picture(article, "lead_image", LEAD_IMAGE, page_changes.picture_changed)
 
 
 def process_author_photo(author) -> None:
     """Clean the photo of *author* and (re)build its renditions, as process_lead_image()."""
-    previous = dict(author.photo_renditions or {})
-    if not author.photo:
+    _process_picture(author, "photo", AUTHOR_PHOTO, page_changes.author_photo_changed)
+
+
+def _process_picture(instance, name: str, kind: Kind, changed) -> None:
+    """Process the picture in the file field *name*; its renditions go to ``<name>_renditions``.
+
+    ``<name>_width`` and ``<name>_height``, where the model has them, get the clean size.
+    *changed* tells the page cache: an UPDATE sends no post_save, and cached pages would
+    keep the old (maybe deleted) pictures.
+    """
+    field = getattr(instance, name)
+    renditions_column = f"{name}_renditions"
+    previous = dict(getattr(instance, renditions_column) or {})
+    if not field:
         if previous:
-            _delete_renditions(author.photo.storage, previous)
-            _update(author, photo_renditions={})
-            page_changes.author_photo_changed(author)
+            _delete_renditions(field.storage, previous)
+            _update(instance, **{renditions_column: {}})
+            changed(instance)
         return
-    done = process_image(author.photo, previous, AUTHOR_PHOTO)
+    done = process_image(field, previous, kind)
     if done is None:
         return
-    _update(author, photo=done.name, photo_renditions=done.renditions)
-    page_changes.author_photo_changed(author)
+    columns = {name: done.name, renditions_column: done.renditions}
+    for column, value in ((f"{name}_width", done.width), (f"{name}_height", done.height)):
+        if hasattr(instance, column):
+            columns[column] = value
+    _update(instance, **columns)
+    changed(instance)
 
 
 def rendition_url(article, key: str) -> str:

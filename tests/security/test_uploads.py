@@ -87,6 +87,15 @@ def upload_story(client, region, rubric, name: str, content: bytes):
     return client.post(ADD_URL, data)
 
 
+def assert_refused(response, field: str, message: str, media_root) -> None:
+    """Assert that the form came back with *message* on *field*, and no file was stored."""
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.errors) == [field]
+    assert message in " ".join(form.errors[field])
+    assert not [path for path in media_root.rglob("*") if path.is_file()], "a file was stored"
+
+
 REFUSED = [
     (
         "an SVG with a script",
@@ -143,12 +152,8 @@ def test_disguised_and_hostile_files_are_refused_with_a_clear_message(
 ):
     response = upload_story(editor_client, region, rubric, name, content)
 
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    assert list(form.errors) == ["lead_image"]
-    assert message in " ".join(form.errors["lead_image"])
+    assert_refused(response, "lead_image", message, media_root)
     assert not Article.objects.exists()
-    assert not [path for path in media_root.rglob("*") if path.is_file()], "a file was stored"
     # Nothing else typed is lost.
     html = response.content.decode()
     assert "Harvest in the Fergana valley" in html
@@ -203,12 +208,8 @@ def test_author_photos_refuse_what_lead_images_refuse(
 ):
     response = upload_author_photo(editor_client, name, content)
 
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    assert list(form.errors) == ["photo"]
-    assert message in " ".join(form.errors["photo"])
+    assert_refused(response, "photo", message, media_root)
     assert not Author.objects.exists()
-    assert not [path for path in media_root.rglob("*") if path.is_file()], "a file was stored"
     assert "Nino Beridze" in response.content.decode()
 
 
