@@ -341,6 +341,15 @@ def cached_on_both(servers, story: Article) -> None:
         assert "Unannounced new title" not in Browser(server.port).get(url)[1], server.name
 
 
+def editor_with_the_story_cached(servers, newsroom) -> tuple[Browser, Article]:
+    """Log an editor in on A, and have both servers serve the story from their cache."""
+    story = newsroom["grain-corridor"]
+    editor = Browser(servers[0].port)
+    editor.log_in("editor", PASSWORD)
+    cached_on_both(servers, story)
+    return editor, story
+
+
 def never_served_again(servers, story: Article, seconds: float) -> None:
     """Ask A and B for the story again and again for *seconds*: it must be gone every time."""
     url = story.get_absolute_url()
@@ -355,11 +364,7 @@ def never_served_again(servers, story: Article, seconds: float) -> None:
 def test_an_unpublish_while_redis_refuses_writes_is_never_followed_by_the_old_page(
     servers, newsroom, redis_server
 ):
-    server_a, _server_b = servers
-    story = newsroom["grain-corridor"]
-    editor = Browser(server_a.port)
-    editor.log_in("editor", PASSWORD)
-    cached_on_both(servers, story)
+    editor, story = editor_with_the_story_cached(servers, newsroom)
 
     redis_server.read_only()
     began = time.monotonic()
@@ -375,11 +380,7 @@ def test_an_unpublish_while_redis_refuses_writes_is_never_followed_by_the_old_pa
 def test_an_unpublish_while_redis_does_not_answer_is_never_followed_by_the_old_page(
     servers, newsroom, redis_server
 ):
-    server_a, _server_b = servers
-    story = newsroom["grain-corridor"]
-    editor = Browser(server_a.port)
-    editor.log_in("editor", PASSWORD)
-    cached_on_both(servers, story)
+    editor, story = editor_with_the_story_cached(servers, newsroom)
 
     redis_server.pause()
     try:
