@@ -7,7 +7,8 @@ It fails (exit status 1, one line per problem) on:
 - an import cycle between two or more files, or between two or more packages;
 - an import against the layers: the project package (``newsroom``) on top, imported by no
   one; the feature apps in the middle; the infrastructure at the bottom, importing no
-  feature app. Among the feature apps, ``articles`` imports neither ``reviews`` nor
+  feature app. Among the feature apps, ``images`` and ``embeds`` (media that stories use)
+  import none of the story apps, ``articles`` imports neither ``reviews`` nor
   ``editorial``, and those two import neither each other;
 - a first-party import inside a function, outside an ``AppConfig.ready()`` (where Django
   wants app modules imported): it would hide a dependency from the top of the file.
@@ -27,6 +28,8 @@ FEATURE = "feature"
 INFRASTRUCTURE = "infrastructure"
 LAYERS = {
     "newsroom": PROJECT,
+    "images": FEATURE,
+    "embeds": FEATURE,
     "articles": FEATURE,
     "editorial": FEATURE,
     "reviews": FEATURE,
@@ -36,6 +39,11 @@ LAYERS = {
 }
 # Feature apps that must not import one another, in the direction given.
 FORBIDDEN = {
+    *(
+        (media, story_app)
+        for media in ("images", "embeds")
+        for story_app in ("articles", "reviews", "editorial")
+    ),
     ("articles", "reviews"),
     ("articles", "editorial"),
     ("reviews", "editorial"),

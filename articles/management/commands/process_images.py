@@ -1,30 +1,28 @@
-"""``python manage.py process_images``: clean every picture that has no renditions yet.
+"""``python manage.py process_images``: make every picture's missing renditions.
 
-For pictures stored before they went through ``articles.images`` (author photos uploaded
-before this release), or whose processing failed at upload: until then, pages show none of
-them rather than a file that may still carry its metadata. Running it again does nothing.
+For library images whose renditions do not match their file and focal point (lead images
+moved into the library by migration 0012 have no crops yet, an upload whose processing
+failed has none at all) and for author photos without renditions. Until then pages show the
+whole picture, or no author photo. Running it again does nothing.
 """
 
 from django.core.management.base import BaseCommand
 
-from articles.images import process_author_photo, process_lead_image
-from articles.models import Article, Author
+from articles.models import Author
+from articles.pictures import process_author_photo
+from images.models import Image
+from images.services import make_renditions
 
 
 class Command(BaseCommand):
-    help = "Re-encode and make the renditions of every lead image and author photo that lacks them."
+    help = "Make the renditions of every library image and author photo that lacks them."
 
     def handle(self, *args, **options):
         done = failed = 0
-        pictures = [
-            (process_author_photo, Author.objects.exclude(photo="").filter(photo_renditions={})),
-            (
-                process_lead_image,
-                Article.objects.exclude(lead_image="").filter(lead_image_renditions={}),
-            ),
-        ]
-        for process, rows in pictures:
-            for row in rows.iterator():
+        images = (image for image in Image.objects.iterator() if not image.is_processed)
+        photos = Author.objects.exclude(photo="").filter(photo_renditions={}).iterator()
+        for process, rows in ((make_renditions, images), (process_author_photo, photos)):
+            for row in rows:
                 try:
                     process(row)
                 except Exception as error:  # one unreadable file must not stop the rest

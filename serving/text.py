@@ -1,0 +1,12 @@
+"""Text that every output format can carry."""
+
+import re
+
+# C0 and C1 control characters other than tab and newline: invisible in a page, and XML (the
+# feeds) cannot carry them at all, so a stray one pasted into a title would break the feeds.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(text: str) -> str:
+    """Return *text* without the control characters that XML cannot carry."""
+    return CONTROL_CHARACTERS.sub("", text)
