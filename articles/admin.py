@@ -13,8 +13,6 @@ Every rule is checked on the server (permissions here, ``ArticleAdminForm.clean_
 whatever the browser shows or sends.
 """
 
-import logging
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -34,41 +32,21 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from articles import services
+from articles.admin_widgets import SafeAutocompleteMixin
+from articles.body import references
 from articles.forms import ArticleAdminForm, AuthorAdminForm
-from articles.history import refresh_latest_version
-from articles.images import process_author_photo, process_lead_image, rendition_url
 from articles.models import Article, Author, Redirect, Region, Rubric, in_public_use
+from articles.pictures import process_author_photo
 from audit import log
 from audit.admin import AuditedDeletionsMixin
-
-logger = logging.getLogger("newsroom.admin")
+from embeds.services import fetch_embeds
+from images.admin import process_picture_or_warn
+from images.rendering import rendition_url
 
 # Fields of the story form that are not the story's: the concurrency check's hidden fields,
 # and the revert form's confirmation.
 FORM_ONLY_FIELDS = {"loaded_version", "loaded_history", "confirm_status_change"}
 STATUS_FIELDS = ("status", "publish_at")
-# Columns that articles.images.process_lead_image() rewrites after the save.
-LEAD_IMAGE_COLUMNS = (
-    "lead_image",
-    "lead_image_width",
-    "lead_image_height",
-    "lead_image_renditions",
-)
-
-
-def process_picture_or_warn(model_admin, request, process, obj, warning) -> bool:
-    """Run *process* on the picture of the saved *obj*; on failure, log and tell the user.
-
-    The object is saved either way: a broken file or a storage hiccup must not turn the save
-    into a server error. Pages show the picture once it is processed.
-    """
-    try:
-        process(obj)
-    except Exception:
-        logger.exception("Could not process the picture of %s %s", obj._meta.label, obj.pk)
-        model_admin.message_user(request, warning, messages.WARNING)
-        return False
-    return True
 
 
 @admin.register(Region)
@@ -129,7 +107,7 @@ class TagAdmin(AuditedDeletionsMixin, TaggitTagAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
+class AuthorAdmin(SafeAutocompleteMixin, AuditedDeletionsMixin, admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ("name", "slug", "user")
     list_select_related = ("user",)
@@ -204,10 +182,15 @@ def public(article) -> bool:
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     """The story admin, with its audit trail (the editorial app adds presence and previews)."""
 
     form = ArticleAdminForm
+
+    class Media:
+        # The editor's library figures and footnotes (static/js/admin/media-editor.js).
+        css = {"all": ("css/admin/images.css",)}
+
     list_display = (
         "title",
         "thumbnail",
@@ -220,19 +203,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "preview_link",
     )
     list_filter = ("status", "region", "rubric", "tags", "featured")
-    list_select_related = ("rubric", "region")
+    list_select_related = ("rubric", "region", "lead_image")
     date_hierarchy = "publish_at"
     search_fields = ("title", "teaser", "body")
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("authors", "rubric", "region")
+    autocomplete_fields = ("authors", "rubric", "region", "lead_image")
     readonly_fields = ("preview_link", "reading_time", "created_by", "created_at", "updated_at")
     actions = ("publish_selected", "unpublish_selected", "send_to_review_selected")
     fieldsets = (
         (None, {"fields": ("title", "slug", "teaser", "body")}),
-        (
-            _("Lead image"),
-            {"fields": ("lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit")},
-        ),
+        (_("Lead image"), {"fields": ("lead_image",)}),
         (
             _("Publishing"),
             {
@@ -362,9 +342,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if version is not None:
             self._record_revert(request, obj, version, revert_changes)
         self._record_save(request, obj, form, change, previous_status, reverted=version is not None)
-        # A revert may bring back an image whose renditions were replaced since.
-        if "lead_image" in form.changed_data or version is not None:
-            self._process_lead_image(request, obj)
+        # The oEmbed data of the embeds in the text, fetched once: readers' pages never wait
+        # for a provider, and one that is down leaves a plain link.
+        fetch_embeds(references(obj.body).embed_urls)
 
     # -- The audit trail --------------------------------------------------------------------
 
@@ -407,11 +387,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if not change and profile is not None:
             form.instance.authors.add(profile)
 
-    def _process_lead_image(self, request, obj):
-        warning = _("The story was saved, but its lead image could not be processed.")
-        if process_picture_or_warn(self, request, process_lead_image, obj, warning):
-            refresh_latest_version(obj, fields=LEAD_IMAGE_COLUMNS)
-
     # -- History: reverting is changing -----------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
@@ -453,11 +428,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
-        if not obj.lead_image:
+        url = rendition_url(obj.lead_image, "3x2", 160)
+        if not url:
             return ""
         return format_html(
-            '<img src="{}" alt="" width="80" loading="lazy" decoding="async">',
-            rendition_url(obj, "320.jpg"),
+            '<img src="{}" alt="" width="80" height="53" loading="lazy" decoding="async">', url
         )
 
     @admin.display(description=_("authors"))

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.history import relations_snapshot
 from articles.models import Article
 
-TEXT_FIELDS = {"title", "teaser", "body", "lead_image_alt", "lead_image_caption", "correction_note"}
+TEXT_FIELDS = {"title", "teaser", "body", "correction_note"}
 BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|tr|table|ul|ol)>|<br\s*/?>|<hr\s*/?>", re.I)
 WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -92,10 +92,7 @@ def display_value(article_or_version, name: str) -> str:
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
     if name in ("featured", "allow_reviews"):
         return gettext("yes") if value else gettext("no")
-    if name == "lead_image":
-        # A FieldFile on the story, the stored name on a history version.
-        return getattr(value, "name", value) or ""
-    if name in ("rubric", "region"):
+    if name in ("rubric", "region", "lead_image"):
         related = getattr(article_or_version, name, None)
         return str(related) if related is not None else ""
     return "" if value is None else str(value)

@@ -18,6 +18,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from articles import body
 from articles.models import Article, Author, Region, Rubric, in_public_use
 from articles.seo import (
     article_modified_at,
@@ -82,7 +83,7 @@ class LatestArticlesFeed(Feed):
     def base_queryset(self):
         return (
             Article.objects.published()
-            .select_related("region", "rubric")
+            .select_related("region", "rubric", "lead_image")
             .with_byline_and_tags()
             .newest_first()
         )
@@ -91,7 +92,12 @@ class LatestArticlesFeed(Feed):
         return queryset
 
     def items(self, obj=None):
-        return self.filter_items(self.base_queryset(), obj)[:FEED_SIZE]
+        stories = list(self.filter_items(self.base_queryset(), obj)[:FEED_SIZE])
+        # The figures and embeds of all the stories in two queries, not two per story.
+        media = body.load_media(story.body for story in stories)
+        for story in stories:
+            story.body_media = media
+        return stories
 
     def item_title(self, item):
         return item.title
@@ -105,7 +111,8 @@ class LatestArticlesFeed(Feed):
         return escape(item.teaser)
 
     def item_extra_kwargs(self, item):
-        return {"content": item.body}
+        # Figures with absolute image URLs, embeds and footnotes as plain links and text.
+        return {"content": body.render(item, absolute=True, media=item.body_media)}
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -1,13 +1,13 @@
 """The story form of the editors' admin.
 
 It carries the newsroom's rules that must hold whatever the browser sends: only editors
-publish, a lead image needs its alt text, and the body keeps only the HTML our sanitiser
-allows. The rich-text editor (django-prose-editor) is configured with exactly the
-extensions whose HTML ``articles.sanitizer`` keeps, so nothing an editor formats is lost on
-save.
+publish, a picture is used only once it has its alt text, every image the body shows is in
+the library, and the body keeps only the HTML our sanitiser allows. The rich-text editor
+(django-prose-editor) is configured with exactly the extensions whose HTML
+``articles.sanitizer`` keeps, so nothing an editor formats is lost on save.
 """
 
-import re
+from functools import partial
 
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
@@ -18,15 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from articles.body import references
 from articles.concurrency import VersionCheckFormMixin
-from articles.images import ACCEPTED_HELP, validate_image
 from articles.models import Article, Author, public_at
 from articles.sanitizer import sanitize_html
+from images.models import Image
+from images.pipeline import ACCEPTED_HELP, validate_image
+from serving.text import without_control_characters
 
 # Every extension here must only produce tags and attributes in articles.sanitizer's
-# allowlist (tests/articles/test_admin.py checks it). No images in the body: the lead image
-# has its own field with renditions and alt text; no colours, alignment or classes: the
-# site's stylesheet decides how stories look.
+# allowlist (tests/articles/test_admin.py checks it). Pictures come from the image library
+# as references ("NewsroomMedia", static/admin/newsroom/media-editor.js); no colours or
+# alignment: the site's stylesheet decides how stories look.
 BODY_EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
@@ -48,17 +51,15 @@ BODY_EDITOR_EXTENSIONS = {
     "TableHeader": True,
     "TableCell": True,
     "History": True,
+    # Our own: figures, galleries and embeds from the library, footnotes, pull quotes.
+    "NewsroomMedia": True,
+    "Footnote": True,
+    "PullQuote": True,
 }
 
-# C0 and C1 control characters other than tab and newline: invisible in a page, and XML (the
-# feeds) cannot carry them at all, so a stray one pasted into a title would break the feeds.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 PLAIN_TEXT_FIELDS = (
     "title",
     "teaser",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
     "correction_note",
     "body",
 )
@@ -71,9 +72,10 @@ IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 
 
 def clean_body(html: str) -> str:
-    """Return *html* sanitised, and empty when it holds no text (the editor's blank <p>)."""
+    """Return *html* sanitised, and empty when it holds neither text nor media (the editor's
+    blank <p>)."""
     cleaned = sanitize_html(html)
-    return cleaned if strip_tags(cleaned).strip() else ""
+    return cleaned if strip_tags(cleaned).strip() or references(cleaned).any else ""
 
 
 class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
@@ -83,16 +85,8 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         label=_("Body"),
         required=False,
         config={"extensions": BODY_EDITOR_EXTENSIONS},
-        widget=AdminProseEditorWidget,
+        widget=partial(AdminProseEditorWidget, preset="configurable"),
         sanitize=clean_body,
-    )
-    # A plain file field: articles.images checks the upload and explains any refusal
-    # (size, pixel count, disguised files), which Django's ImageField would not.
-    lead_image = forms.FileField(
-        label=_("Lead image"),
-        required=False,
-        help_text=ACCEPTED_HELP,
-        widget=AdminFileWidget(attrs={"accept": IMAGE_TYPES}),
     )
 
     # Shown only on the History page's revert form (ArticleAdmin.get_fieldsets).
@@ -116,9 +110,6 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
             "teaser",
             "body",
             "lead_image",
-            "lead_image_alt",
-            "lead_image_caption",
-            "lead_image_credit",
             "status",
             "publish_at",
             "authors",
@@ -169,32 +160,43 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
 
     def clean_lead_image(self):
         image = self.cleaned_data.get("lead_image")
-        # Only a new upload is checked; the stored image (or False, "clear") passes as is.
-        if isinstance(image, UploadedFile):
-            validate_image(image)
+        if image is not None:
+            image.check_usable()
         return image
+
+    def clean_body(self):
+        html = self.cleaned_data.get("body") or ""
+        found = references(html)
+        if found.image_ids:
+            images = Image.objects.in_bulk(found.image_ids)
+            problems = []
+            for image_id in found.image_ids:
+                image = images.get(image_id)
+                if image is None:
+                    problems.append(
+                        forms.ValidationError(
+                            _("The text shows image %(id)s, which is not in the image library."),
+                            code="unknown_image",
+                            params={"id": image_id},
+                        )
+                    )
+                    continue
+                try:
+                    image.check_usable()
+                except forms.ValidationError as error:
+                    problems.append(error)
+            if problems:
+                raise forms.ValidationError(problems)
+        return html
 
     def clean(self):
         cleaned_data = super().clean()
         for name in PLAIN_TEXT_FIELDS:
             if isinstance(cleaned_data.get(name), str):
-                cleaned_data[name] = CONTROL_CHARACTERS.sub("", cleaned_data[name])
+                cleaned_data[name] = without_control_characters(cleaned_data[name])
         if cleaned_data.get("tags"):
-            tags = (CONTROL_CHARACTERS.sub("", tag).strip() for tag in cleaned_data["tags"])
+            tags = (without_control_characters(tag).strip() for tag in cleaned_data["tags"])
             cleaned_data["tags"] = [tag for tag in tags if tag]
-        # The kept image, a new upload, or False when "clear" is ticked.
-        has_image = bool(cleaned_data.get("lead_image"))
-        if has_image and not (cleaned_data.get("lead_image_alt") or "").strip():
-            self.add_error(
-                "lead_image_alt",
-                forms.ValidationError(
-                    _(
-                        "Describe the lead image for readers who cannot see it: "
-                        "alt text is required with an image."
-                    ),
-                    code="alt_required",
-                ),
-            )
         if self.live_state is not None:
             self._confirm_revert_status(cleaned_data)
         return cleaned_data
@@ -228,7 +230,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
 
 
 class AuthorAdminForm(forms.ModelForm):
-    """The author form: the photo goes through the same checks as a lead image."""
+    """The author form: the photo goes through the same checks as a library image."""
 
     photo = forms.FileField(
         label=_("Photo"),

@@ -8,8 +8,6 @@ free of it) and adds what the library does not record by itself:
 - The authors and tags of each version. They are relations saved *after* the story row, so
   the version written at ``post_save`` is brought up to date when they change
   (``m2m_changed``); a revert restores them through the admin form's initial values.
-- The lead-image columns, which ``articles.images.process_lead_image()`` rewrites with an
-  UPDATE after the save: the admin calls ``refresh_latest_version()`` afterwards.
 - Versions for bulk changes (``QuerySet.update()`` sends no signals): the publishing
   services call ``record_versions()``.
 
@@ -40,12 +38,6 @@ TRACKED_FIELDS = frozenset(
         "teaser",
         "body",
         "lead_image",
-        "lead_image_width",
-        "lead_image_height",
-        "lead_image_alt",
-        "lead_image_caption",
-        "lead_image_credit",
-        "lead_image_renditions",
         "status",
         "publish_at",
         "revised_at",
@@ -117,7 +109,7 @@ def refresh_latest_version(article, *, fields: Iterable[str] = ()) -> None:
     """Copy the current relations and *fields* of *article* into its newest version.
 
     For changes that follow the save which wrote the version: relations saved afterwards,
-    lead-image columns rewritten by an UPDATE.
+    columns set with an UPDATE (the demo's lead images).
     """
     version_model = type(article).history.model
     latest = (
@@ -130,8 +122,6 @@ def refresh_latest_version(article, *, fields: Iterable[str] = ()) -> None:
         return
     values = relations_snapshot(article)
     values.update({name: getattr(article, name) for name in fields})
-    if "lead_image" in values:
-        values["lead_image"] = article.lead_image.name or ""
     version_model.objects.filter(history_id=latest).update(**values)
 
 

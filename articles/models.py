@@ -24,13 +24,15 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
+from articles.body import references
 from articles.sanitizer import sanitize_html
+from images.models import Image
 
 WORDS_PER_MINUTE = 230
 
 
 def article_image_path(instance, filename: str) -> str:
-    """Store lead images under a date folder with a random name (no user text in paths)."""
+    """Where lead images were stored before the image library (read by old migrations)."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
     return f"articles/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
@@ -82,7 +84,7 @@ class Author(models.Model):
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     bio = models.TextField(_("short bio"), blank=True, max_length=1000)
     photo = models.ImageField(_("photo"), upload_to=author_photo_path, blank=True)
-    # Derived from photo by articles.images, as a story's lead_image_renditions.
+    # Derived from photo by articles.pictures, as a library image's renditions.
     photo_renditions = models.JSONField(default=dict, blank=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -146,16 +148,17 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_teasers(self):
-        """Return rows for teasers: rubric and region joined, body left out, nothing prefetched.
+        """Return rows for teasers: rubric, region and lead image joined, body left out.
 
         Teasers show rubric, title, time, teaser and thumbnail only, so a teaser list costs
         exactly one query however long it is.
         """
-        return self.select_related("region", "rubric").defer("body")
+        return self.select_related("region", "rubric", "lead_image").defer("body")
 
     def for_story(self):
-        """Return rows for the story page: region and rubric joined, authors and tags fetched."""
-        return self.select_related("region", "rubric").with_byline_and_tags()
+        """Return rows for the story page: region, rubric and lead image joined, authors and tags
+        fetched."""
+        return self.select_related("region", "rubric", "lead_image").with_byline_and_tags()
 
     def with_byline_and_tags(self):
         """Fetch the authors and tags of every story in one query each (Article.byline and
@@ -298,26 +301,18 @@ class Article(models.Model):
         ),
     )
     body = models.TextField(_("body"), blank=True)
-    lead_image = models.ImageField(
-        _("lead image"),
-        upload_to=article_image_path,
-        width_field="lead_image_width",
-        height_field="lead_image_height",
+    lead_image = models.ForeignKey(
+        Image,
+        verbose_name=_("lead image"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="lead_of_stories",
+        help_text=_(
+            "Choose a picture from the image library, or add one with “+”. Its alt text, "
+            "caption and credit come from the library."
+        ),
     )
-    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    lead_image_alt = models.CharField(
-        _("image alt text"),
-        max_length=250,
-        blank=True,
-        help_text=_("Describe the picture for readers who cannot see it. Required with an image."),
-    )
-    lead_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    lead_image_credit = models.CharField(_("image credit"), max_length=150, blank=True)
-    # Derived from lead_image by articles.images: {"640.webp": "path", ...}. Kept on the row so
-    # that list pages need no extra query to build srcset.
-    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -386,22 +381,39 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         self.teaser = " ".join(self.teaser.split())
         self.reading_time = reading_minutes(self.body)
+        update_fields = kwargs.get("update_fields")
         if self.pk is None or (
             # A story rebuilt from a history version (a revert) is "adding" but exists.
             self._state.adding and not type(self).objects.filter(pk=self.pk).exists()
         ):
             super().save(*args, **kwargs)
-            return
-        # Counted in the database, so that a save from a stale copy still moves it on.
-        self.version = F("version") + 1
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version"}
-        super().save(*args, **kwargs)
-        self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
+        else:
+            # Counted in the database, so that a save from a stale copy still moves it on.
+            self.version = F("version") + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+            super().save(*args, **kwargs)
+            self.version = (
+                type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
+            )
+        if update_fields is None or "body" in update_fields:
+            self.record_body_images()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def record_body_images(self) -> None:
+        """Record which library images the body shows (BodyImage), as it is now."""
+        wanted = set(references(self.body).image_ids)
+        if wanted:
+            wanted = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        uses = BodyImage.objects.filter(article=self)
+        recorded = set(uses.values_list("image_id", flat=True))
+        if recorded - wanted:
+            uses.filter(image_id__in=recorded - wanted).delete()
+        BodyImage.objects.bulk_create(
+            [BodyImage(article=self, image_id=image_id) for image_id in wanted - recorded]
+        )
 
     @cached_property
     def byline(self) -> list["Author"]:
@@ -447,6 +459,31 @@ def in_public_use(queryset: models.QuerySet, relation: str) -> models.QuerySet:
     return queryset.alias(first_public_story=first_public_story).filter(
         first_public_story__isnull=False
     )
+
+
+class BodyImage(models.Model):
+    """An image that the body of a story shows, in a figure or a gallery.
+
+    Kept in step with the body on every save (``Article.save()``): the library shows where
+    each image is used, and cannot delete one a story shows.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_image_uses")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="body_uses")
+
+    class Meta:
+        verbose_name = _("image in a story's text")
+        verbose_name_plural = _("images in stories' text")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image"], name="body_image_once_per_story")
+        ]
+
+    def __str__(self):
+        return str(self.article)
+
+    def usage_target(self):
+        """What the image library links to from the image's uses: the story."""
+        return self.article
 
 
 class Redirect(models.Model):

@@ -13,11 +13,15 @@ rubric, tag or author, whose names appear everywhere. Drafts touch nothing reade
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Region, Rubric
 from articles.seo import public_path
+from embeds.models import Embed
+from images.models import Image
+from images.signals import renditions_changed
 from pagecache.invalidation import invalidate, invalidate_everything
 
 FRONT = "/"
@@ -51,15 +55,33 @@ def stories_changed(articles: Iterable[Article], *, went_offline: bool = False) 
     invalidate(paths)
 
 
-def picture_changed(article: Article) -> None:
-    """Tell the page cache that the lead image of *article* changed (written with an UPDATE)."""
-    public = _public_copy(article)
-    if public is not None:
-        invalidate(story_paths(public))
+# Beyond this many public stories, a changed picture drops every page rather than listing
+# each story's pages one by one.
+MANY_STORIES = 200
+
+
+def image_changed(image: Image) -> None:
+    """Tell the page cache that a library image changed: its text, focal point or files.
+
+    Every public story that shows it, as lead image or in its text, and the lists that show
+    those stories' teasers, are stale.
+    """
+    using = Article.objects.published().filter(
+        Q(lead_image=image) | Q(body_image_uses__image=image)
+    )
+    stories = list(
+        using.distinct()
+        .select_related("region", "rubric")
+        .prefetch_related("tags", "authors")[: MANY_STORIES + 1]
+    )
+    if len(stories) > MANY_STORIES:
+        invalidate_everything()
+    elif stories:
+        stories_changed(stories)
 
 
 def author_photo_changed(author: Author) -> None:
-    """The author's photo was rewritten with an UPDATE (articles.images): their page shows it."""
+    """The author's photo was rewritten with an UPDATE (articles.pictures): their page shows it."""
     invalidate({public_path(author)})
 
 
@@ -147,6 +169,25 @@ def taxonomy_deleted(sender, instance, **kwargs):
     invalidate_everything()
 
 
+def image_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        image_changed(instance)
+
+
+def renditions_rewritten(sender, image, **kwargs):
+    image_changed(image)
+
+
+def embed_saved(sender, instance, raw=False, **kwargs):
+    """An embed fetched again (its title, thumbnail or player) may show in any story's text.
+
+    Rare enough (a story's save fetching a new address, an editor's "Fetch again") that
+    finding the stories by their text is not worth it: every page goes.
+    """
+    if not raw:
+        invalidate_everything()
+
+
 def connect() -> None:
     """Connect the receivers (from ``ArticlesConfig.ready()``)."""
     uid = "articles.page_changes"
@@ -158,6 +199,9 @@ def connect() -> None:
         m2m_changed.connect(
             story_relations_changed, sender=through, dispatch_uid=f"{uid}:m2m:{through}"
         )
+    post_save.connect(image_saved, sender=Image, dispatch_uid=f"{uid}:save:image")
+    renditions_changed.connect(renditions_rewritten, dispatch_uid=f"{uid}:renditions")
+    post_save.connect(embed_saved, sender=Embed, dispatch_uid=f"{uid}:save:embed")
     for model in (Region, Rubric, Author, Tag):
         post_save.connect(taxonomy_saved, sender=model, dispatch_uid=f"{uid}:save:{model}")
         post_delete.connect(taxonomy_deleted, sender=model, dispatch_uid=f"{uid}:delete:{model}")

@@ -19,12 +19,16 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from images.pipeline import widths_by_format
+from images.rendering import CROPS, crop_size, rendition_url
 from serving.origin import absolute_url
 
 # Raster images: sharing sites and search engines do not take SVG.
 LOGO_STATIC_PATH = "img/publisher-logo.png"
 SHARE_IMAGE_STATIC_PATH = "img/share-default.png"
-OG_RENDITION = "og.jpg"
+OG_CROP = "og"
+OG_SIZE = (1200, 630)
+SHARE_CROPS = ("share-16x9", "share-4x3", "share-1x1")
 # Google shows at most this much of a NewsArticle headline.
 HEADLINE_MAX_LENGTH = 110
 # Characters that could end a <script> element or open a comment inside JSON-LD.
@@ -96,11 +100,32 @@ def canonical_url(path: str, page_number: int | None = None) -> str:
 
 
 def og_image_path(article) -> str | None:
-    """Return the storage path of the 1200×630 sharing image of *article*, if it has one."""
-    renditions = article.lead_image_renditions or {}
-    if renditions.get(OG_RENDITION):
-        return renditions[OG_RENDITION]
-    return article.lead_image.name or None
+    """Return the storage path of the 1200×630 sharing image of *article*, if it has one.
+
+    Cut around the lead image's focal point (images.pipeline); none until it is processed.
+    """
+    if article.lead_image is None:
+        return None
+    jpegs = widths_by_format(article.lead_image.renditions or {}, CROPS[OG_CROP]).get("jpg")
+    return jpegs[-1][1] if jpegs else None
+
+
+def og_image_is_card_size(article) -> bool:
+    """Return whether the sharing image of *article* is 1200×630 (the site's own one is)."""
+    if og_image_path(article) is None:
+        return True
+    return crop_size(article.lead_image, OG_CROP) == OG_SIZE
+
+
+def share_image_urls(article) -> list[str]:
+    """Return the absolute URLs of the 16:9, 4:3 and 1:1 share images of *article*.
+
+    Google's article guidelines recommend all three in the NewsArticle ``image`` list.
+    """
+    if article.lead_image is None:
+        return []
+    urls = (rendition_url(article.lead_image, crop) for crop in SHARE_CROPS)
+    return [absolute_url(url) for url in urls if url]
 
 
 def og_image_url(article=None) -> str:
@@ -143,13 +168,13 @@ def publisher_data() -> dict[str, Any]:
 
 def news_article_data(article, *, url: str) -> dict[str, Any]:
     """Return the schema.org ``NewsArticle`` of *article* (byline and tags read once a page)."""
-    image = og_image_url(article)
+    images = share_image_urls(article) or [og_image_url(article)]
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:HEADLINE_MAX_LENGTH],
         "description": article.teaser,
-        "image": [image],
+        "image": images,
         "datePublished": w3c_datetime(article.publish_at),
         "dateModified": w3c_datetime(article_modified_at(article)),
         "author": [_person(author) for author in article.byline],

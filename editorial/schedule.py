@@ -113,12 +113,13 @@ def schedule_problems(now) -> list[Problem]:
 
 
 def content_problems(now) -> list[Problem]:
-    missing_alt = ~Q(lead_image="") & (Q(lead_image_alt="") | Q(lead_image_alt__isnull=True))
+    missing_alt = Q(lead_image__isnull=False, lead_image__alt_text="")
     candidates = (
         Article.objects.filter(status=Article.Status.PUBLISHED)
         .annotate(body_bytes=ByteLength("body"))
         .filter(missing_alt | Q(body_bytes__lt=SHORT_BODY))
-        .only("pk", "title", "status", "publish_at", "lead_image", "lead_image_alt", "body")
+        .select_related("lead_image")
+        .only("pk", "title", "status", "publish_at", "lead_image__alt_text", "body")
         .order_by("publish_at")
     )
     problems = []
@@ -126,7 +127,7 @@ def content_problems(now) -> list[Problem]:
         public = article.publish_at <= now
         severity = CRITICAL if public else WARNING
         when = {"time": local(article.publish_at)}
-        if article.lead_image and not (article.lead_image_alt or "").strip():
+        if article.lead_image and not article.lead_image.alt_text.strip():
             if public:
                 message = _("has a lead image without alt text")
             else:

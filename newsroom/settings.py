@@ -15,6 +15,10 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
+
+from embeds.providers import PROVIDERS, frame_origins_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -93,6 +97,9 @@ INSTALLED_APPS = [
     # Infrastructure: imports no feature app (scripts/check_layers.py).
     "pagecache",
     "audit",
+    # The image library and embedded media: stories use them, they know nothing of stories.
+    "images",
+    "embeds",
     # Feature apps. articles imports neither of the two after it; editorial comes after it, as
     # it registers the story admin again with its additions.
     "articles",
@@ -374,6 +381,20 @@ TASKS = {
     }
 }
 
+# Embedded media (embeds app). Only these providers' URLs become players, and only their
+# player origins may be framed (frame-src below, built from this same list), so that turning a
+# provider off also takes it out of the policy. Comma-separated keys; see embeds/providers.py.
+NEWSROOM_EMBED_PROVIDERS = env_list("NEWSROOM_EMBED_PROVIDERS", ",".join(PROVIDERS))
+try:
+    embed_frame_origins = frame_origins_of(NEWSROOM_EMBED_PROVIDERS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"NEWSROOM_EMBED_PROVIDERS: {error}") from None
+# Provider key -> oEmbed endpoint, replacing the provider's own (the tests' local server, or
+# Instagram's endpoint with an access token). A slow provider holds the editor's save, so it
+# gets a few seconds at most.
+NEWSROOM_OEMBED_ENDPOINTS = {}
+NEWSROOM_OEMBED_TIMEOUT = float(os.environ.get("NEWSROOM_OEMBED_TIMEOUT", "5"))
+
 # Security. Cookies, HSTS and the HTTPS redirect only make sense behind TLS, so they follow
 # DEBUG; `python manage.py check --deploy` is clean with DEBUG off (see README.md).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -412,6 +433,22 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# The story editor's own extensions (static/js/admin/media-editor.js): library figures and
+# galleries, embeds, footnotes and pull quotes. The tags and attributes listed are what each
+# writes; articles.sanitizer keeps them only in their expected form.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/admin/media-editor.js")],
+        "extensions": {
+            "NewsroomMedia": html_tags(
+                ["figure"], {"figure": ["data-image", "data-gallery", "data-size", "data-embed"]}
+            ),
+            "Footnote": html_tags(["span"], {"span": ["data-footnote"]}),
+            "PullQuote": html_tags([], {"blockquote": ["class"]}),
+        },
+    }
+]
+
 # Content-Security-Policy (django-csp): no inline script anywhere. The admin's rich-text
 # editor gets a per-response nonce for the import map it renders (newsroom/middleware.py).
 # Inline styles stay allowed: the admin and the editor set style attributes.
@@ -426,6 +463,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
+        # Players of the enabled embed providers, loaded only when a reader clicks.
+        "frame-src": [*embed_frame_origins] or [NONE],
         "frame-ancestors": [NONE],
         "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
     }

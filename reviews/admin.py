@@ -117,7 +117,7 @@ class ReviewAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("article", "moderated_by")
-            .defer("article__body", "article__teaser", "article__lead_image_renditions")
+            .defer("article__body", "article__teaser")
         )
 
     def get_list_display(self, request):

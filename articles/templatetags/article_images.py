@@ -1,44 +1,84 @@
-"""Template tags for lead images.
+"""Template tags that draw library images in the reader pages' slots.
 
-``{% lead_picture article sizes="(min-width: 60em) 40em, 100vw" loading="lazy" %}`` renders
-a ``<picture>``: WebP renditions for browsers that take them, JPEG for the rest, the original
-when no renditions exist yet. Everything comes from the article row, so the tag runs no query.
-``{% lead_image_url article "og.jpg" %}`` gives one rendition's URL (social cards, feeds).
-``{% author_photo author %}`` renders an author's square photo the same way.
+``{% slot_picture image "teaser-front" loading="lazy" %}`` renders a responsive
+``<picture>``: AVIF, WebP and JPEG in every width, with the ``sizes`` of the slot. A slot
+names the crop it shows and how wide it is drawn, which only static/css/site.css decides:
+change one, change the other (tests/e2e/test_image_slots.py measures every slot in Chromium
+and fails when a browser would pick a file narrower than the slot at twice its pixels).
+``{% lead_picture article "lead" %}`` draws a story's lead image; ``{% author_photo author %}``
+an author's square photo. Neither runs a query: renditions live on the image row.
+
+The first picture of a page is ``loading="eager"`` (with ``fetchpriority="high"``), the rest
+lazy: the templates pass it.
 """
+
+from dataclasses import dataclass
 
 from django import template
 
-from articles.images import rendition_url
+from articles import body
+from images.pipeline import AUTHOR_PHOTO_CROPS, widths_by_format
+from images.rendering import picture, srcset
 
 register = template.Library()
 
 
-@register.inclusion_tag("articles/includes/_picture.html")
-def lead_picture(article, sizes="100vw", loading="lazy"):
-    """Render the lead image of *article* as a responsive <picture>."""
-    context = {"article": article, "sizes": sizes, "loading": loading, "image": None}
-    if not article.lead_image:
-        return context
-    storage = article.lead_image.storage
-    by_format = _widths_by_format(article.lead_image_renditions or {})
-    jpegs = by_format.get("jpg", [])
-    context["image"] = {
-        "alt": article.lead_image_alt,
-        "width": article.lead_image_width,
-        "height": article.lead_image_height,
-        "webp_srcset": _srcset(storage, by_format.get("webp", [])),
-        "jpeg_srcset": _srcset(storage, jpegs),
-        "src": storage.url(_fallback(jpegs)) if jpegs else article.lead_image.url,
-        "fetchpriority": "high" if loading == "eager" else "",
+@dataclass(frozen=True)
+class Slot:
+    crop: str
+    sizes: str
+
+
+# The page is at most 74rem wide with a gutter of up to 2rem each side; from 60rem the main
+# column leaves 19rem + 3.5rem to "Latest stories" (.layout). Each figure errs on the wide
+# side, never the narrow one.
+MAIN_COLUMN = "(min-width: 74rem) 48rem, (min-width: 60rem) calc(100vw - 22rem), 100vw"
+SLOTS = {
+    # Home lead story and a story's lead image: the whole main column.
+    "lead": Slot("full", MAIN_COLUMN),
+    # The first teaser of a home region block or "More from …": three fifths of the page
+    # from 48rem (.teaser-front), the main column on a story page.
+    "teaser-front": Slot("3x2", "(min-width: 74rem) 41rem, (min-width: 48rem) 62vw, 100vw"),
+    # Region, rubric, tag and author lists: a 13rem column beside the text from 40rem.
+    "teaser-list": Slot("3x2", "(min-width: 40rem) 13rem, 100vw"),
+    # Figures in a story's text (.figure--column, --wide, --full).
+    "figure-column": Slot("full", "(min-width: 46rem) 42rem, 100vw"),
+    "figure-wide": Slot("full", MAIN_COLUMN),
+    "figure-full": Slot("full", MAIN_COLUMN),
+    # A gallery: two across from 30rem, three from 60rem, in the main column.
+    "gallery": Slot(
+        "3x2", "(min-width: 74rem) 16rem, (min-width: 60rem) 33vw, (min-width: 30rem) 50vw, 100vw"
+    ),
+}
+
+
+def picture_context(image, slot: str, loading: str = "lazy", class_name: str = "") -> dict:
+    """Return the context of templates/images/_picture.html for *image* in *slot*."""
+    chosen = SLOTS[slot]
+    return {
+        "picture": picture(image, chosen.crop),
+        "sizes": chosen.sizes,
+        "loading": loading,
+        "class_name": class_name,
     }
-    return context
+
+
+@register.inclusion_tag("images/_picture.html")
+def slot_picture(image, slot, loading="lazy"):
+    """Render library *image* as drawn in *slot* (a key of SLOTS)."""
+    return picture_context(image, slot, loading)
+
+
+@register.inclusion_tag("images/_picture.html")
+def lead_picture(article, slot="lead", loading="lazy"):
+    """Render the lead image of *article* as drawn in *slot*."""
+    return picture_context(article.lead_image, slot, loading, "lead-picture")
 
 
 @register.simple_tag
-def lead_image_url(article, key="og.jpg"):
-    """Return the URL of one lead-image rendition (the original if it is missing)."""
-    return rendition_url(article, key)
+def first_pictured(stories):
+    """Return the id of the first of *stories* with a lead image: the page's first picture."""
+    return next((story.pk for story in stories if story.lead_image_id), None)
 
 
 # The author card draws the photo at this size (CSS pixels), on any screen.
@@ -51,7 +91,7 @@ def author_photo(author):
 
     Only renditions are shown, never the upload itself, which may still carry its metadata.
     """
-    by_format = _widths_by_format(author.photo_renditions or {})
+    by_format = widths_by_format(author.photo_renditions or {}, AUTHOR_PHOTO_CROPS[0])
     jpegs = by_format.get("jpg", [])
     if not author.photo or not jpegs:
         return {"photo": None}
@@ -59,31 +99,19 @@ def author_photo(author):
     return {
         "photo": {
             "size": AUTHOR_PHOTO_SIZE,
-            "webp_srcset": _srcset(storage, by_format.get("webp", [])),
-            "jpeg_srcset": _srcset(storage, jpegs),
+            "sources": [
+                {"type": f"image/{extension}", "srcset": srcset(storage, by_format[extension])}
+                for extension in ("avif", "webp")
+                if by_format.get(extension)
+            ],
+            "jpeg_srcset": srcset(storage, jpegs),
             "src": storage.url(jpegs[0][1]),
             "sizes": f"{AUTHOR_PHOTO_SIZE}px",
         }
     }
 
 
-def _widths_by_format(renditions: dict) -> dict[str, list[tuple[int, str]]]:
-    """Group "<width>.<format>" keys by format, narrowest first; skip "og.jpg" and "source"."""
-    grouped: dict[str, list[tuple[int, str]]] = {}
-    for key, name in renditions.items():
-        width, _, extension = key.partition(".")
-        if width.isdigit() and name:
-            grouped.setdefault(extension, []).append((int(width), name))
-    for entries in grouped.values():
-        entries.sort()
-    return grouped
-
-
-def _srcset(storage, entries: list[tuple[int, str]]) -> str:
-    return ", ".join(f"{storage.url(name)} {width}w" for width, name in entries)
-
-
-def _fallback(entries: list[tuple[int, str]]) -> str:
-    """Pick the src for browsers without srcset: the widest up to 640 px, else the narrowest."""
-    fitting = [name for width, name in entries if width <= 640]
-    return fitting[-1] if fitting else entries[0][1]
+@register.simple_tag
+def story_body(article):
+    """Return the body of *article* with its figures, galleries, embeds and footnotes drawn."""
+    return body.render(article)

@@ -42,8 +42,7 @@ def article_meta(article):
         "article": article,
         "canonical": url,
         "image": seo.og_image_url(article),
-        "image_is_og_size": seo.og_image_path(article) is None
-        or bool((article.lead_image_renditions or {}).get(seo.OG_RENDITION)),
+        "image_is_og_size": seo.og_image_is_card_size(article),
         "modified": seo.article_modified_at(article),
         "tags": article.tag_list,
         "authors": [absolute_url(author.get_absolute_url()) for author in article.byline],
