@@ -6,7 +6,7 @@ attributed to a real person.
 
 Body paragraphs use a tiny markup that ``body_html()`` turns into the HTML the sanitiser
 keeps: a paragraph starting with "## " is a subheading, "Q: " is an interview question and
-"> " a pull quote.
+"> " a pull quote; "{note:…}" is a footnote.
 """
 
 from html import escape
@@ -883,16 +883,78 @@ STORIES = [
 ]
 
 
-def body_html(paragraphs: list[str]) -> str:
-    """Turn demo paragraphs (plain text with a tiny markup) into safe HTML."""
+def body_html(paragraphs: list[str], media: dict[str, str] | None = None) -> str:
+    """Turn demo paragraphs (plain text with a tiny markup) into safe HTML.
+
+    *media* maps the markers "{figure}", "{gallery}" and "{embed}" to the body's HTML for
+    them; "{note:…}" inside a paragraph is a footnote.
+    """
     parts = []
     for paragraph in paragraphs:
-        if paragraph.startswith("## "):
+        if media and paragraph in media:
+            parts.append(media[paragraph])
+        elif paragraph.startswith("## "):
             parts.append(f"<h2>{escape(paragraph[3:])}</h2>")
         elif paragraph.startswith("Q: "):
             parts.append(f"<p><strong>{escape(paragraph[3:])}</strong></p>")
         elif paragraph.startswith("> "):
-            parts.append(f"<blockquote><p>{escape(paragraph[2:])}</p></blockquote>")
+            parts.append(
+                f'<blockquote class="pull-quote"><p>{escape(paragraph[2:])}</p></blockquote>'
+            )
         else:
-            parts.append(f"<p>{escape(paragraph)}</p>")
+            parts.append(f"<p>{_with_footnotes(paragraph)}</p>")
     return "\n".join(parts)
+
+
+def _with_footnotes(paragraph: str) -> str:
+    text, parts = paragraph, []
+    while "{note:" in text:
+        before, _, rest = text.partition("{note:")
+        note, _, text = rest.partition("}")
+        parts.append(f'{escape(before)}<span data-footnote="{escape(note)}"></span>')
+    return "".join(parts) + escape(text)
+
+
+# A story that shows every kind of media a body can hold: a wide figure, a gallery, a pull
+# quote, footnotes and an embed. Its pictures are drawn like the lead images
+# (articles.demo.drawing); "{figure}", "{gallery}" and "{embed}" mark where they go.
+MEDIA_STORY = {
+    "slug": "caspian-ferry-a-crossing-in-pictures",
+    "title": "The Caspian ferry, a crossing in pictures",
+    "region": "central-asia",
+    "rubric": "analysis",
+    "authors": ["lena-morozova"],
+    "tags": ["transport", "trade"],
+    "hours_ago": 5,
+    "teaser": "Freight between Aktau and Baku waits for the weather, the berth and the paperwork. "
+    "Maps, a gallery of the route and a short video show where the hours go.",
+    "lead_label": "Caspian crossing",
+    "figure_label": "Aktau to Baku",
+    "gallery_labels": ["Aktau port", "Open water", "Baku rail yard"],
+    "embed_url": "https://www.youtube.com/watch?v=jNQXAC9IVRw",
+    "embed_frame": "https://www.youtube-nocookie.com/embed/jNQXAC9IVRw?autoplay=1",
+    "embed_title": "Me at the zoo (the first video uploaded to YouTube, 2005)",
+    "body": [
+        "A lorry that leaves western Kazakhstan for the Black Sea spends more of its journey "
+        "waiting than moving. The longest wait is not on the road but at the water's edge, "
+        "where a ferry sails when it is full, when the wind allows and when the berth on the "
+        "other side is free.",
+        "{figure}",
+        "The crossing itself takes about a day. Drivers report waits of three to ten days at "
+        "the quay in winter{note:Drivers' accounts collected for this piece; the port "
+        "authorities publish no waiting times.}, when storms close the port for days at a "
+        "time.",
+        "## Along the route",
+        "{gallery}",
+        "> Nobody on the quay asks when the ferry leaves. They ask whether it left yesterday.",
+        "New berths and a second line of rail ferries are meant to halve the wait by the end "
+        "of the decade{note:Investment plans as announced by the two governments; see "
+        "https://www.example.org/caspian-ports for the timetable we used.}. Until then, "
+        "the corridor's capacity is set by the slowest hour of its slowest link.",
+        "## A player that waits for you",
+        "Below is how Newsroom embeds a video: nothing is loaded from YouTube until you ask "
+        "for it, so reading this page tells no one else that you did. We use the first video "
+        "ever uploaded to the site, which has stayed online since 2005.",
+        "{embed}",
+    ],
+}

@@ -11,7 +11,7 @@ import random
 
 from PIL import Image, ImageDraw, ImageFont
 
-SIZE = (1600, 900)
+SIZE = (1920, 1080)
 
 # (sea, land, accent) per region slug; anything else falls back to the first.
 PALETTES = {

@@ -4,6 +4,8 @@ Everything is looked up by slug (or username) and only created when missing, so 
 ``seed_demo`` again adds nothing and never overwrites what an editor changed since.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,13 +16,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from articles import page_changes
 from articles.demo import content
 from articles.demo.drawing import draw_lead_image
 from articles.history import refresh_latest_version
-from articles.images import process_lead_image
 from articles.models import Article, Author, Region, Rubric
-
-LEAD_IMAGE_FIELDS = ("lead_image", "lead_image_width", "lead_image_height", "lead_image_renditions")
+from embeds.models import Embed
+from embeds.services import THUMBNAIL_CROP
+from images.models import Image
+from images.pipeline import LIBRARY_CROPS, delete_files, process_image
 
 
 @dataclass
@@ -72,10 +76,6 @@ def seed_content(report: SeedReport) -> None:
                 "featured": story.get("featured", False),
                 "correction_note": story.get("correction_note", ""),
                 "revised_at": now if story.get("correction_note") else None,
-                "lead_image_alt": f"An abstract map of the {region.name} region with a route "
-                "between cities.",
-                "lead_image_caption": story.get("caption", ""),
-                "lead_image_credit": "Newsroom demo illustration",
             },
         )
         report.count("stories", created)
@@ -85,15 +85,142 @@ def seed_content(report: SeedReport) -> None:
 
 
 def seed_images(report: SeedReport) -> None:
-    """Draw a lead image for every demo story that has none, and make its renditions."""
-    slugs = [story["slug"] for story in content.STORIES]
-    missing = Article.objects.filter(slug__in=slugs, lead_image="").select_related("region")
-    for article in missing:
-        picture = draw_lead_image(article.slug, article.region.slug, article.region.name)
-        article.lead_image.save(f"{article.slug}.jpg", ContentFile(picture), save=False)
-        process_lead_image(article)
-        refresh_latest_version(article, fields=LEAD_IMAGE_FIELDS)
-        report.images += 1
+    """Draw a library lead image for every demo story that has none, and the media story's
+    figure and gallery; make their renditions."""
+    stories = Article.objects.filter(
+        slug__in=[story["slug"] for story in content.STORIES], lead_image__isnull=True
+    ).select_related("region")
+    captions = {story["slug"]: story.get("caption", "") for story in content.STORIES}
+    wanted = list(stories)
+    images = _library_images(
+        [
+            (
+                f"Demo map: {article.title}",
+                draw_lead_image(article.slug, article.region.slug, article.region.name),
+                f"An abstract map of the {article.region.name} region with a route between "
+                "cities, labelled with the region's name.",
+                captions[article.slug],
+            )
+            for article in wanted
+        ]
+    )
+    for article, image in zip(wanted, images, strict=True):
+        Article.objects.filter(pk=article.pk).update(lead_image=image)
+        article.lead_image = image
+        refresh_latest_version(article, fields=("lead_image",))
+    # An UPDATE sends no signal: pages cached before the pictures existed must go.
+    page_changes.stories_changed(
+        Article.objects.filter(pk__in=[article.pk for article in wanted])
+        .select_related("region", "rubric")
+        .prefetch_related("tags", "authors")
+    )
+    report.images += len(images)
+    seed_media_story(report)
+
+
+def seed_media_story(report: SeedReport) -> None:
+    """Create the story that shows every kind of media, with its pictures and embed."""
+    story = content.MEDIA_STORY
+    if Article.objects.filter(slug=story["slug"]).exists():
+        return
+    region = Region.objects.get(slug=story["region"])
+    labels = [story["lead_label"], story["figure_label"], *story["gallery_labels"]]
+    lead, figure, *gallery = _library_images(
+        [
+            (
+                f"Demo picture: {label}",
+                draw_lead_image(f"{story['slug']}-{label}", region.slug, label),
+                f"An abstract map titled “{label}”: coastlines, a graticule and a route "
+                "between ports in red.",
+                label,
+            )
+            for label in labels
+        ]
+    )
+    media = {
+        "{figure}": f'<figure data-image="{figure.pk}" data-size="wide"></figure>',
+        "{gallery}": '<figure data-gallery="{}"></figure>'.format(
+            " ".join(str(image.pk) for image in gallery)
+        ),
+        "{embed}": f'<figure data-embed="{story["embed_url"]}"></figure>',
+    }
+    seed_demo_embed(story)
+    article = Article.objects.create(
+        slug=story["slug"],
+        title=story["title"],
+        region=region,
+        rubric=Rubric.objects.get(slug=story["rubric"]),
+        teaser=story["teaser"],
+        body=content.body_html(story["body"], media),
+        status=Article.Status.PUBLISHED,
+        publish_at=timezone.now() - timedelta(hours=story["hours_ago"]),
+        lead_image=lead,
+    )
+    article.authors.set(Author.objects.filter(slug__in=story["authors"]))
+    article.tags.set(story["tags"])
+    report.count("stories", True)
+    report.images += len(labels)
+
+
+def seed_demo_embed(story: dict) -> None:
+    """Store the media story's embed as if its oEmbed data had been fetched.
+
+    ``make run`` may have no network to ask YouTube: the title is written here and the
+    thumbnail is one of our drawings, so the page shows a complete placeholder, and the
+    reader's click loads the real player from youtube-nocookie.com.
+    """
+    if Embed.objects.filter(url=story["embed_url"]).exists():
+        return
+    embed = Embed(
+        url=story["embed_url"],
+        provider="youtube",
+        status=Embed.Status.OK,
+        title=story["embed_title"],
+        frame_url=story["embed_frame"],
+        fetched_at=timezone.now(),
+    )
+    picture = draw_lead_image("demo-embed", story["region"], "Video")
+    embed.thumbnail.save("demo-video.jpg", ContentFile(picture), save=False)
+    done = process_image(embed.thumbnail, {}, (THUMBNAIL_CROP,))
+    embed.thumbnail.name = done.name
+    embed.thumbnail_width, embed.thumbnail_height = done.width, done.height
+    embed.thumbnail_renditions = done.renditions
+    embed.save()
+    delete_files(embed.thumbnail.storage, done.obsolete)
+
+
+# Library images are drawn large enough for the widest slot (1920 px) in every format, about
+# a second and a half of Pillow each: the pixel work runs on every core.
+def _library_images(pictures: list[tuple[str, bytes, str, str]]) -> list[Image]:
+    """Store each (title, JPEG, alt text, caption) as a library image with its renditions."""
+    images = []
+    for title, picture, alt_text, caption in pictures:
+        image = Image(
+            title=title[:255],
+            alt_text=alt_text,
+            caption=caption,
+            credit="Newsroom demo illustration",
+            # The region's name is drawn in a band along the bottom left: keep it in frame.
+            focal_x=0.3,
+            focal_y=0.85,
+        )
+        image.file.save("demo.jpg", ContentFile(picture), save=False)
+        image.save()
+        images.append(image)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(
+            pool.map(
+                lambda image: process_image(image.file, {}, LIBRARY_CROPS, image.focal_point),
+                images,
+            )
+        )
+    for image, done in zip(images, results, strict=True):
+        Image.objects.filter(pk=image.pk).update(
+            file=done.name, width=done.width, height=done.height, renditions=done.renditions
+        )
+        image.file.name, image.renditions = done.name, done.renditions
+        delete_files(image.file.storage, done.obsolete)
+    return images
 
 
 @transaction.atomic

@@ -37,7 +37,9 @@ class Command(BaseCommand):
             "--seed", type=int, default=1, help="Random seed for generated content (default 1)."
         )
         parser.add_argument(
-            "--no-images", action="store_true", help="Skip drawing the demo lead images."
+            "--no-images",
+            action="store_true",
+            help="Skip drawing the demo pictures (and the story that shows every kind of media).",
         )
 
     def handle(self, *args, **options):
@@ -79,7 +81,7 @@ class Command(BaseCommand):
             for kind in ("regions", "rubrics", "authors", "stories")
         ]
         self.stdout.write(
-            f"Demo content: created {', '.join(parts)}; drew {report.images} lead images "
+            f"Demo content: created {', '.join(parts)}; drew {report.images} library pictures "
             f"({seconds:.1f} s). Existing rows were left as they were."
         )
         if report.accounts_skipped:
