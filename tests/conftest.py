@@ -5,14 +5,17 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache as django_cache
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.feeds import stored_size
 from articles.models import Article, Author, Region, Rubric
+from images.models import Image
+from images.services import make_renditions
 from reviews.models import ModerationSettings
-from tests.helpers import READER_IP, change_url, form_data, review_data, staff
+from tests.helpers import READER_IP, change_url, form_data, picture_bytes, review_data, staff
 from tests.redis_server import RedisServer
 
 
@@ -111,6 +114,27 @@ def make_article(db, region, rubric) -> Callable[..., Article]:
         if authors:
             article.authors.add(*authors)
         return article
+
+    return make
+
+
+@pytest.fixture
+def make_image(db) -> Callable[..., Image]:
+    """Return a function that stores a picture in the image library, renditions made.
+
+    Small by default (renditions are quick); pass ``size=(1920, 1080)`` where a page's
+    widest slot matters.
+    """
+
+    def make(size=(320, 200), *, alt_text="A red square on a white wall.", **fields) -> Image:
+        image = Image(title=fields.pop("title", "A test picture"), alt_text=alt_text, **fields)
+        # Named: Django reads the dimensions from the content, which a nameless file hides.
+        image.file.save(
+            "picture.jpg", ContentFile(picture_bytes(size), name="picture.jpg"), save=False
+        )
+        image.save()
+        make_renditions(image)
+        return image
 
     return make
 

@@ -4,6 +4,7 @@ Fixtures built on them (``editor``, ``author_user``, ``moderator``, ``editor_cli
 ``rules``, ``post_review``) are in ``tests/conftest.py``.
 """
 
+import io
 import time
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw as PILImageDraw
 
 from articles.models import Article
 from reviews.forms import sign_timestamp
@@ -19,6 +22,18 @@ READER_IP = "203.0.113.7"
 # The site's configured origin: every absolute URL in a page, feed or email starts with it,
 # never with the test client's host ("testserver").
 SITE = settings.SITE_URL
+
+
+def picture_bytes(size=(320, 200), fmt="JPEG", color=(200, 40, 40)) -> bytes:
+    """Return a picture made with Pillow in memory: a plain colour, a white square in it."""
+    picture = PILImage.new("RGB", size, color)
+    width, height = size
+    PILImageDraw.Draw(picture).rectangle(
+        (width // 3, height // 3, 2 * width // 3, 2 * height // 3), fill=(255, 255, 255)
+    )
+    buffer = io.BytesIO()
+    picture.save(buffer, fmt)
+    return buffer.getvalue()
 
 
 def counted(client, url: str, django_assert_num_queries, expected: int, **params):
@@ -60,9 +75,7 @@ def form_data(article: Article | None = None, **overrides) -> dict:
         "slug": article.slug if article else "gas-deal-south-caucasus",
         "teaser": article.teaser if article else "Three capitals, one pipeline.",
         "body": article.body if article else "<p>The talks went on until dawn.</p>",
-        "lead_image_alt": article.lead_image_alt if article else "",
-        "lead_image_caption": article.lead_image_caption if article else "",
-        "lead_image_credit": article.lead_image_credit if article else "",
+        "lead_image": (article.lead_image_id or "") if article else "",
         "status": article.status if article else Article.Status.DRAFT,
         "publish_at_0": publish_at.strftime("%Y-%m-%d"),
         "publish_at_1": publish_at.strftime("%H:%M:%S"),

@@ -179,12 +179,13 @@ from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
-from PIL import Image
+from PIL import Image as Picture
 import io
 
 call_command("migrate", verbosity=0)
-from articles.images import process_lead_image
 from articles.models import Article, Author, Region, Rubric
+from images.models import Image
+from images.services import make_renditions
 from reviews.models import Review
 
 region = Region.objects.create(name="South Caucasus", slug="south-caucasus", position=1)
@@ -192,21 +193,27 @@ rubric = Rubric.objects.create(name="Analysis", slug="analysis")
 author = Author.objects.create(name="Nino Beridze", slug="nino-beridze")
 editor = User.objects.create_user("edna", "edna@example.org", "a-long-password", is_staff=True)
 editor.groups.add(Group.objects.get(name="Editors"))
+buffer = io.BytesIO()
+Picture.new("RGB", (800, 500), (20, 80, 120)).save(buffer, "JPEG")
+harbour = Image(title="Harbour", alt_text="A harbour", caption="Батуми at dawn",
+                credit="Nino Beridze", focal_x=0.25, focal_y=0.75, uploaded_by=editor)
+harbour.file.save("harbour.jpg", ContentFile(buffer.getvalue(), name="harbour.jpg"), save=False)
+harbour.save()
+harbour.tags.add("ports", "Грузия")
+make_renditions(harbour)
 for number, tags in enumerate((["energy", "Грузия"], ["ports"], [])):
+    body = "<p>Body <strong>bold</strong>.</p>"
+    if number == 1:
+        body += f'<figure data-image="{harbour.pk}" data-size="wide"></figure>'
     story = Article.objects.create(
         title=f"Story {number}: Тбилиси", slug=f"story-{number}", teaser="A lede.",
-        body="<p>Body <strong>bold</strong>.</p>", region=region, rubric=rubric,
+        body=body, region=region, rubric=rubric,
         status="published" if number < 2 else "draft",
         publish_at=timezone.now() - timezone.timedelta(hours=number + 1),
-        lead_image_alt="A harbour",
+        lead_image=harbour if number == 0 else None,
     )
     story.tags.add(*tags)
     story.authors.add(author)
-    if number == 0:
-        buffer = io.BytesIO()
-        Image.new("RGB", (800, 500), (20, 80, 120)).save(buffer, "JPEG")
-        story.lead_image.save("harbour.jpg", ContentFile(buffer.getvalue()))
-        process_lead_image(story)
     for status in ("approved", "pending", "rejected"):
         Review.objects.create(article=story, name="Reader", email="r@example.org",
                               body=f"{status} review of story {number}", status=status)
@@ -216,7 +223,8 @@ SNAPSHOT = """
 import hashlib, json, os
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from articles.models import Article
+from articles.models import Article, BodyImage
+from images.models import Image
 from reviews.models import Review
 from taggit.models import Tag
 
@@ -229,10 +237,18 @@ for folder, _dirs, files in os.walk(settings.MEDIA_ROOT):
 print(json.dumps({
     "stories": [
         [a.pk, a.slug, a.title, a.status, a.publish_at.isoformat(), sorted(a.tags.names()),
-         [author.slug for author in a.authors.all()], a.lead_image.name,
-         a.lead_image_renditions, a.version if hasattr(a, "version") else None]
+         [author.slug for author in a.authors.all()], a.lead_image_id, a.body,
+         a.version if hasattr(a, "version") else None]
         for a in Article.objects.order_by("pk")
     ],
+    "images": [
+        [i.pk, i.title, i.file.name, i.width, i.height, i.alt_text, i.caption, i.credit,
+         i.focal_x, i.focal_y, sorted(i.tags.names()), i.uploaded_by.username, i.renditions]
+        for i in Image.objects.order_by("pk")
+    ],
+    "body_images": list(
+        BodyImage.objects.order_by("pk").values_list("article__slug", "image_id")
+    ),
     "reviews": list(
         Review.objects.order_by("pk").values_list("pk", "article__slug", "body", "status")
     ),
@@ -255,6 +271,11 @@ def test_backup_then_restore_brings_back_stories_reviews_tags_users_and_media(tm
         before = json.loads(django_run(SNAPSHOT, env))
         assert len(before["stories"]) == 3 and len(before["reviews"]) == 9
         assert len(before["media"]) > 3
+        # The library image, its renditions among the media, used as a lead and in a body.
+        [image] = before["images"]
+        assert image[-1] and set(image[-1].values()) - {"0.2500,0.7500"} <= set(before["media"])
+        assert before["stories"][0][7] == image[0]
+        assert before["body_images"] == [["story-1", image[0]]]
 
         run_script(["scripts/backup.sh", str(backup)], env)
         # Disaster: the database and the uploads are gone.

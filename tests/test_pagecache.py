@@ -8,7 +8,6 @@ Redis that refuses writes.
 """
 
 import gzip
-import io
 import time
 import uuid
 from datetime import timedelta
@@ -17,24 +16,24 @@ import brotli
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
-from articles.images import process_lead_image
 from articles.models import Article, Region
 from articles.services import articles_publish, articles_unpublish
+from images.models import Image
+from images.services import make_renditions
 from pagecache import invalidation
 from pagecache.keys import LEASE_KEY
 from pagecache.models import PendingInvalidation
 from reviews.forms import sign_timestamp
 from reviews.models import Review
 from reviews.services import review_moderate
-from tests.helpers import SITE
+from tests.helpers import SITE, picture_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -388,19 +387,37 @@ class TestInvalidation:
         assert b"Reviews are closed." in page and b"Write a review" not in page
 
     def test_lead_image_renditions_show_once_processed(self, client, make_article):
-        # process_lead_image() writes with one UPDATE, as scripts call it outside a story
-        # save (seed_demo draws pictures for stories that exist): no post_save is sent.
-        picture = io.BytesIO()
-        Image.new("RGB", (800, 450), "teal").save(picture, "JPEG")
-        story = make_article(
-            lead_image=SimpleUploadedFile("harbour.jpg", picture.getvalue()),
-            lead_image_alt="A harbour at dawn",
+        # make_renditions() writes with one UPDATE, as scripts call it outside an image save
+        # (process_images, seed_demo): no post_save is sent, renditions_changed is.
+        image = Image(title="Harbour", alt_text="A harbour at dawn")
+        image.file.save(
+            "harbour.jpg", ContentFile(picture_bytes((800, 450)), name="harbour.jpg"), save=False
         )
+        image.save()
+        story = make_article(lead_image=image)
         assert b".webp" not in client.get(story.get_absolute_url()).content
 
-        process_lead_image(story)
+        make_renditions(image)
 
         assert b".webp" in client.get(story.get_absolute_url()).content
+
+    def test_a_library_images_new_alt_text_shows_on_the_stories_using_it(
+        self, client, make_article, make_image
+    ):
+        image = make_image(alt_text="A harbour at dawn")
+        story = make_article(lead_image=image)
+        other = make_article()
+        assert b"A harbour at dawn" in client.get(story.get_absolute_url()).content
+        client.get(other.get_absolute_url())
+
+        image.alt_text = "Fishing boats in the harbour at dawn"
+        image.save()
+
+        page = client.get(story.get_absolute_url()).content
+        assert b"Fishing boats in the harbour at dawn" in page
+        assert b"A harbour at dawn" not in page
+        # A story without the picture keeps its stored page.
+        assert served_from_cache(client, other.get_absolute_url())
 
     def test_renamed_region_shows_everywhere(self, client, published_article, region):
         client.get(published_article.get_absolute_url())

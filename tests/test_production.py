@@ -427,15 +427,15 @@ def test_production_static_files_are_hashed_compressed_and_cached_for_a_year(tmp
 # Media ---------------------------------------------------------------------------------------
 
 
-def test_uploads_are_served_with_a_day_of_caching(client, db, media_root):
-    (media_root / "articles").mkdir(parents=True)
-    (media_root / "articles" / "lead-640.webp").write_bytes(b"RIFF....WEBP")
+def test_uploads_are_cached_for_a_year_as_their_names_never_change(client, db, media_root):
+    (media_root / "images").mkdir(parents=True)
+    (media_root / "images" / "lead-full-640.webp").write_bytes(b"RIFF....WEBP")
 
-    response = client.get("/media/articles/lead-640.webp")
+    response = client.get("/media/images/lead-full-640.webp")
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"RIFF....WEBP"
-    assert response["Cache-Control"] == "public, max-age=86400"
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response["X-Content-Type-Options"] == "nosniff"
 
 

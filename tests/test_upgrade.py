@@ -124,3 +124,95 @@ def test_the_upgrade_can_be_undone(previous_release):
 
     tables = connection.introspection.table_names()
     assert "editorial_auditentry" in tables and "audit_auditentry" not in tables
+
+
+# The image library (release 4): lead images move off the story into the library, and back.
+
+BEFORE_THE_LIBRARY = [("articles", "0011_author_photo_renditions"), ("images", None)]
+
+
+@pytest.fixture
+def before_the_library():
+    executor = migrate(BEFORE_THE_LIBRARY)
+    try:
+        yield executor.loader.project_state([BEFORE_THE_LIBRARY[0]]).apps
+    finally:
+        migrate(latest())
+
+
+def test_lead_images_move_into_the_library_and_back(before_the_library, media_root):
+    old = before_the_library
+    region = old.get_model("articles", "Region").objects.create(name="Caucasus", slug="caucasus")
+    rubric = old.get_model("articles", "Rubric").objects.create(name="Analysis", slug="analysis")
+    story = old.get_model("articles", "Article").objects.create(
+        title="Gas talks in Baku",
+        slug="gas-talks-in-baku",
+        teaser="Three capitals, one pipeline.",
+        region=region,
+        rubric=rubric,
+        status="published",
+        publish_at=timezone.now() - timedelta(hours=1),
+        lead_image="articles/2026/05/baku.jpg",
+        lead_image_width=1600,
+        lead_image_height=900,
+        lead_image_alt="Delegations at the table",
+        lead_image_caption="The talks, day two",
+        lead_image_credit="Newsroom photo desk",
+        lead_image_renditions={
+            "source": "articles/2026/05/baku.jpg",
+            "640.webp": "articles/2026/05/baku-640.webp",
+            "640.jpg": "articles/2026/05/baku-640.jpg",
+            "og.jpg": "articles/2026/05/baku-og.jpg",
+        },
+    )
+    old.get_model("articles", "HistoricalArticle").objects.create(
+        id=story.pk,
+        title=story.title,
+        slug=story.slug,
+        teaser=story.teaser,
+        region_id=region.pk,
+        rubric_id=rubric.pk,
+        status="published",
+        publish_at=story.publish_at,
+        lead_image="articles/2026/05/baku.jpg",
+        created_at=story.created_at,
+        history_date=timezone.now(),
+        history_type="~",
+    )
+
+    # Forward: one library image with the story's words, its renditions under library keys.
+    new = migrate(latest()).loader.project_state(latest()).apps
+    Image = new.get_model("images", "Image")
+    image = Image.objects.get()
+    assert (image.file.name, image.width, image.height) == ("articles/2026/05/baku.jpg", 1600, 900)
+    assert (image.alt_text, image.caption, image.credit) == (
+        "Delegations at the table",
+        "The talks, day two",
+        "Newsroom photo desk",
+    )
+    assert image.renditions == {
+        "source": "articles/2026/05/baku.jpg",
+        "full-640.webp": "articles/2026/05/baku-640.webp",
+        "full-640.jpg": "articles/2026/05/baku-640.jpg",
+        "og-1200.jpg": "articles/2026/05/baku-og.jpg",
+    }
+    assert new.get_model("articles", "Article").objects.get().lead_image_id == image.pk
+    assert new.get_model("articles", "HistoricalArticle").objects.get().lead_image_id == image.pk
+
+    # Backward: the story carries its picture and words again.
+    back = migrate(BEFORE_THE_LIBRARY[:1]).loader.project_state(BEFORE_THE_LIBRARY[:1]).apps
+    story = back.get_model("articles", "Article").objects.get()
+    assert story.lead_image.name == "articles/2026/05/baku.jpg"
+    assert (story.lead_image_alt, story.lead_image_caption, story.lead_image_credit) == (
+        "Delegations at the table",
+        "The talks, day two",
+        "Newsroom photo desk",
+    )
+    assert story.lead_image_renditions == {
+        "source": "articles/2026/05/baku.jpg",
+        "640.webp": "articles/2026/05/baku-640.webp",
+        "640.jpg": "articles/2026/05/baku-640.jpg",
+        "og.jpg": "articles/2026/05/baku-og.jpg",
+    }
+    version = back.get_model("articles", "HistoricalArticle").objects.get()
+    assert version.lead_image == "articles/2026/05/baku.jpg"

@@ -1,33 +1,48 @@
 """The story admin as editors use it: the list, bulk actions, history, editor and images."""
 
-import io
 import re
 
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_prose_editor.config import allowlist_from_extensions
-from PIL import Image
 from taggit.models import Tag
 
 from articles.forms import BODY_EDITOR_EXTENSIONS
 from articles.models import Article, Author
-from articles.sanitizer import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
+from articles.sanitizer import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, sanitize_html
+from images.models import Image
 from tests.helpers import change_url, form_data
 
 ADD_URL = reverse("admin:articles_article_add")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
-# Stories made in tests name an image file that does not exist; with its size known, the
-# ImageField never tries to open it.
-IMAGE_SIZE = {"lead_image_width": 1600, "lead_image_height": 900}
 
 
-def jpeg_upload(name: str = "harbour.jpg", size: tuple[int, int] = (900, 600)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (30, 90, 160)).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+def listed_image(number: int, **fields) -> Image:
+    """Return a library image whose files do not exist: enough for the list, and quick.
+
+    With its size known, the image field never tries to open the file.
+    """
+    fields.setdefault("renditions", {"3x2-320.jpg": f"images/2025/05/{number}-3x2-320.jpg"})
+    return Image.objects.create(
+        title=f"Picture {number}",
+        file=f"images/2025/05/{number}.jpg",
+        width=1600,
+        height=900,
+        alt_text="A picture",
+        **fields,
+    )
+
+
+def narrowest_teaser(image: Image) -> str:
+    """Return the URL of the narrowest 3:2 JPEG of *image*: the list's thumbnail."""
+    widths = {
+        int(key[len("3x2-") : -len(".jpg")]): name
+        for key, name in image.renditions.items()
+        if key.startswith("3x2-") and key.endswith(".jpg")
+    }
+    return default_storage.url(widths[min(widths)])
 
 
 def run_action(client, action: str, stories):
@@ -46,16 +61,10 @@ def offered_actions(client) -> set[str]:
 # -- The list ----------------------------------------------------------------------------
 
 
-def test_changelist_shows_the_story_columns(editor_client, make_article):
+def test_changelist_shows_the_story_columns(editor_client, make_article, make_image):
     writer = Author.objects.create(name="Nino Beridze", slug="nino-beridze")
-    with_image = make_article(
-        title="Pictured story",
-        authors=[writer],
-        lead_image="articles/2025/05/original.jpg",
-        **IMAGE_SIZE,
-        lead_image_alt="A harbour",
-        lead_image_renditions={"320.jpg": "articles/2025/05/thumb-320.jpg"},
-    )
+    image = make_image(alt_text="A harbour")
+    with_image = make_article(title="Pictured story", authors=[writer], lead_image=image)
     draft = make_article(title="Unfinished", status=Article.Status.DRAFT)
 
     response = editor_client.get(CHANGELIST_URL)
@@ -64,39 +73,45 @@ def test_changelist_shows_the_story_columns(editor_client, make_article):
     content = response.content.decode()
     assert "Pictured story" in content
     assert "Nino Beridze" in content
-    assert 'src="/media/articles/2025/05/thumb-320.jpg"' in content
+    assert f'src="{narrowest_teaser(image)}"' in content
     assert reverse("articles:preview", kwargs={"pk": draft.pk}) in content
     assert reverse("articles:preview", kwargs={"pk": with_image.pk}) not in content
     # One image in the list: the story without a lead image gets a blank cell.
-    assert content.count('<img src="/media/articles/') == 1
+    assert content.count('<img src="/media/images/') == 1
 
 
-def test_thumbnail_falls_back_to_the_original_before_renditions_exist(editor_client, make_article):
-    make_article(lead_image="articles/2025/05/fresh.jpg", lead_image_alt="Fresh", **IMAGE_SIZE)
+def test_thumbnail_is_blank_until_the_image_is_processed(editor_client, make_article):
+    # Once, the raw upload stood in for missing renditions; it may still carry its metadata
+    # (GPS), so nothing is shown until the renditions exist.
+    image = listed_image(1, renditions={})
+    make_article(title="Fresh picture", lead_image=image)
 
     content = editor_client.get(CHANGELIST_URL).content.decode()
 
-    assert 'src="/media/articles/2025/05/fresh.jpg"' in content
+    assert "Fresh picture" in content
+    assert image.file.url not in content
+    assert '<img src="/media/' not in content
 
 
 def test_changelist_runs_the_same_queries_for_3_and_30_stories(editor_client, make_article):
     writers = [Author.objects.create(name=f"Writer {n}", slug=f"writer-{n}") for n in range(3)]
 
     def add_stories(count):
-        for number in range(count):
+        for _ in range(count):
+            number = Article.objects.count()
             make_article(
                 authors=writers[: 1 + number % 3],
                 tags=["energy", f"topic-{number}"],
-                lead_image=f"articles/2025/05/{number}.jpg",
-                **IMAGE_SIZE,
-                lead_image_alt="A picture",
-                lead_image_renditions={"320.jpg": f"articles/2025/05/{number}-320.jpg"},
+                lead_image=listed_image(number),
             )
 
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
             response = editor_client.get(CHANGELIST_URL)
         assert response.status_code == 200
+        assert (
+            response.content.decode().count('<img src="/media/images/') == Article.objects.count()
+        )
         return len(queries)
 
     add_stories(3)
@@ -298,8 +313,15 @@ def test_editor_extensions_only_produce_html_the_sanitiser_keeps():
     assert allowlist["tags"] <= ALLOWED_TAGS
     # rel is replaced by the sanitiser's own link_rel; ol type only restates the default.
     harmless = {"a": {"rel", "target"}, "ol": {"type", "data-type"}}
+    # class is kept where the sanitiser names the classes it keeps (the pull quote's only).
+    classed = {tag: {"class"} for tag in ALLOWED_CLASSES}
     for tag, attributes in allowlist["attributes"].items():
-        extra = set(attributes) - ALLOWED_ATTRIBUTES.get(tag, set()) - harmless.get(tag, set())
+        extra = (
+            set(attributes)
+            - ALLOWED_ATTRIBUTES.get(tag, set())
+            - harmless.get(tag, set())
+            - classed.get(tag, set())
+        )
         assert not extra, (tag, extra)
 
 
@@ -312,12 +334,24 @@ def test_formatted_body_survives_the_sanitiser():
         "<blockquote><p>quote</p></blockquote><hr>"
         '<table><tbody><tr><th colspan="1" rowspan="1"><p>h</p></th></tr>'
         '<tr><td colspan="1" rowspan="1"><p>c</p></td></tr></tbody></table>'
+        '<blockquote class="pull-quote"><p>pulled</p></blockquote>'
+        '<figure data-image="12" data-size="wide"></figure><figure data-gallery="1 2 3"></figure>'
+        '<p>Noted<span data-footnote="The source."></span></p>'
     )
 
     def tags(html):
         return re.findall(r"<(\w+)", html)
 
-    assert tags(sanitize_html(body)) == tags(body)
+    cleaned = sanitize_html(body)
+    assert tags(cleaned) == tags(body)
+    for kept in (
+        'class="pull-quote"',
+        'data-image="12"',
+        'data-size="wide"',
+        'data-gallery="1 2 3"',
+        'data-footnote="The source."',
+    ):
+        assert kept in cleaned, kept
 
 
 def test_story_body_from_the_editor_is_sanitised_on_save(editor_client, region, rubric):
@@ -332,59 +366,110 @@ def test_story_body_from_the_editor_is_sanitised_on_save(editor_client, region, 
     assert "Hi" in stored
 
 
-# -- Lead image --------------------------------------------------------------------------
+# -- Lead image: chosen from the image library -------------------------------------------
 
 
-def test_lead_image_needs_alt_text(editor_client, region, rubric):
-    data = form_data(rubric=rubric.pk, region=region.pk, lead_image=jpeg_upload())
+def test_lead_image_without_alt_text_is_refused_and_the_story_kept(
+    editor_client, region, rubric, make_image
+):
+    image = make_image(title="Harbour at dusk", alt_text="")
+    data = form_data(
+        title="Boats return to Poti",
+        body="<p>The fishing fleet came back before the storm.</p>",
+        rubric=rubric.pk,
+        region=region.pk,
+        lead_image=image.pk,
+    )
 
     response = editor_client.post(ADD_URL, data)
 
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert list(form.errors) == ["lead_image_alt"]
-    assert "alt text is required" in str(form.errors["lead_image_alt"])
+    assert list(form.errors) == ["lead_image"]
+    assert [error.code for error in form.errors.as_data()["lead_image"]] == ["no_alt_text"]
+    message = str(form.errors["lead_image"])
+    assert "Harbour at dusk" in message
+    assert "no alt text" in message and "image library" in message
     assert not Article.objects.exists()
+    # Everything typed comes back, the chosen image too.
+    assert form["title"].value() == "Boats return to Poti"
+    html = response.content.decode()
+    assert "Boats return to Poti" in html
+    assert "The fishing fleet came back before the storm." in html
+    assert str(form["lead_image"].value()) == str(image.pk)
 
 
-def test_lead_image_with_alt_text_is_saved_with_renditions(editor_client, region, rubric):
-    data = form_data(
-        rubric=rubric.pk,
-        region=region.pk,
-        lead_image=jpeg_upload(),
-        lead_image_alt="Boats in the harbour at dusk",
-    )
+def test_lead_image_with_alt_text_is_saved_and_shows_its_renditions(
+    editor_client, region, rubric, make_image
+):
+    image = make_image(alt_text="Boats in the harbour at dusk")
+    data = form_data(rubric=rubric.pk, region=region.pk, lead_image=image.pk)
 
     response = editor_client.post(ADD_URL, data)
 
     assert response.status_code == 302
     story = Article.objects.get()
-    assert story.lead_image
-    assert "320.jpg" in story.lead_image_renditions
-    # The version in History points at the processed image, not the deleted upload.
-    assert story.history.latest().lead_image == story.lead_image.name
+    assert story.lead_image == image
+    assert any(key.startswith("full-320.") for key in story.lead_image.renditions)
+    # The version in History points at the library image.
+    assert story.history.latest().lead_image_id == image.pk
 
 
-def test_a_file_that_is_not_an_image_is_refused_with_a_message(editor_client, region, rubric):
-    fake = SimpleUploadedFile("report.jpg", b"%PDF-1.7 not a picture", content_type="image/jpeg")
-    data = form_data(rubric=rubric.pk, region=region.pk, lead_image=fake, lead_image_alt="x")
+def test_a_lead_image_that_is_not_in_the_library_is_refused(editor_client, region, rubric):
+    # Files are checked where they are uploaded, in the library (tests/security/test_uploads.py);
+    # the story form accepts only an image of the library.
+    data = form_data(rubric=rubric.pk, region=region.pk, lead_image="999999")
 
     response = editor_client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    errors = response.context["adminform"].form.errors
-    assert list(errors) == ["lead_image"]
+    assert list(response.context["adminform"].form.errors) == ["lead_image"]
     assert not Article.objects.exists()
 
 
-def test_existing_image_without_alt_text_is_refused(editor_client, make_article):
-    name = default_storage.save("articles/2025/05/kept.jpg", jpeg_upload())
-    story = make_article(lead_image=name, lead_image_alt="Kept", **IMAGE_SIZE)
+def test_a_lead_image_id_that_is_no_number_is_refused_not_a_server_error(
+    editor_client, region, rubric
+):
+    data = form_data(rubric=rubric.pk, region=region.pk, lead_image="not-an-id")
 
-    response = editor_client.post(change_url(story), form_data(story, lead_image_alt=" "))
+    response = editor_client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    assert "lead_image_alt" in response.context["adminform"].form.errors
+    assert list(response.context["adminform"].form.errors) == ["lead_image"]
+    assert not Article.objects.exists()
+
+
+def test_existing_image_whose_alt_text_was_removed_is_refused(
+    editor_client, make_article, make_image
+):
+    image = make_image(alt_text="Kept")
+    story = make_article(lead_image=image)
+    Image.objects.filter(pk=image.pk).update(alt_text=" ")
+
+    response = editor_client.post(change_url(story), form_data(story, title="New headline"))
+
+    assert response.status_code == 200
+    assert "lead_image" in response.context["adminform"].form.errors
+    story.refresh_from_db()
+    assert story.title != "New headline"
+
+
+def test_lead_image_autocomplete_finds_library_images(editor_client, make_image):
+    make_image(title="Harbour at dusk")
+    make_image(title="Election night")
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "harbour",
+            "app_label": "articles",
+            "model_name": "article",
+            "field_name": "lead_image",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == ["Harbour at dusk"]
 
 
 # -- Taxonomy and authors ----------------------------------------------------------------

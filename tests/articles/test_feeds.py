@@ -1,11 +1,12 @@
 """RSS and Atom feeds, read back by a real feed reader's parser."""
 
+import re
 from datetime import timedelta
 from unittest import mock
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.feeds import FEED_SIZE
+from articles.feeds import CONTENT_NAMESPACE, FEED_SIZE
 from articles.models import Article, Author, Region, Rubric
-from articles.seo import article_modified_at
+from articles.seo import article_modified_at, og_image_path
+from images.rendering import rendition_url
 from tests.helpers import SITE
 
 FEEDS = [("articles-feed", "rss20"), ("articles-feed-atom", "atom10")]
@@ -29,14 +31,26 @@ def read_feed(client, url):
     return response, feed
 
 
+def raw_contents(response) -> list[str]:
+    """Return the full-story HTML of each entry as sent, before a feed reader rewrites it.
+
+    feedparser completes relative links against the feed's address: only the raw feed shows
+    whether the site sent absolute ones.
+    """
+    root = ElementTree.fromstring(response.content)
+    tag = (
+        f"{{{CONTENT_NAMESPACE}}}encoded"
+        if root.tag == "rss"
+        else "{http://www.w3.org/2005/Atom}content"
+    )
+    return [element.text or "" for element in root.iter(tag)]
+
+
 @pytest.fixture
-def rich_article(make_article):
+def rich_article(make_article, make_image):
     """A story with two authors, tags, a correction and a 1200x630 sharing image on disk."""
     ana = Author.objects.create(name="Ana Beridze", slug="ana-beridze")
     timur = Author.objects.create(name="Timur Sadykov", slug="timur-sadykov")
-    og_path = default_storage.save(
-        "renditions/og/almaty.jpg", ContentFile(b"\xff\xd8" + b"0" * 998)
-    )
     article = make_article(
         title="Talks in Almaty",
         slug="talks-in-almaty",
@@ -45,12 +59,9 @@ def rich_article(make_article):
         tags=["diplomacy", "peace talks"],
         authors=[ana, timur],
         publish_at=timezone.now() - timedelta(minutes=5),
+        lead_image=make_image(size=(1600, 900), alt_text="Two ministers at a table"),
     )
     Article.objects.filter(pk=article.pk).update(
-        lead_image="articles/2024/05/almaty.jpg",
-        lead_image_width=1600,
-        lead_image_height=900,
-        lead_image_renditions={"og.jpg": og_path, "640.jpg": "x.jpg"},
         revised_at=timezone.now() - timedelta(minutes=1),
     )
     return Article.objects.get(pk=article.pk)
@@ -91,9 +102,13 @@ class TestSiteFeeds:
             "diplomacy",
             "peace talks",
         }
+        # The lead image's og crop (1200 x 630), not the upload or another rendition.
+        og_path = og_image_path(rich_article)
+        assert og_path == rich_article.lead_image.renditions["og-1200.jpg"]
         (enclosure,) = entry.enclosures
-        assert enclosure.href.startswith(f"{SITE}/media/renditions/og/")
-        assert enclosure.length == "1000"
+        assert enclosure.href == f"{SITE}{default_storage.url(og_path)}"
+        assert enclosure.length == str(default_storage.size(og_path))
+        assert int(enclosure.length) > 1000
         assert enclosure.type == "image/jpeg"
 
     def test_each_picture_size_is_asked_of_the_storage_once(self, client, rich_article):
@@ -104,14 +119,42 @@ class TestSiteFeeds:
                 read_feed(client, reverse(url_name))
         assert size.call_count == 1
 
-    def test_missing_image_file_gives_no_enclosure_and_a_valid_feed(self, client, make_article):
-        article = make_article(title="Picture lost")
-        Article.objects.filter(pk=article.pk).update(
-            lead_image_renditions={"og.jpg": "renditions/og/gone.jpg"}
-        )
+    def test_missing_image_file_gives_no_enclosure_and_a_valid_feed(
+        self, client, make_article, make_image
+    ):
+        article = make_article(title="Picture lost", lead_image=make_image())
+        default_storage.delete(og_image_path(article))
         for url_name, _ in FEEDS:
             _, feed = read_feed(client, reverse(url_name))
             assert feed.entries[0].get("enclosures", []) == []
+
+    @pytest.mark.parametrize("url_name", ["articles-feed", "articles-feed-atom"])
+    def test_figures_in_the_text_reach_feed_readers_with_absolute_image_urls(
+        self, client, make_article, make_image, url_name
+    ):
+        figure = make_image(alt_text="The harbour at dawn", caption="Baku", credit="Ana B.")
+        first, second = make_image(alt_text="A ferry"), make_image(alt_text="A crane")
+        make_article(
+            body=(
+                "<p>Before the pictures.</p>"
+                f'<figure data-image="{figure.pk}" data-size="wide"></figure>'
+                f'<figure data-gallery="{first.pk} {second.pk}"></figure>'
+            )
+        )
+        response, feed = read_feed(client, reverse(url_name))
+
+        (content,) = raw_contents(response)
+        sources = re.findall(r'<img[^>]* src="([^"]*)"', content)
+        assert sources == [
+            f"{SITE}{rendition_url(image, 'full', 1024)}" for image in (figure, first, second)
+        ]
+        assert all(source.startswith(f"{SITE}/media/images/") for source in sources)
+        assert 'alt="The harbour at dawn"' in content
+        assert "<figcaption>Baku Ana B.</figcaption>" in content
+        assert "data-image" not in content and "data-gallery" not in content
+        # What a reader's app shows: the same pictures.
+        shown = feed.entries[0].content[0].value
+        assert all(source in shown for source in sources)
 
     def test_feed_holds_the_latest_fifty(self, client, region, rubric):
         now = timezone.now()
@@ -201,3 +244,23 @@ class TestFeedQueryCount:
         expected = 3 if url.startswith("/feed/") else 4
         assert len(few) == len(many) == expected
         assert Tag.objects.count() == 2
+
+    def test_figures_in_the_text_add_one_query_however_many_stories(
+        self, client, make_article, make_image
+    ):
+        pictures = [make_image(), make_image()]
+        body = "".join(f'<figure data-image="{picture.pk}"></figure>' for picture in pictures)
+
+        def add_stories(count):
+            for _ in range(count):
+                make_article(body=f"<p>Text.</p>{body}")
+
+        add_stories(5)
+        with CaptureQueriesContext(connection) as few:
+            read_feed(client, "/feed/")
+        add_stories(55)
+        with CaptureQueriesContext(connection) as many:
+            response, _ = read_feed(client, "/feed/")
+        # Stories, their tags, their authors, and the images of every figure at once.
+        assert len(few) == len(many) == 4
+        assert all(SITE in content for content in raw_contents(response))

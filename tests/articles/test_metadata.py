@@ -5,10 +5,9 @@ from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from articles.models import Article, Author
+from articles.models import Author
 from articles.seo import article_modified_at
 from tests.helpers import SITE
 
@@ -68,28 +67,35 @@ def alternates(head) -> list[tuple[str, str]]:
     return [(link["type"], link["href"]) for link in head.links if link.get("rel") == "alternate"]
 
 
+def media_url(image, crop: str) -> str:
+    """Return the absolute URL of the one JPEG of *crop* ("og", "share-4x3") of *image*.
+
+    Its key is "<crop>-<width>.jpg"; the width is the file's own, never an upscale.
+    """
+    (name,) = [
+        name
+        for key, name in image.renditions.items()
+        if key.startswith(f"{crop}-") and key.endswith(".jpg")
+    ]
+    return SITE + default_storage.url(name)
+
+
 @pytest.fixture
-def story(make_article):
+def story(make_article, make_image):
     writers = [
         Author.objects.create(name="Ana Beridze", slug="ana"),
         Author.objects.create(name="Timur Sadykov", slug="timur"),
     ]
-    og_path = default_storage.save("renditions/og/talks.jpg", ContentFile(b"\xff\xd8jpeg"))
-    article = make_article(
+    # Wide enough for every share crop at its full 1200 px.
+    picture = make_image(size=(1600, 900), alt_text="Two ministers shaking hands")
+    return make_article(
         title="Talks in Almaty",
         slug="talks-in-almaty",
         teaser='Ministers meet on "neutral" ground.',
         tags=["diplomacy", "peace"],
         authors=writers,
+        lead_image=picture,
     )
-    Article.objects.filter(pk=article.pk).update(
-        lead_image="articles/talks.jpg",
-        lead_image_width=1600,
-        lead_image_height=900,
-        lead_image_alt="Two ministers shaking hands",
-        lead_image_renditions={"og.jpg": og_path},
-    )
-    return Article.objects.get(pk=article.pk)
 
 
 @pytest.mark.django_db
@@ -106,7 +112,10 @@ class TestStoryMetadata:
         assert one(head, "og:type") == "article"
         assert one(head, "og:title") == "Talks in Almaty"
         assert one(head, "og:description") == 'Ministers meet on "neutral" ground.'
-        assert one(head, "og:image") == f"{SITE}/media/renditions/og/talks.jpg"
+        # The og crop of the lead image: 1200 x 630, cut around its focal point.
+        assert one(head, "og:image") == media_url(story.lead_image, "og")
+        assert one(head, "og:image").startswith(f"{SITE}/media/")
+        assert "og-1200.jpg" in story.lead_image.renditions
         assert (one(head, "og:image:width"), one(head, "og:image:height")) == ("1200", "630")
         assert one(head, "og:image:alt") == "Two ministers shaking hands"
         published = datetime.fromisoformat(one(head, "article:published_time"))
@@ -123,7 +132,12 @@ class TestStoryMetadata:
         assert data["@context"] == "https://schema.org"
         assert data["headline"] == "Talks in Almaty"
         assert data["description"] == 'Ministers meet on "neutral" ground.'
-        assert data["image"] == [f"{SITE}/media/renditions/og/talks.jpg"]
+        # Google's 16:9, 4:3 and 1:1 versions, absolute on the site's origin.
+        assert data["image"] == [
+            media_url(story.lead_image, "share-16x9"),
+            media_url(story.lead_image, "share-4x3"),
+            media_url(story.lead_image, "share-1x1"),
+        ]
         published = datetime.fromisoformat(data["datePublished"])
         assert published == story.publish_at.replace(microsecond=0)
         assert data["dateModified"] >= data["datePublished"]
@@ -148,6 +162,21 @@ class TestStoryMetadata:
         head = head_of(client, published_article.get_absolute_url())
         assert one(head, "og:image").startswith(f"{SITE}/static/img/share-default")
         assert ld_of_type(head, "NewsArticle")["image"][0] == one(head, "og:image")
+
+    def test_a_small_lead_image_shares_its_og_crop_without_claiming_the_card_size(
+        self, client, make_article, make_image
+    ):
+        picture = make_image(size=(320, 200), alt_text="A small harbour")
+        article = make_article(lead_image=picture)
+        head = head_of(client, article.get_absolute_url())
+        assert one(head, "og:image") == media_url(picture, "og")
+        assert "og:image:width" not in head.meta and "og:image:height" not in head.meta
+        assert one(head, "og:image:alt") == "A small harbour"
+        assert ld_of_type(head, "NewsArticle")["image"] == [
+            media_url(picture, "share-16x9"),
+            media_url(picture, "share-4x3"),
+            media_url(picture, "share-1x1"),
+        ]
 
     def test_json_ld_cannot_be_broken_out_of(self, client, make_article):
         title = "</script><script>alert('ld')</script> & <!--"

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from PIL import Image
 
-from articles.images import process_author_photo
 from articles.models import Article, Author, Region, Rubric
+from articles.pictures import process_author_photo
 from articles.templatetags.articles_tags import NEWS_DATETIME_FORMAT, timestamp
 from tests.helpers import counted
 
@@ -28,14 +28,14 @@ DETAIL_QUERIES = 4
 REGION_QUERIES = 3
 
 
-def jpeg_upload(name: str = "lead.jpg") -> SimpleUploadedFile:
+def jpeg_upload(name: str = "photo.jpg", size=(64, 48)) -> SimpleUploadedFile:
     buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), "#885533").save(buffer, "JPEG")
+    Image.new("RGB", size, "#885533").save(buffer, "JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 @pytest.fixture
-def newsroom(db):
+def newsroom(db, make_image):
     """Build a newsroom: five regions, three rubrics, four authors; add stories with grow()."""
     regions = [
         Region.objects.create(name=name, slug=slug, position=position)
@@ -70,8 +70,9 @@ def newsroom(db):
                 status=Article.Status.PUBLISHED,
                 publish_at=start + timedelta(hours=n),
                 featured=n % 17 == 0,
-                lead_image=jpeg_upload() if n % 10 == 0 else "",
-                lead_image_alt=f"Picture for dispatch {n}" if n % 10 == 0 else "",
+                lead_image=(
+                    make_image(alt_text=f"Picture for dispatch {n}") if n % 10 == 0 else None
+                ),
             )
             article.tags.add(f"topic-{n % 7}", f"theme-{n % 3}")
             article.authors.add(authors[n % 4], authors[(n + 1) % 4])
@@ -141,7 +142,7 @@ class TestHomePage:
 
 @pytest.mark.django_db
 class TestStoryPage:
-    def test_story_shows_everything_a_reader_needs(self, client, make_article):
+    def test_story_shows_everything_a_reader_needs(self, client, make_article, make_image):
         ann = Author.objects.create(name="Ann Aliyeva", slug="ann-aliyeva")
         ben = Author.objects.create(name="Ben Berg", slug="ben-berg")
         article = make_article(
@@ -150,10 +151,11 @@ class TestStoryPage:
             body="<p>Foreign ministers meet in Almaty.</p>",
             tags=["diplomacy", "Kazakhstan"],
             authors=[ann, ben],
-            lead_image=jpeg_upload(),
-            lead_image_alt="Two delegations at a table",
-            lead_image_caption="The delegations before the talks",
-            lead_image_credit="Newsroom photo desk",
+            lead_image=make_image(
+                alt_text="Two delegations at a table",
+                caption="The delegations before the talks",
+                credit="Newsroom photo desk",
+            ),
             correction_note="An earlier version gave the wrong date.",
             revised_at=timezone.now(),
         )
@@ -256,9 +258,13 @@ class TestListPages:
         assert response.status_code == 200
         assert "<h1>Ann Aliyeva</h1>" in page
         assert "Ann covers the South Caucasus from Baku." in page
-        # A 64 x 48 upload: cropped square, and never enlarged.
+        # A 64 x 48 upload: cropped square, and never enlarged to the 96, 192 and 288 px
+        # squares a larger photo gets ("96.jpg"…): one 48 px width, in every format.
+        widths = {key.split(".")[0] for key in author.photo_renditions if key[0].isdigit()}
+        assert widths == {"48"}
         photo = default_storage.url(author.photo_renditions["48.jpg"])
         assert f'src="{photo}"' in page
+        assert default_storage.url(author.photo_renditions["48.webp"]) in page
         assert list(response.context["object_list"]) == [mine]
 
     @pytest.mark.parametrize("kind", ["region", "rubric", "tag", "author"])
@@ -297,7 +303,10 @@ class TestQueryCounts:
         newsroom(60)
         home = client.get("/")
         assert sum(len(stories) for _, stories in home.context["region_blocks"]) >= 19
-        assert len(client.get("/regions/post-soviet-region/").context["object_list"]) == 12
+        region = client.get("/regions/post-soviet-region/")
+        assert len(region.context["object_list"]) == 12
+        # Lead images from the library are drawn in the list, at no extra query.
+        assert b"<picture" in region.content
 
 
 @pytest.mark.django_db

@@ -13,11 +13,21 @@ from taggit.models import Tag, TaggedItem
 
 from articles.demo import content
 from articles.demo.drawing import draw_lead_image
-from articles.models import Article, Author, Region, Rubric, reading_minutes
+from articles.models import Article, Author, BodyImage, Region, Rubric, reading_minutes
 from articles.sanitizer import sanitize_html
+from embeds.models import Embed
+from images.models import Image as LibraryImage
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
+
+
+def shown_on(client, story: Article, image: LibraryImage) -> bool:
+    """Return whether the page of *story* shows library *image* in the main column."""
+    return (
+        default_storage.url(image.renditions["full-640.jpg"])
+        in client.get(story.get_absolute_url()).content.decode()
+    )
 
 
 def seed(*args: str) -> tuple[str, str]:
@@ -58,6 +68,10 @@ def test_seeding_twice_creates_nothing_the_second_time(debug_on):
     assert 6 <= first["authors"] <= 8
     assert first["stories"] == len(content.STORIES) == 30
     assert "created 0 regions, 0 rubrics, 0 authors, 0 stories" in out
+    # --no-images draws nothing: no library image, and not the media story that needs them.
+    assert not LibraryImage.objects.exists() and not Embed.objects.exists()
+    assert not Article.objects.filter(slug=content.MEDIA_STORY["slug"]).exists()
+    assert "drew 0 library pictures" in out
 
 
 def test_seeding_keeps_what_an_editor_changed():
@@ -146,24 +160,75 @@ def test_demo_accounts_join_groups_even_before_the_roles_migration(debug_on):
     assert get_user_model().objects.get(username="moderator").groups.get().name == "Moderators"
 
 
-def test_demo_images_are_drawn_with_renditions():
-    seed()
+def test_demo_images_are_library_images_with_renditions_and_a_media_story(client):
+    """One test for everything seeding with images proves: drawing them takes tens of seconds."""
+    out, _err = seed()
 
-    stories = Article.objects.all()
-    assert stories.count() == 30
+    media_slug = content.MEDIA_STORY["slug"]
+    stories = Article.objects.select_related("lead_image")
+    assert stories.count() == 31
     for story in stories:
-        assert story.lead_image and story.lead_image_alt
-        assert (story.lead_image_width, story.lead_image_height) == (1600, 900)
-        renditions = story.lead_image_renditions
-        assert {"320.webp", "640.jpg", "1280.webp", "og.jpg"} <= set(renditions)
-        assert all(default_storage.exists(name) for name in renditions.values())
-    sample = stories.first().lead_image_renditions
-    with Image.open(default_storage.open(sample["og.jpg"])) as og:
+        image = story.lead_image
+        assert isinstance(image, LibraryImage) and image.alt_text
+        assert image.is_processed
+        assert (image.width, image.height) == (1920, 1080)
+        assert (image.focal_x, image.focal_y) == (0.3, 0.85)
+        renditions = image.renditions
+        assert {
+            "full-320.webp",
+            "full-640.jpg",
+            "full-1280.webp",
+            "full-1920.jpg",
+            "3x2-640.webp",
+            "1x1-320.jpg",
+            "share-16x9-1200.jpg",
+            "share-4x3-1200.jpg",
+            "share-1x1-1080.jpg",  # a square of the full height: never upscaled
+            "og-1200.jpg",
+        } <= set(renditions)
+        assert all(
+            default_storage.exists(name) for key, name in renditions.items() if key != "focal"
+        )
+    sample = stories.exclude(slug=media_slug).first().lead_image.renditions
+    with Image.open(default_storage.open(sample["og-1200.jpg"])) as og:
         assert og.size == (1200, 630)
+    # Each story its own picture: 30 leads, and the media story's lead, figure and gallery.
+    assert LibraryImage.objects.count() == 30 + 5
+    assert f"drew {30 + 5} library pictures" in out
+
+    # The media story: a wide figure, a gallery of three, two footnotes and an embed stored
+    # as fetched (no network), all drawn on its page.
+    media = Article.objects.get(slug=media_slug)
+    assert media.is_published()
+    assert BodyImage.objects.filter(article=media).count() == 4
+    assert 'data-size="wide"' in media.body and media.body.count("data-footnote") == 2
+    embed = Embed.objects.get(url=content.MEDIA_STORY["embed_url"])
+    assert embed.status == Embed.Status.OK and embed.title == content.MEDIA_STORY["embed_title"]
+    page = client.get(media.get_absolute_url()).content.decode()
+    assert 'class="figure figure--wide"' in page
+    assert 'aria-label="Gallery of 3 pictures"' in page
+    assert 'id="fn-1"' in page and 'id="fn-2"' in page
+    assert f'data-embed-frame="{content.MEDIA_STORY["embed_frame"]}"' in page
 
     out, _err = seed()
 
-    assert "drew 0 lead images" in out
+    assert "drew 0 library pictures" in out
+    assert LibraryImage.objects.count() == 35 and Article.objects.count() == 31
+
+    # A story left without a picture gets one at the next run, and its page, already in the
+    # page cache, shows it at once.
+    story = Article.objects.get(slug="night-trains-are-back")
+    dropped = story.lead_image
+    story.lead_image = None
+    story.save()
+    assert shown_on(client, story, dropped) is False
+
+    out, _err = seed()
+
+    assert "drew 1 library pictures" in out
+    drawn = Article.objects.get(pk=story.pk).lead_image
+    assert drawn.is_processed and drawn != dropped
+    assert shown_on(client, story, drawn)
 
 
 def test_drawn_images_are_the_same_for_the_same_story():

@@ -142,9 +142,11 @@ def ensure_roles() -> None:
 
     story_roles = import_module("articles.migrations.0002_roles").ROLES
     review_roles = import_module("reviews.migrations.0002_rules_and_roles").ROLES
+    image_roles = import_module("images.migrations.0002_roles").ROLES
     wanted = {name: list(perms) for name, perms in story_roles.items()}
-    for name, codenames in review_roles.items():
-        wanted.setdefault(name, []).extend(f"reviews.{codename}" for codename in codenames)
+    for app_label, roles in (("reviews", review_roles), ("images", image_roles)):
+        for name, codenames in roles.items():
+            wanted.setdefault(name, []).extend(f"{app_label}.{codename}" for codename in codenames)
     for name, perms in wanted.items():
         group, _created = Group.objects.get_or_create(name=name)
         for perm in perms:
@@ -194,3 +196,22 @@ def jpeg_bytes(size=(1600, 900), color=(40, 90, 140)) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
+
+
+# axe impacts that fail a page.
+BLOCKING = {"serious", "critical"}
+
+
+def blocking_violations(page) -> list[str]:
+    """Return axe's serious and critical findings on *page*, one readable line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(
+            f"{node['target']}: {node.get('failureSummary', '')}" for node in violation["nodes"][:5]
+        )
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING
+    ]

@@ -15,8 +15,11 @@ from tests.security.payloads import XSS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# The site's own scripts come from /static/ (the story page loads js/embeds.js), as
+# tests/security/html_safety.py allows; nothing else may run.
 INJECTED = (
-    'script:not([type="application/ld+json"]), iframe, frame, object, embed, svg, math, base, '
+    'script:not([type="application/ld+json"]):not([src^="/static/"]), '
+    "iframe, frame, object, embed, svg, math, base, "
     "style, [onerror], [onload], [onfocus], [onclick], [onmouseover], "
     'a[href^="javascript:"], meta[http-equiv="refresh"]'
 )
@@ -24,20 +27,30 @@ PAYLOAD = " ".join(XSS)
 
 
 @pytest.fixture
-def hostile_story(transactional_db):
+def hostile_picture(transactional_db, make_image):
+    """A library picture described with script: its words show wherever a story uses it."""
+    return make_image(title=XSS[8], alt_text=XSS[6], caption=XSS[2], credit=XSS[3])
+
+
+@pytest.fixture
+def hostile_story(transactional_db, hostile_picture):
     region = Region.objects.create(name="Europe <b>bold</b>", slug="europe")
     rubric = Rubric.objects.create(name='Analysis"><svg onload=alert(1)>', slug="analysis")
     article = Article.objects.create(
         title=XSS[0][:200],
         slug="hostile-story",
         teaser=XSS[1],
-        body="<p>" + PAYLOAD + "</p>" + PAYLOAD,
+        # The picture again as a figure in the text, before the payload's unclosed tags.
+        body=f'<figure data-image="{hostile_picture.pk}" data-size="wide"></figure>'
+        + "<p>"
+        + PAYLOAD
+        + "</p>"
+        + PAYLOAD,
         region=region,
         rubric=rubric,
         status=Article.Status.PUBLISHED,
         publish_at=timezone.now() - timedelta(hours=1),
-        lead_image_caption=XSS[2],
-        lead_image_credit=XSS[3],
+        lead_image=hostile_picture,
         correction_note=XSS[5],
     )
     article.tags.add(XSS[4][:100], "plain")
@@ -69,7 +82,8 @@ def test_no_script_runs_and_no_element_is_injected_from_story_fields(
         response = page.goto(path)
         assert response.status == 200, path
         page.wait_for_load_state("load")
-        assert page.locator(INJECTED).count() == 0, path
+        injected = page.locator(INJECTED).evaluate_all("found => found.map(e => e.outerHTML)")
+        assert injected == [], path
         assert page.url.startswith(live_server.url), "a payload navigated away"
 
     assert dialogs == []
@@ -78,3 +92,10 @@ def test_no_script_runs_and_no_element_is_injected_from_story_fields(
     assert page.get_by_role("heading", level=1).inner_text() == XSS[0]
     assert XSS[5] in page.locator(".correction").inner_text()
     assert "onerror=alert(1)" in page.locator("#reviews").inner_text()
+    # The library picture's words too: alt text, caption and credit, on the lead picture and
+    # on the figure in the text.
+    for figure in (".story__figure", ".story__body .figure"):
+        assert page.locator(f"{figure} img").get_attribute("alt") == XSS[6], figure
+        caption = page.locator(f"{figure} figcaption").inner_text()
+        assert XSS[2] in caption and XSS[3] in caption, figure
+    assert page.locator('meta[property="og:image:alt"]').get_attribute("content") == XSS[6]

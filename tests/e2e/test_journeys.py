@@ -1,8 +1,9 @@
 """The newsroom's journeys, end to end in a real Chromium against the live server.
 
-1. An editor writes a story with body formatting, a lead image, tags, region and rubric,
-   saves it as a draft (the public gets 404), then publishes it: it appears on the home
-   page, its region page and its tag page.
+1. An editor uploads a picture to the image library, then writes a story with body
+   formatting, that picture as its lead image, tags, region and rubric, saves it as a draft
+   (the public gets 404), then publishes it: it appears on the home page, its region page
+   and its tag page.
 2. A reader leaves a review on it and is told it awaits approval; it is not public.
 3. A moderator approves it in the admin queue; the reader reloads and sees it. A second
    review, rejected, never appears.
@@ -15,6 +16,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, Region, Rubric
+from images.models import Image
 from reviews.models import Review
 from tests.e2e.conftest import jpeg_bytes, log_in
 
@@ -64,10 +66,11 @@ def public_status(page, path: str) -> int:
     return response.status
 
 
-def choose(page, field: str, label: str) -> None:
-    """Pick *label* in the admin's autocomplete (select2) box of *field*, as a person does."""
+def choose(page, field: str, label: str, typed: str | None = None) -> None:
+    """Pick *label* in the admin's autocomplete (select2) box of *field*, as a person does:
+    type *typed* (the start of *label* by default), then click the option."""
     page.locator(f".field-{field} .select2-selection").click()
-    page.locator(".select2-container--open .select2-search__field").fill(label[:4])
+    page.locator(".select2-container--open .select2-search__field").fill(typed or label[:4])
     page.locator(".select2-results__option", has_text=label).click()
     assert page.locator(f"#id_{field} option:checked").inner_text() == label
 
@@ -91,6 +94,22 @@ def test_editor_writes_a_draft_then_publishes_it_to_home_region_and_tag_pages(
     reader = new_page("reader")
     log_in(editor, "edna")
 
+    # The picture goes into the library first, described there once for every story.
+    editor.goto("/admin/images/image/add/")
+    editor.locator("#id_file").set_input_files(
+        {"name": "night-ferry-alat.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
+    )
+    editor.get_by_label("Alt text").fill("The ferry at the quay in Alat at dusk")
+    editor.get_by_label("Caption").fill("Boarding starts two hours before departure.")
+    editor.get_by_label("Credit").fill("Newsroom")
+    editor.get_by_role("button", name="Save", exact=True).click()
+    editor.wait_for_url("**/admin/images/image/")
+    assert editor.locator(".messagelist .success").count() == 1, editor.content()
+    picture = Image.objects.get()
+    # Left empty, the title is made from the file's name.
+    assert picture.title == "night ferry alat"
+    assert picture.is_processed and picture.uploaded_by == roles_users["edna"]
+
     editor.goto("/admin/articles/article/add/")
     editor.get_by_label("Title").press_sequentially(TITLE)
     assert editor.locator("#id_slug").input_value() == SLUG
@@ -105,12 +124,7 @@ def test_editor_writes_a_draft_then_publishes_it_to_home_region_and_tag_pages(
     editor.keyboard.type("say the port staff")
     editor.keyboard.press("Control+i")
     editor.keyboard.type(".")
-    editor.locator("#id_lead_image").set_input_files(
-        {"name": "ferry.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
-    )
-    editor.get_by_label("Image alt text").fill("The ferry at the quay in Alat at dusk")
-    editor.get_by_label("Image caption").fill("Boarding starts two hours before departure.")
-    editor.get_by_label("Image credit").fill("Newsroom")
+    choose(editor, "lead_image", "night ferry alat", typed="ferry")
     editor.locator("#id_status").select_option("draft")
     choose(editor, "rubric", "Analysis")
     choose(editor, "region", "South Caucasus")
@@ -124,7 +138,7 @@ def test_editor_writes_a_draft_then_publishes_it_to_home_region_and_tag_pages(
     assert "<h2>Tickets</h2>" in article.body
     assert "<strong>Cabins sell out</strong>" in article.body
     assert "<em>say the port staff</em>" in article.body
-    assert article.lead_image and article.lead_image_renditions
+    assert article.lead_image == picture
     assert sorted(article.tags.names()) == ["Caspian Sea", "ferries"]
 
     # A draft: not on the site.
@@ -146,8 +160,10 @@ def test_editor_writes_a_draft_then_publishes_it_to_home_region_and_tag_pages(
     image = reader.locator(".story__figure img")
     assert image.get_attribute("alt") == "The ferry at the quay in Alat at dusk"
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
-    caption = reader.locator("figcaption").inner_text()
+    assert image.get_attribute("src").startswith("/media/images/")
+    caption = reader.locator(".story__figure figcaption").inner_text()
     assert "Boarding starts two hours before departure." in caption
+    assert "Newsroom" in caption
 
     for path in ("/regions/south-caucasus/", "/tags/ferries/", "/tags/caspian-sea/"):
         assert public_status(reader, path) == 200

@@ -5,18 +5,26 @@ clear refusal), never a server error, and nothing of it comes back as live marku
 (tests/security/html_safety.py). Template syntax stays text: no secret, no debug dump.
 """
 
+import json
+import re
 import time
 from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from taggit.models import Tag
 
+from articles.feeds import CONTENT_NAMESPACE
 from articles.models import Article
+from articles.seo import HEADLINE_MAX_LENGTH
+from images.models import Image
 from reviews.forms import sign_timestamp
 from reviews.models import Review
+from tests.helpers import SITE, picture_bytes
 from tests.security import payloads
 from tests.security.forms import form_data
 from tests.security.html_safety import live_markup
@@ -165,14 +173,9 @@ def test_a_review_for_an_absurd_story_id_is_404(client, story):
 
 # Story fields saved by an editor -----------------------------------------------------------
 
-STORY_FIELDS = (
-    "title",
-    "teaser",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
-    "correction_note",
-)
+STORY_FIELDS = ("title", "teaser", "correction_note")
+# What a story shows of its pictures comes from the image library, where editors describe them.
+IMAGE_FIELDS = ("title", "alt_text", "caption", "credit", "source")
 
 
 @pytest.fixture
@@ -185,40 +188,96 @@ def editor_client(client, django_user_model):
     return client
 
 
-def save_story(client, number: int, payload: str, region, rubric):
-    """Save a published story through the admin's add form with *payload* in every field."""
+def upload_image(client, payload: str):
+    """Upload a picture through the image library's admin with *payload* in every text field."""
+    add_url = reverse("admin:images_image_add")
+    page = client.get(add_url)
+    data = form_data(
+        page.content.decode(),
+        "image_form",
+        **dict.fromkeys(IMAGE_FIELDS, payload),
+        tags="plain keyword",
+    )
+    data["file"] = SimpleUploadedFile("hostile.jpg", picture_bytes(), content_type="image/jpeg")
+    return client.post(add_url, data, REMOTE_ADDR=EDITOR_IP)
+
+
+def save_story(client, number: int, payload: str, region, rubric, image: Image | None = None):
+    """Save a published story through the admin's add form with *payload* in every field.
+
+    With *image*, the story leads with it and shows it again as a figure in its text.
+    """
     add_url = reverse("admin:articles_article_add")
     page = client.get(add_url)
+    figure = f'<figure data-image="{image.pk}" data-size="wide"></figure>' if image else ""
     data = form_data(
         page.content.decode(),
         "article_form",
         **dict.fromkeys(STORY_FIELDS, payload),
         slug=f"hostile-{number}",
-        body=f"<p>{payload}</p>{payload}",
+        # The figure first: an unclosed tag in the payload swallows what follows it.
+        body=f"{figure}<p>{payload}</p>{payload}",
         tags=f'"{payload}", plain tag',
         status="published",
         rubric=str(rubric.pk),
         region=str(region.pk),
+        lead_image=str(image.pk) if image else "",
     )
     return client.post(add_url, data, REMOTE_ADDR=EDITOR_IP)
 
 
+def news_article(html: str) -> dict:
+    """Return the NewsArticle JSON-LD of a story page, as a search engine reads it."""
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    (item,) = [data for data in map(json.loads, blocks) if data.get("@type") == "NewsArticle"]
+    return item
+
+
+def feed_contents(xml: bytes) -> list[str]:
+    """Return the story HTML of each entry of an RSS or Atom feed, as a feed reader gets it."""
+    root = ElementTree.fromstring(xml)  # still well-formed XML
+    tags = (f"{{{CONTENT_NAMESPACE}}}encoded", "{http://www.w3.org/2005/Atom}content")
+    return [element.text or "" for tag in tags for element in root.iter(tag)]
+
+
 @pytest.mark.parametrize("payload", payloads.SHORT, ids=range(len(payloads.SHORT)))
-def test_story_fields_from_the_admin_are_shown_as_text_everywhere(
+def test_story_and_image_text_from_the_admin_is_shown_as_text_everywhere(
     editor_client, region, rubric, payload
 ):
     number = payloads.SHORT.index(payload)
 
-    response = save_story(editor_client, number, payload, region, rubric)
+    uploaded = upload_image(editor_client, payload)
+
+    assert uploaded.status_code in (200, 302), uploaded.status_code
+    if uploaded.status_code == 200:
+        # Refused (e.g. NUL characters): the form says why, at the fields.
+        assert uploaded.context["adminform"].form.errors
+        assert not Image.objects.exists()
+        image = None
+    else:
+        image = Image.objects.get()
+        assert image.renditions, "the upload was processed"
+        for path in (
+            reverse("admin:images_image_changelist"),
+            reverse("admin:images_image_change", args=[image.pk]),
+        ):
+            admin_page = editor_client.get(path)
+            assert admin_page.status_code == 200, path
+            if "<" in payload:
+                assert payload not in admin_page.content.decode(), path
+
+    response = save_story(editor_client, number, payload, region, rubric, image)
 
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 200:
-        # Refused (e.g. NUL characters): the form says why, at the fields.
+        # Refused (e.g. NUL characters, or an image whose alt text is only invisible
+        # characters): the form says why, at the fields.
         form = response.context["adminform"].form
         assert form.errors
         assert not Article.objects.filter(slug=f"hostile-{number}").exists()
         return
     story = Article.objects.get(slug=f"hostile-{number}")
+    assert story.lead_image == image
     assert "<script" not in story.body.lower()
     reader = Client()
     pages = [
@@ -233,10 +292,26 @@ def test_story_fields_from_the_admin_are_shown_as_text_everywhere(
         page = reader.get(path)
         assert page.status_code == 200, path
         assert_safe_page(page, payload)
+    html = reader.get(story.get_absolute_url()).content.decode()
+    data = news_article(html)
+    assert data["headline"] == story.title[:HEADLINE_MAX_LENGTH]
+    assert data["description"] == story.teaser
+    if image is not None:
+        # The picture's words are on the page, escaped: its alt text (lead picture, figure,
+        # og:image:alt), its caption and credit.
+        for text in (image.alt_text, image.caption, image.credit):
+            assert escape(text) in html
+        assert html.count(f'alt="{escape(image.alt_text)}"') >= 2
+        assert data["image"] and all(url.startswith(f"{SITE}/media/") for url in data["image"])
     for feed in ("/feed/", "/feed/atom/", story.region.get_absolute_url() + "feed/"):
         page = reader.get(feed)
         assert page.status_code == 200
-        ElementTree.fromstring(page.content)  # still well-formed XML
+        (content,) = feed_contents(page.content)
+        assert live_markup(content) == [], feed
+        if "<" in payload:
+            assert payload not in content, feed
+        if image is not None:
+            assert f'alt="{escape(image.alt_text)}"' in content, feed
     changelist = editor_client.get(reverse("admin:articles_article_changelist"))
     assert changelist.status_code == 200
 

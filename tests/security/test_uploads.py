@@ -1,8 +1,9 @@
-"""Picture uploads through the admin (lead images, author photos): disguised and hostile files.
+"""Picture uploads through the admin (the image library, author photos): hostile files.
 
-An editor's upload that is not a plain picture is refused at the field with a message that
-says why, and everything else typed in the form comes back. Scripts in an image's metadata
-are accepted with the picture but never reach a stored file.
+A staff upload that is not a plain picture is refused at the field with a message that says
+why, never with a server error; everything else typed in the form comes back, and nothing
+refused is left in storage. Scripts in an image's metadata are accepted with the picture
+but never reach a stored file.
 """
 
 import io
@@ -10,16 +11,18 @@ import struct
 import zlib
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from articles.models import Article, Author
+from articles.models import Author
+from images.models import Image as LibraryImage
+from images.pipeline import WEB_FORMATS
 from tests.security.forms import form_data
 
-ADD_URL = reverse("admin:articles_article_add")
+IMAGE_ADD_URL = reverse("admin:images_image_add")
 SCRIPT = b"<script>alert(document.cookie)</script>"
 
 
@@ -53,6 +56,21 @@ def png_claiming(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + ihdr + idat + iend
 
 
+def forty_eight_megapixels() -> bytes:
+    """Return a real 8000 x 6000 PNG: 1-bit pixels compress to a few kilobytes."""
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 6000), 0).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def truncated_jpeg() -> bytes:
+    """Return a JPEG cut in the middle of its pixel data (noise compresses to no padding)."""
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 300), 64).convert("RGB").save(buffer, "JPEG")
+    data = buffer.getvalue()
+    return data[: len(data) // 2]
+
+
 def jpeg_with_script_in_metadata() -> bytes:
     exif = Image.Exif()
     exif[0x010E] = "<script>alert('exif')</script>"  # ImageDescription
@@ -63,28 +81,23 @@ def jpeg_with_script_in_metadata() -> bytes:
     return jpeg[:2] + segment + jpeg[2:]
 
 
-@pytest.fixture
-def editor_client(client, django_user_model):
-    editor = django_user_model.objects.create_user("edna", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
-    return client
-
-
-def upload_story(client, region, rubric, name: str, content: bytes):
-    page = client.get(ADD_URL)
+def upload_image(client, name: str, content: bytes):
+    """Upload *content* as *name* with the library's add form, everything else filled in."""
+    page = client.get(IMAGE_ADD_URL)
     data = form_data(
         page.content.decode(),
-        "article_form",
+        "image_form",
         title="Harvest in the Fergana valley",
-        slug="harvest-fergana",
-        teaser="Cotton prices fell for the third year.",
-        lead_image_alt="Fields at dawn",
-        rubric=str(rubric.pk),
-        region=str(region.pk),
+        alt_text="Cotton pickers at dawn in a field",
+        caption="Cotton prices fell for the third year.",
+        credit="Timur Aliev",
+        source="Staff photo",
+        focal_x="0.3",
+        focal_y="0.6",
+        tags="cotton, harvest",
     )
-    data["lead_image"] = SimpleUploadedFile(name, content)
-    return client.post(ADD_URL, data)
+    data["file"] = SimpleUploadedFile(name, content)
+    return client.post(IMAGE_ADD_URL, data)
 
 
 def assert_refused(response, field: str, message: str, media_root) -> None:
@@ -139,7 +152,14 @@ REFUSED = [
     ),
     ("a decompression bomb", "bomb.png", png_claiming(60_000, 60_000), "at most 40 megapixels"),
     ("a PDF", "scan.jpg", b"%PDF-1.7\n1 0 obj <<>> endobj\n", "not an image we can read"),
+    ("48 real megapixels", "poster.png", forty_eight_megapixels(), "8000 × 6000 pixels"),
+    ("a JPEG cut in half", "cut.jpg", truncated_jpeg(), "damaged or incomplete"),
+    ("a PNG missing its end", "cut.png", picture("PNG", (200, 200))[:-30], "damaged or incomplete"),
 ]
+
+
+def stored_files(media_root) -> list:
+    return [path for path in media_root.rglob("*") if path.is_file()]
 
 
 @pytest.mark.parametrize(
@@ -148,28 +168,52 @@ REFUSED = [
     ids=[case[0] for case in REFUSED],
 )
 def test_disguised_and_hostile_files_are_refused_with_a_clear_message(
-    editor_client, region, rubric, media_root, name, content, message
+    editor_client, media_root, name, content, message
 ):
-    response = upload_story(editor_client, region, rubric, name, content)
+    response = upload_image(editor_client, name, content)
 
-    assert_refused(response, "lead_image", message, media_root)
-    assert not Article.objects.exists()
+    assert_refused(response, "file", message, media_root)
+    assert not LibraryImage.objects.exists()
     # Nothing else typed is lost.
+    form = response.context["adminform"].form
+    assert form["title"].value() == "Harvest in the Fergana valley"
     html = response.content.decode()
-    assert "Harvest in the Fergana valley" in html
-    assert "Cotton prices fell for the third year." in html
+    for typed in (
+        "Harvest in the Fergana valley",
+        "Cotton pickers at dawn in a field",
+        "Cotton prices fell for the third year.",
+        "Timur Aliev",
+        "Staff photo",
+        "cotton, harvest",
+    ):
+        assert typed in html, typed
+
+
+def over_20_mb() -> bytes:
+    """Return a real picture padded past 20 MB (made per test: it is big)."""
+    return picture() + b"\x00" * (21 * 1024 * 1024)
+
+
+def test_a_file_over_20_mb_is_refused_with_its_size(editor_client, media_root):
+    response = upload_image(editor_client, "huge.jpg", over_20_mb())
+
+    assert_refused(
+        response, "file", "The file is 21.0 MB; pictures may be at most 20 MB", media_root
+    )
+    assert not LibraryImage.objects.exists()
+    assert "Harvest in the Fergana valley" in response.content.decode()
 
 
 def test_scripts_and_gps_in_image_metadata_are_stripped_from_every_stored_file(
-    editor_client, region, rubric
+    editor_client, django_capture_on_commit_callbacks
 ):
-    response = upload_story(
-        editor_client, region, rubric, "field.jpg", jpeg_with_script_in_metadata()
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_image(editor_client, "field.jpg", jpeg_with_script_in_metadata())
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    story = Article.objects.get()
-    names = [story.lead_image.name, *story.lead_image_renditions.values()]
+    image = LibraryImage.objects.get()
+    assert image.title == "Harvest in the Fergana valley"
+    names = [image.file.name, *(v for k, v in image.renditions.items() if k != "focal")]
     assert len(names) > 3
     for name in set(names):
         with default_storage.open(name) as handle:
@@ -178,6 +222,19 @@ def test_scripts_and_gps_in_image_metadata_are_stripped_from_every_stored_file(
         with Image.open(io.BytesIO(content)) as stored:
             assert not stored.getexif(), name
             assert "comment" not in stored.info, name
+
+
+def test_the_raw_upload_is_not_kept_once_the_image_is_saved(
+    editor_client, media_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_image(editor_client, "field.jpg", jpeg_with_script_in_metadata())
+
+    assert response.status_code == 302
+    image = LibraryImage.objects.get()
+    kept = {str(path.relative_to(media_root)) for path in stored_files(media_root)}
+    assert kept == {image.file.name, *(v for k, v in image.renditions.items() if k != "focal")}
+    assert "field" not in " ".join(kept), "no uploader's file name in storage"
 
 
 # -- Author photos: the same pipeline ----------------------------------------------------------
@@ -203,7 +260,7 @@ def upload_author_photo(client, name: str, content: bytes):
     ],
     ids=[*(case[0] for case in REFUSED), "a GIF named .pdf", "a GIF with a script named .pdf"],
 )
-def test_author_photos_refuse_what_lead_images_refuse(
+def test_author_photos_refuse_what_library_images_refuse(
     editor_client, media_root, name, content, message
 ):
     response = upload_author_photo(editor_client, name, content)
@@ -214,17 +271,23 @@ def test_author_photos_refuse_what_lead_images_refuse(
 
 
 def test_an_author_photo_is_re_encoded_stripped_renamed_and_served_in_sizes(
-    editor_client, client, make_article
+    editor_client, make_article, media_root, django_capture_on_commit_callbacks
 ):
-    response = upload_author_photo(editor_client, "me at home.jpeg", jpeg_with_script_in_metadata())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_author_photo(
+            editor_client, "me at home.jpeg", jpeg_with_script_in_metadata()
+        )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     author = Author.objects.get()
     assert author.photo.name.startswith("authors/")
     assert author.photo.name.endswith(".jpg")
     assert "home" not in author.photo.name
-    names = {author.photo.name, *author.photo_renditions.values()}
-    assert len(names) == 1 + 2 * 3  # the clean original, three widths in WebP and JPEG
+    names = {author.photo.name, *(v for k, v in author.photo_renditions.items() if k != "focal")}
+    # The clean original, and three widths in every format a <picture> offers.
+    assert len(names) == 1 + 3 * len(WEB_FORMATS)
+    # The raw upload, with its metadata, is gone once the new names are stored.
+    assert {str(path.relative_to(media_root)) for path in stored_files(media_root)} == names
     for name in names:
         with default_storage.open(name) as handle:
             content = handle.read()
@@ -236,11 +299,19 @@ def test_an_author_photo_is_re_encoded_stripped_renamed_and_served_in_sizes(
                 assert stored.width == stored.height, name  # square crops
 
     make_article(authors=[author])
-    page = client.get(author.get_absolute_url()).content.decode()
+    page = Client().get(author.get_absolute_url()).content.decode()
     assert 'srcset="' in page
     assert author.photo_renditions["192.jpg"] in page
     # The clean original is kept for later renditions, but pages show only the renditions.
     assert f'"{author.photo.url}"' not in page
+
+
+def test_an_author_photo_over_20_mb_is_refused_with_its_size(editor_client, media_root):
+    response = upload_author_photo(editor_client, "huge.jpg", over_20_mb())
+
+    assert_refused(response, "photo", "The file is 21.0 MB", media_root)
+    assert not Author.objects.exists()
+    assert "Nino Beridze" in response.content.decode()
 
 
 def test_a_file_that_is_not_a_picture_is_never_shown_inline(client, db, media_root):
