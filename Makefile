@@ -47,6 +47,7 @@ serve:
 	mkdir -p var
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(BIN)/python manage.py process_images
 	DJANGO_DEBUG=0 GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" \
 	  exec $(BIN)/gunicorn --config gunicorn.conf.py
 

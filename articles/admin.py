@@ -16,6 +16,7 @@ whatever the browser shows or sends.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -33,10 +34,10 @@ from taggit.models import Tag
 
 from articles import services
 from articles.admin_widgets import SafeAutocompleteMixin
-from articles.body import references
 from articles.forms import ArticleAdminForm, AuthorAdminForm
 from articles.models import Article, Author, Redirect, Region, Rubric, in_public_use
 from articles.pictures import process_author_photo
+from articles.references import references
 from audit import log
 from audit.admin import AuditedDeletionsMixin
 from embeds.services import fetch_embeds
@@ -343,8 +344,11 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             self._record_revert(request, obj, version, revert_changes)
         self._record_save(request, obj, form, change, previous_status, reverted=version is not None)
         # The oEmbed data of the embeds in the text, fetched once: readers' pages never wait
-        # for a provider, and one that is down leaves a plain link.
-        fetch_embeds(references(obj.body).embed_urls)
+        # for a provider, and one that is down leaves a plain link. After the commit, so that
+        # no transaction stays open while a provider answers.
+        urls = references(obj.body).embed_urls
+        if urls:
+            transaction.on_commit(lambda: fetch_embeds(urls))
 
     # -- The audit trail --------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ class ValidValuesOnly:
         valid = []
         for item in value:
             try:
-                field.to_python(item)
+                # The validators know the database's range: a 20-digit id is no id either.
+                field.run_validators(field.to_python(item))
             except ValidationError:
                 continue
             valid.append(item)

@@ -29,6 +29,11 @@ class ArticlesConfig(AppConfig):
         page_changes.connect()
         register_clock(page_changes.scheduled_publications)
 
+        # The library images a story's text shows are recorded (and so protected) on save.
+        from articles import body_images
+
+        body_images.connect()
+
         # A tag named only with symbols or emoji would get an empty slug: no address at all.
         from taggit.models import Tag
 

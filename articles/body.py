@@ -19,7 +19,6 @@ embed of the body in one query each, however many there are. Feeds ask for
 ``absolute=True``: plain ``<img>`` elements and links, with absolute URLs.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
@@ -30,66 +29,19 @@ from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from articles.references import (
+    DEFAULT_FIGURE_SIZE,
+    FIGURE_SIZES,
+    MAX_FOOTNOTE,
+    image_ids,
+    references,
+)
 from embeds.models import Embed
 from embeds.templatetags.embeds import embed_placeholder
 from images.models import Image
 from images.rendering import rendition_url
 from serving.origin import absolute_url
 from serving.text import without_control_characters
-
-FIGURE_SIZES = ("column", "wide", "full")
-DEFAULT_FIGURE_SIZE = "column"
-IMAGE_ID = re.compile(r"[1-9][0-9]{0,18}")
-MAX_FOOTNOTE_LENGTH = 2000
-
-
-def image_ids(value: str) -> list[int]:
-    """Return the image ids in a ``data-image`` or ``data-gallery`` value, in order, once each."""
-    ids = []
-    for part in re.split(r"[\s,]+", value.strip()):
-        if IMAGE_ID.fullmatch(part) and int(part) not in ids:
-            ids.append(int(part))
-    return ids
-
-
-@dataclass
-class References:
-    """The media a body refers to, in the order they appear."""
-
-    image_ids: list[int] = field(default_factory=list)
-    embed_urls: list[str] = field(default_factory=list)
-    footnotes: int = 0
-
-    @property
-    def any(self) -> bool:
-        return bool(self.image_ids or self.embed_urls or self.footnotes)
-
-
-class _ReferenceReader(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found = References()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        for name in ("data-image", "data-gallery"):
-            for image_id in image_ids(attributes.get(name) or ""):
-                if image_id not in self.found.image_ids:
-                    self.found.image_ids.append(image_id)
-        url = (attributes.get("data-embed") or "").strip()
-        if tag == "figure" and url and url not in self.found.embed_urls:
-            self.found.embed_urls.append(url)
-        if tag == "span" and "data-footnote" in attributes:
-            self.found.footnotes += 1
-
-
-def references(html: str) -> References:
-    """Return the images, embeds and footnotes that the stored *html* refers to."""
-    reader = _ReferenceReader()
-    reader.feed(html or "")
-    reader.close()
-    return reader.found
-
 
 # Rendering -------------------------------------------------------------------------------
 
@@ -218,7 +170,7 @@ class _Renderer(HTMLParser):
         return render_to_string("embeds/_embed.html", embed_placeholder(embed, url))
 
     def _footnote_reference(self, text) -> str:
-        text = " ".join(text.split())[:MAX_FOOTNOTE_LENGTH]
+        text = " ".join(text.split())[:MAX_FOOTNOTE]
         if not text:
             return ""
         self.notes.append(text)
@@ -269,10 +221,11 @@ def load_media(bodies: Iterable[str]) -> Media:
         wanted_embeds.update(found.embed_urls)
     media = Media()
     if wanted_images:
-        # An image without alt text is never shown (the story form refuses to use one).
+        # An image without alt text is never shown (Image.is_usable(), images.rendering).
         media.images = {
             image.pk: image
-            for image in Image.objects.filter(pk__in=wanted_images).exclude(alt_text="")
+            for image in Image.objects.filter(pk__in=wanted_images)
+            if image.is_usable()
         }
     if wanted_embeds:
         media.embeds = {embed.url: embed for embed in Embed.objects.filter(url__in=wanted_embeds)}

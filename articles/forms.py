@@ -18,17 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from articles.body import references
 from articles.concurrency import VersionCheckFormMixin
 from articles.models import Article, Author, public_at
+from articles.references import MAX_EMBEDS, MAX_GALLERY, MAX_MEDIA, references
 from articles.sanitizer import sanitize_html
 from images.models import Image
-from images.pipeline import ACCEPTED_HELP, validate_image
+from images.pipeline import ACCEPTED_HELP, ACCEPTED_TYPES, validate_image
 from serving.text import without_control_characters
 
 # Every extension here must only produce tags and attributes in articles.sanitizer's
 # allowlist (tests/articles/test_admin.py checks it). Pictures come from the image library
-# as references ("NewsroomMedia", static/admin/newsroom/media-editor.js); no colours or
+# as references ("NewsroomMedia", static/js/admin/media-editor.js); no colours or
 # alignment: the site's stylesheet decides how stories look.
 BODY_EDITOR_EXTENSIONS = {
     "Bold": True,
@@ -68,7 +68,6 @@ PUBLISH_REFUSED = _(
     "You cannot publish stories. Save it as a draft or send it to review, and an editor "
     "will publish it."
 )
-IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 
 
 def clean_body(html: str) -> str:
@@ -166,7 +165,26 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
 
     def clean_body(self):
         html = self.cleaned_data.get("body") or ""
+        # The sanitiser keeps the first MAX_GALLERY pictures of a gallery: say so instead.
+        if references(self.data.get("body") or "").largest_gallery > MAX_GALLERY:
+            raise forms.ValidationError(
+                _("A gallery holds at most %(count)s pictures: split it in two."),
+                code="gallery_too_long",
+                params={"count": MAX_GALLERY},
+            )
         found = references(html)
+        if found.media > MAX_MEDIA:
+            raise forms.ValidationError(
+                _("A story may show at most %(count)s figures, galleries and embeds."),
+                code="too_many_media",
+                params={"count": MAX_MEDIA},
+            )
+        if len(found.embed_urls) > MAX_EMBEDS:
+            raise forms.ValidationError(
+                _("A story may embed at most %(count)s videos, charts or posts."),
+                code="too_many_embeds",
+                params={"count": MAX_EMBEDS},
+            )
         if found.image_ids:
             images = Image.objects.in_bulk(found.image_ids)
             problems = []
@@ -236,7 +254,7 @@ class AuthorAdminForm(forms.ModelForm):
         label=_("Photo"),
         required=False,
         help_text=ACCEPTED_HELP,
-        widget=AdminFileWidget(attrs={"accept": IMAGE_TYPES}),
+        widget=AdminFileWidget(attrs={"accept": ACCEPTED_TYPES}),
     )
 
     class Meta:

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from articles.body import references
 from articles.sanitizer import sanitize_html
 from images.models import Image
 
@@ -381,39 +380,22 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         self.teaser = " ".join(self.teaser.split())
         self.reading_time = reading_minutes(self.body)
-        update_fields = kwargs.get("update_fields")
         if self.pk is None or (
             # A story rebuilt from a history version (a revert) is "adding" but exists.
             self._state.adding and not type(self).objects.filter(pk=self.pk).exists()
         ):
             super().save(*args, **kwargs)
-        else:
-            # Counted in the database, so that a save from a stale copy still moves it on.
-            self.version = F("version") + 1
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
-            super().save(*args, **kwargs)
-            self.version = (
-                type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
-            )
-        if update_fields is None or "body" in update_fields:
-            self.record_body_images()
+            return
+        # Counted in the database, so that a save from a stale copy still moves it on.
+        self.version = F("version") + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
+        self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
-
-    def record_body_images(self) -> None:
-        """Record which library images the body shows (BodyImage), as it is now."""
-        wanted = set(references(self.body).image_ids)
-        if wanted:
-            wanted = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        uses = BodyImage.objects.filter(article=self)
-        recorded = set(uses.values_list("image_id", flat=True))
-        if recorded - wanted:
-            uses.filter(image_id__in=recorded - wanted).delete()
-        BodyImage.objects.bulk_create(
-            [BodyImage(article=self, image_id=image_id) for image_id in wanted - recorded]
-        )
 
     @cached_property
     def byline(self) -> list["Author"]:
@@ -464,7 +446,7 @@ def in_public_use(queryset: models.QuerySet, relation: str) -> models.QuerySet:
 class BodyImage(models.Model):
     """An image that the body of a story shows, in a figure or a gallery.
 
-    Kept in step with the body on every save (``Article.save()``): the library shows where
+    Kept in step with the body on every save (articles.body_images): the library shows where
     each image is used, and cannot delete one a story shows.
     """
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils.html import escape
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Region, Rubric
@@ -66,11 +67,15 @@ def image_changed(image: Image) -> None:
     Every public story that shows it, as lead image or in its text, and the lists that show
     those stories' teasers, are stale.
     """
-    using = Article.objects.published().filter(
-        Q(lead_image=image) | Q(body_image_uses__image=image)
-    )
+    _showing_changed(Q(lead_image=image) | Q(body_image_uses__image=image))
+
+
+def _showing_changed(shows: Q) -> None:
+    """Tell the page cache about the public stories matching *shows* (media they show)."""
     stories = list(
-        using.distinct()
+        Article.objects.published()
+        .filter(shows)
+        .distinct()
         .select_related("region", "rubric")
         .prefetch_related("tags", "authors")[: MANY_STORIES + 1]
     )
@@ -169,23 +174,48 @@ def taxonomy_deleted(sender, instance, **kwargs):
     invalidate_everything()
 
 
-def image_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        image_changed(instance)
+# What readers see of an image and of an embed; a save that changes none of it (a title in
+# the library, a retry that failed again) leaves every page as it is.
+SHOWN_IMAGE_FIELDS = ("file", "alt_text", "caption", "credit", "focal_x", "focal_y")
+SHOWN_EMBED_FIELDS = ("status", "title", "frame_url", "thumbnail", "width", "height")
+
+
+def _shown(instance, fields) -> tuple | None:
+    """Return *fields* of *instance* as stored (None before its first save)."""
+    return type(instance)._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+
+
+def about_to_save_shown(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk is not None:
+        fields = SHOWN_IMAGE_FIELDS if sender is Image else SHOWN_EMBED_FIELDS
+        instance._shown_before = _shown(instance, fields)
+
+
+def image_saved(sender, instance, raw=False, created=False, **kwargs):
+    before = instance.__dict__.pop("_shown_before", None)
+    if raw or created or before == _shown(instance, SHOWN_IMAGE_FIELDS):
+        return
+    image_changed(instance)
 
 
 def renditions_rewritten(sender, image, **kwargs):
     image_changed(image)
 
 
-def embed_saved(sender, instance, raw=False, **kwargs):
-    """An embed fetched again (its title, thumbnail or player) may show in any story's text.
+def embed_changed(url: str) -> None:
+    """Tell the page cache that the embed of *url* changed: the public stories showing it."""
+    _showing_changed(Q(body__contains=f'data-embed="{url}"') | Q(body__contains=escape(url)))
 
-    Rare enough (a story's save fetching a new address, an editor's "Fetch again") that
-    finding the stories by their text is not worth it: every page goes.
-    """
-    if not raw:
-        invalidate_everything()
+
+def embed_saved(sender, instance, raw=False, **kwargs):
+    before = instance.__dict__.pop("_shown_before", None)
+    if raw or before == _shown(instance, SHOWN_EMBED_FIELDS):
+        return
+    embed_changed(instance.url)
+
+
+def embed_deleted(sender, instance, **kwargs):
+    embed_changed(instance.url)
 
 
 def connect() -> None:
@@ -199,9 +229,11 @@ def connect() -> None:
         m2m_changed.connect(
             story_relations_changed, sender=through, dispatch_uid=f"{uid}:m2m:{through}"
         )
-    post_save.connect(image_saved, sender=Image, dispatch_uid=f"{uid}:save:image")
+    for model, saved in ((Image, image_saved), (Embed, embed_saved)):
+        pre_save.connect(about_to_save_shown, sender=model, dispatch_uid=f"{uid}:shown:{model}")
+        post_save.connect(saved, sender=model, dispatch_uid=f"{uid}:save:{model}")
     renditions_changed.connect(renditions_rewritten, dispatch_uid=f"{uid}:renditions")
-    post_save.connect(embed_saved, sender=Embed, dispatch_uid=f"{uid}:save:embed")
+    post_delete.connect(embed_deleted, sender=Embed, dispatch_uid=f"{uid}:delete:embed")
     for model in (Region, Rubric, Author, Tag):
         post_save.connect(taxonomy_saved, sender=model, dispatch_uid=f"{uid}:save:{model}")
         post_delete.connect(taxonomy_deleted, sender=model, dispatch_uid=f"{uid}:delete:{model}")

@@ -9,6 +9,7 @@ from django.db import transaction
 from articles import page_changes
 from articles.models import Author
 from images.pipeline import AUTHOR_PHOTO_CROPS, delete_files, process_image, rendition_files
+from images.services import save_processed
 
 
 def process_author_photo(author: Author) -> None:
@@ -30,7 +31,5 @@ def process_author_photo(author: Author) -> None:
     done = process_image(author.photo, previous, AUTHOR_PHOTO_CROPS)
     if done is None:
         return
-    Author.objects.filter(pk=author.pk).update(photo=done.name, photo_renditions=done.renditions)
-    author.photo.name, author.photo_renditions = done.name, done.renditions
-    transaction.on_commit(lambda: delete_files(storage, done.obsolete))
+    save_processed(author, done, file_field="photo", renditions_field="photo_renditions")
     page_changes.author_photo_changed(author)

@@ -11,9 +11,17 @@ only with a value of its expected form. No ``id`` is kept from anyone: the footn
 readers follow are made by the renderer, always in its own ``fn-N`` form.
 """
 
-import re
-
 import nh3
+
+from articles.references import (
+    FIGURE_SIZES,
+    ID_LIST,
+    IMAGE_REFERENCE,
+    MAX_EMBED_URL,
+    MAX_FOOTNOTE,
+    MAX_GALLERY,
+    image_ids,
+)
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "sub", "sup",
@@ -32,12 +40,6 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_CLASSES = {"blockquote": {"pull-quote"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-IMAGE_REFERENCE = re.compile(r"[1-9][0-9]{0,18}")
-GALLERY_REFERENCE = re.compile(r"[1-9][0-9]{0,18}(?:[ ,]+[1-9][0-9]{0,18}){0,49}")
-FIGURE_SIZES = {"column", "wide", "full"}
-MAX_EMBED_URL = 500
-MAX_FOOTNOTE = 2000
-
 
 def _keep_media_attribute(element: str, attribute: str, value: str) -> str | None:
     """Keep a media reference only in its expected form (nh3 ``attribute_filter``)."""
@@ -46,7 +48,9 @@ def _keep_media_attribute(element: str, attribute: str, value: str) -> str | Non
         if attribute == "data-image":
             return value if IMAGE_REFERENCE.fullmatch(value) else None
         if attribute == "data-gallery":
-            return value if GALLERY_REFERENCE.fullmatch(value) else None
+            # The story form refuses a longer gallery with a message (ArticleAdminForm).
+            ids = image_ids(value)[:MAX_GALLERY] if ID_LIST.fullmatch(value) else []
+            return " ".join(str(image_id) for image_id in ids) or None
         if attribute == "data-size":
             return value if value in FIGURE_SIZES else None
         if attribute == "data-embed":

@@ -54,7 +54,11 @@ class Provider:
         candidate = self.derive_frame(found, data) if found else None
         if not candidate or len(candidate) > MAX_FRAME_URL_LENGTH:
             return None
-        return candidate if origin_of(candidate) in self.frame_origins else None
+        if origin_of(candidate) not in self.frame_origins:
+            return None
+        # "HTTPS://Host/…" is the same origin; stored as the browser script expects it.
+        parts = urlsplit(candidate)
+        return urlunsplit(parts._replace(scheme="https", netloc=parts.netloc.lower()))
 
 
 def origin_of(url: str) -> str | None:
@@ -282,7 +286,8 @@ def thumbnail_allowed(provider: Provider, url: str) -> bool:
         parts = urlsplit(url)
         endpoint = urlsplit(endpoint_for(provider))
         same_place = (parts.scheme, parts.netloc) == (endpoint.scheme, endpoint.netloc)
-    except ValueError:
+        port = parts.port
+    except ValueError:  # a port that is no number, a malformed address
         return False
     if parts.username is not None or not parts.hostname:
         return False
@@ -293,4 +298,4 @@ def thumbnail_allowed(provider: Provider, url: str) -> bool:
         host.endswith(allowed) if allowed.startswith(".") else host == allowed
         for allowed in provider.thumbnail_hosts
     )
-    return parts.scheme == "https" and parts.port is None and listed
+    return parts.scheme == "https" and port is None and listed

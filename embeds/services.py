@@ -11,6 +11,8 @@ the reason kept for editors, and readers get a plain link. A failure is tried ag
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import timedelta
 from http.client import HTTPException
 from urllib.error import HTTPError, URLError
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 from embeds.models import Embed
 from embeds.providers import Provider, endpoint_for, provider_for, thumbnail_allowed
 from images.pipeline import FOCAL_KEY, Crop, process_image, validate_image
+from serving.text import without_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +39,13 @@ MAX_THUMBNAIL_BYTES = 5 * 1024 * 1024
 # Players are drawn at most this wide; some providers size their answer to it.
 MAX_WIDTH = 1280
 RETRY_FAILED_AFTER = timedelta(hours=1)
+SAVE_BUDGET_SECONDS = 15
 # The placeholder is a 16:9 box at the text column's width, on screens of one to two times.
 THUMBNAIL_CROP = Crop("", 16 / 9, (320, 640, 1280))
 # Players narrower or wider than this are someone's mistake; they get the provider's shape.
 RATIO_LIMITS = (1 / 3, 4.0)
+# Only the shape is used; a side beyond this is no real player (and no database integer).
+MAX_PLAYER_SIDE = 10_000
 READ_CHUNK = 64 * 1024
 USER_AGENT = f"Newsroom-oEmbed/1.0 (+{settings.SITE_URL})"
 
@@ -98,9 +104,14 @@ def fetch_embeds(urls: list[str]) -> dict[str, Embed]:
             continue
     known = {embed.url: embed for embed in Embed.objects.filter(url__in=cleaned.values())}
     embeds = {}
+    # A story with many slow providers must not hold its editor for minutes: what is left
+    # when the time is up stays a plain link until the story's next save.
+    give_up_at = time.monotonic() + SAVE_BUDGET_SECONDS
     for url, address in cleaned.items():
         embed = known.get(address)
         if embed is None or not is_settled(embed):
+            if time.monotonic() > give_up_at:
+                continue
             embed = known[address] = fetch_embed(address)
         embeds[url] = embed
     return embeds
@@ -116,9 +127,12 @@ def clean_url(url: str) -> str:
 
 
 def is_settled(embed: Embed) -> bool:
-    """Return whether *embed* needs no request: fetched fine, or failed within the hour."""
+    """Return whether *embed* needs no request: fetched fine, failed within the hour, or not a
+    provider's address (until a provider that owns it is enabled)."""
     if embed.status == Embed.Status.OK:
         return True
+    if embed.status == Embed.Status.UNKNOWN_PROVIDER:
+        return provider_for(embed.url) is None
     return (
         embed.status == Embed.Status.FAILED
         and embed.fetched_at is not None
@@ -179,16 +193,21 @@ def _read_answer(embed: Embed, provider: Provider, url: str, data: dict) -> str:
 
 
 def _text(value: object, length: int) -> str:
-    return " ".join(value.split())[:length] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    # Shown in pages and feeds: nothing XML cannot carry, no NUL PostgreSQL refuses.
+    return " ".join(without_control_characters(value).split())[:length]
 
 
 def _player_size(data: dict, default: tuple[int, int]) -> tuple[int, int]:
     try:
-        # Some answers give "100%" or nothing: those get the provider's usual shape.
+        # Some answers give "100%", nothing, or Infinity: those get the provider's usual shape.
         width, height = int(data.get("width")), int(data.get("height"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
-    if width <= 0 or height <= 0 or not RATIO_LIMITS[0] <= width / height <= RATIO_LIMITS[1]:
+    if not (0 < width <= MAX_PLAYER_SIDE and 0 < height <= MAX_PLAYER_SIDE):
+        return default
+    if not RATIO_LIMITS[0] <= width / height <= RATIO_LIMITS[1]:
         return default
     return width, height
 
@@ -246,13 +265,32 @@ class _SameHostRedirects(HTTPRedirectHandler):
 
 
 _opener = build_opener(_SameHostRedirects)
+# A few at a time: a provider that never lets go ties up one thread, not the site.
+_fetchers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="oembed")
 
 
 def _download(url: str, limit: int, accept: str) -> bytes:
-    """Return the body at *url*, or raise FetchError past *limit* bytes or the timeout."""
+    """Return the body at *url*, or raise FetchError past *limit* bytes or the timeout.
+
+    One deadline bounds the whole exchange, headers included: the socket timeout bounds only
+    each wait, and a server may trickle a header line every few seconds for ever. The
+    exchange runs on a fetcher thread; past the deadline the caller moves on (a plain link)
+    and the thread ends when the server lets go.
+    """
     if urlsplit(url).scheme not in ("http", "https"):
         raise FetchError(_("Only http and https addresses are fetched."))
     timeout = settings.NEWSROOM_OEMBED_TIMEOUT
+    exchange = _fetchers.submit(_exchange, url, limit, accept, timeout)
+    try:
+        return exchange.result(timeout=timeout)
+    except FuturesTimeout:
+        exchange.cancel()
+        raise FetchError(
+            _("The provider did not answer within %(seconds)s seconds.") % {"seconds": timeout}
+        ) from None
+
+
+def _exchange(url: str, limit: int, accept: str, timeout: float) -> bytes:
     request = Request(url, headers={"Accept": accept, "User-Agent": USER_AGENT})
     # The socket timeout bounds each wait; the deadline bounds a server that trickles.
     deadline = time.monotonic() + timeout

@@ -10,19 +10,21 @@ stories hold it.
 import logging
 
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
 from django.db.models import Exists, OuterRef
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedDeletionsMixin
 from images.forms import ImageAdminForm
-from images.models import Image, ImageTag
+from images.models import Image, ImageTag, protecting_relations
 from images.rendering import crop_size, rendition_url
-from images.services import delete_image_files, make_renditions
+from images.services import make_renditions
 
 logger = logging.getLogger("newsroom.admin")
+# Uses listed per relation on an image's page.
+MAX_USES = 50
 
 
 def process_picture_or_warn(model_admin, request, process, obj, warning) -> bool:
@@ -83,11 +85,19 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
         "created_at",
     )
     list_display_links = ("thumbnail", "title")
-    list_filter = (UseFilter, AltTextFilter, "tags", "uploaded_by", "created_at")
+    # Uploaders only: the list of every account is no author's business.
+    list_filter = (
+        UseFilter,
+        AltTextFilter,
+        "tags",
+        ("uploaded_by", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    )
     search_fields = ("title", "caption", "credit", "alt_text", "source", "tags__name")
     list_select_related = ("uploaded_by",)
     list_per_page = 40
-    readonly_fields = ("focal_point_picker", "crops", "uses", "uploaded_by", "created_at")
+    readonly_fields = ("focal_point_picker", "crops", "uploaded_by", "created_at")
+    change_form_template = "admin/images/image/change_form.html"
     fieldsets = (
         (None, {"fields": ("file", "title", "alt_text", "caption", "credit", "source", "tags")}),
         (
@@ -101,15 +111,12 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
                 "fields": ("focal_point_picker", "focal_x", "focal_y", "crops"),
             },
         ),
-        (_("Uses"), {"fields": ("uses", "uploaded_by", "created_at")}),
+        (_("Upload"), {"fields": ("uploaded_by", "created_at")}),
     )
 
     class Media:
         js = ("js/admin/focal-point.js",)
         css = {"all": ("css/admin/images.css",)}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -120,27 +127,29 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        # Authors describe their own uploads; editors (who may edit any story) any image.
+        # Editors (who may edit any story) change any image. Authors describe their own
+        # uploads until a story uses them: from then on a change reaches published pages,
+        # which only editors may change.
         if allowed and obj is not None and not request.user.has_perm("articles.edit_any_article"):
-            return obj.uploaded_by_id == request.user.pk
+            return obj.uploaded_by_id == request.user.pk and not obj.is_in_use()
         return allowed
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        if change:
+            # Only what the form edits: the renditions, file name and size on the row may
+            # have been rewritten since this request read it (make_renditions elsewhere).
+            obj.save(update_fields=[name for name in form.changed_data if name != "tags"])
+        else:
             obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+            obj.save()
         warning = _("The image was saved, but its renditions could not be made.")
         process_picture_or_warn(self, request, make_renditions, obj, warning)
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        delete_image_files(obj)
-
-    def delete_queryset(self, request, queryset):
-        images = list(queryset)
-        super().delete_queryset(request, queryset)
-        for image in images:
-            delete_image_files(image)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        image = self.get_object(request, unquote(object_id))
+        if image is not None:
+            extra_context = {**(extra_context or {}), **self.uses(request, image)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # -- Columns and read-only fields -------------------------------------------------------
 
@@ -202,32 +211,35 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description=_("used in"))
-    def uses(self, obj):
-        if obj.pk is None:
-            return ""
+    def uses(self, request, image) -> dict:
+        """Return what uses *image* that *request*'s user may open, and whether there is more.
+
+        Only what the user's own admin lists would show them: an author never learns the
+        title of another author's draft from a picture they share.
+        """
         targets = []
-        for relation in obj._meta.related_objects:
-            if relation.on_delete is not models.PROTECT:
+        for relation in protecting_relations(Image):
+            rows = getattr(image, relation.get_accessor_name()).select_related()[:MAX_USES]
+            # A link row (a story's body figure) stands for what it belongs to.
+            targets += [row.usage_target() if hasattr(row, "usage_target") else row for row in rows]
+        everything = {(type(target), target.pk): target for target in targets}
+        visible = []
+        for model in {model for model, _pk in everything}:
+            model_admin = self.admin_site._registry.get(model)
+            if model_admin is None or not model_admin.has_view_permission(request):
                 continue
-            for user in getattr(obj, relation.get_accessor_name()).all()[:50]:
-                # A link row (a story's body figure) names what it belongs to.
-                targets.append(user.usage_target() if hasattr(user, "usage_target") else user)
-        if not targets:
-            return _("Not used yet.")
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", "<li>{}</li>", ((self._link(target),) for target in targets)),
-        )
+            pks = [pk for kind, pk in everything if kind is model]
+            allowed = model_admin.get_queryset(request).filter(pk__in=pks)
+            visible += [everything[model, pk] for pk in allowed.values_list("pk", flat=True)]
+        return {
+            "image_uses": [(self._change_url(target), str(target)) for target in visible],
+            "image_used_elsewhere": len(visible) < len(everything),
+        }
 
     @staticmethod
-    def _link(target):
+    def _change_url(target) -> str:
         opts = target._meta
-        try:
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
-        except NoReverseMatch:
-            return str(target)
-        return format_html('<a href="{}">{}</a>', url, target)
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
 
     @staticmethod
     def _display_size(obj) -> tuple[int, int]:

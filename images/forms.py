@@ -8,10 +8,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from images.models import Image
-from images.pipeline import ACCEPTED_HELP, validate_image
+from images.pipeline import ACCEPTED_HELP, ACCEPTED_TYPES, validate_image
 from serving.text import without_control_characters
 
-IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 # Shown on reader pages and in feeds, which cannot carry control characters.
 TEXT_FIELDS = ("title", "alt_text", "caption", "credit", "source")
 
@@ -22,7 +21,7 @@ class ImageAdminForm(forms.ModelForm):
     file = forms.FileField(
         label=_("File"),
         help_text=ACCEPTED_HELP,
-        widget=AdminFileWidget(attrs={"accept": IMAGE_TYPES}),
+        widget=AdminFileWidget(attrs={"accept": ACCEPTED_TYPES}),
     )
 
     class Meta:
@@ -67,6 +66,22 @@ class ImageAdminForm(forms.ModelForm):
             cleaned_data["title"] = " ".join(stem.replace("_", " ").replace("-", " ").split())[
                 :255
             ] or _("Untitled image")
+        in_use = self.instance.pk is not None and self.instance.is_in_use()
+        if (
+            "alt_text" in self.fields
+            and in_use
+            and not (cleaned_data.get("alt_text") or "").strip()
+        ):
+            self.add_error(
+                "alt_text",
+                forms.ValidationError(
+                    _(
+                        "Stories show this image: readers who cannot see it need its alt "
+                        "text, so it cannot be left empty."
+                    ),
+                    code="alt_text_in_use",
+                ),
+            )
         if not (cleaned_data.get("title") or "").strip():
             self.add_error(
                 "title", forms.ValidationError(_("Give the image a title."), code="required")

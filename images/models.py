@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image as PILImage
@@ -51,12 +51,22 @@ class ImageQuerySet(models.QuerySet):
 
     def _used_by_anything(self) -> Q:
         # Every relation that protects an image, whichever app declares it: this app knows
-        # none of them by name.
+        # none of them by name. One EXISTS each: a join would repeat an image per use.
         used = Q(pk__in=[])
-        for relation in self.model._meta.related_objects:
-            if relation.on_delete is models.PROTECT:
-                used |= Q(**{f"{relation.name}__isnull": False})
+        for relation in protecting_relations(self.model):
+            used |= Exists(
+                relation.related_model._default_manager.filter(
+                    **{relation.field.name: OuterRef("pk")}
+                )
+            )
         return used
+
+
+def protecting_relations(model) -> list:
+    """Return the relations that point at *model* with ``on_delete=PROTECT``."""
+    return [
+        relation for relation in model._meta.related_objects if relation.on_delete is models.PROTECT
+    ]
 
 
 focal_coordinate = [MinValueValidator(0.0), MaxValueValidator(1.0)]
@@ -107,6 +117,7 @@ class Image(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # When the current renditions were made (images.services.make_renditions).
     processed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Derived from file and focal point by images.services.make_renditions().
     renditions = models.JSONField(default=dict, blank=True, editable=False)
@@ -144,9 +155,17 @@ class Image(models.Model):
             and self.renditions.get(FOCAL_KEY) == f"{self.focal_x:.4f},{self.focal_y:.4f}"
         )
 
+    def is_in_use(self) -> bool:
+        """Whether anything uses this image (and so protects it)."""
+        return type(self).objects.filter(pk=self.pk).in_use().exists()
+
+    def is_usable(self) -> bool:
+        """Whether a story may show this image: readers who cannot see it need its alt text."""
+        return bool(self.alt_text.strip())
+
     def check_usable(self) -> None:
         """Raise ValidationError unless a story may show this image (it has its alt text)."""
-        if not self.alt_text.strip():
+        if not self.is_usable():
             raise ValidationError(
                 _(
                     "The image “%(title)s” has no alt text yet. Describe it in the image "

@@ -43,6 +43,8 @@ ACCEPTED_FORMATS = {
     "GIF": ("png", "PNG"),
 }
 ACCEPTED_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif"}
+# For a file input's accept attribute: the file picker offers these first.
+ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
 AVIF_QUALITY = 60
@@ -380,7 +382,10 @@ def process_image(
     renditions[FOCAL_KEY] = focal_text
     obsolete = rendition_files(stale)
     if field.name != name:
-        obsolete.append(field.name)
+        obsolete.append(field.name)  # the raw upload
+    replaced = previous.get(SOURCE_KEY)
+    if replaced and replaced not in (name, field.name):
+        obsolete.append(replaced)  # the clean original of a picture since replaced
     return Processed(name, image.width, image.height, renditions, obsolete)
 
 

@@ -37,11 +37,12 @@ class Picture:
 def picture(image: Image | None, crop_name: str = "full") -> Picture | None:
     """Return what a <picture> of *image* in the crop *crop_name* needs, or None.
 
-    None when there is no image or it is not processed yet: an unprocessed upload may still
-    carry its metadata, so it is never shown. A crop missing from older renditions falls back
-    to the whole picture, framed by the focal point.
+    None when there is no image, it is not processed yet (an unprocessed upload may still
+    carry its metadata, so it is never shown) or it has no alt text (``Image.is_usable()``).
+    A crop missing from older renditions falls back to the whole picture, framed by the
+    focal point.
     """
-    if image is None or not image.renditions:
+    if image is None or not image.renditions or not image.is_usable():
         return None
     crop = CROPS[crop_name]
     by_format = widths_by_format(image.renditions, crop)
@@ -55,11 +56,7 @@ def picture(image: Image | None, crop_name: str = "full") -> Picture | None:
     width, height = _size(image, crop, widest)
     fitting = [name for entry_width, name in jpegs if entry_width <= FALLBACK_WIDTH]
     return Picture(
-        sources=[
-            Source(MIME_TYPES[extension], srcset(storage, by_format[extension]))
-            for extension in ("avif", "webp")
-            if by_format.get(extension)
-        ],
+        sources=sources(storage, by_format),
         src=storage.url(fitting[-1] if fitting else jpegs[0][1]),
         srcset=srcset(storage, jpegs),
         width=width,
@@ -94,6 +91,15 @@ def _size(image: Image, crop: Crop, width: int) -> tuple[int, int]:
     else:
         ratio = crop.aspect
     return width, max(1, round(width / ratio))
+
+
+def sources(storage, by_format: dict[str, list[tuple[int, str]]]) -> list[Source]:
+    """Return the <source>s of a <picture>: AVIF, then WebP, where the renditions have them."""
+    return [
+        Source(MIME_TYPES[extension], srcset(storage, by_format[extension]))
+        for extension in MIME_TYPES
+        if by_format.get(extension)
+    ]
 
 
 def srcset(storage, entries: list[tuple[int, str]]) -> str:

@@ -25,6 +25,7 @@ from embeds.models import Embed
 from embeds.services import THUMBNAIL_CROP
 from images.models import Image
 from images.pipeline import LIBRARY_CROPS, delete_files, process_image
+from images.services import save_processed
 
 
 @dataclass
@@ -186,7 +187,8 @@ def seed_demo_embed(story: dict) -> None:
     embed.thumbnail_width, embed.thumbnail_height = done.width, done.height
     embed.thumbnail_renditions = done.renditions
     embed.save()
-    delete_files(embed.thumbnail.storage, done.obsolete)
+    storage = embed.thumbnail.storage
+    transaction.on_commit(lambda: delete_files(storage, done.obsolete))
 
 
 # Library images are drawn large enough for the widest slot (1920 px) in every format, about
@@ -215,11 +217,7 @@ def _library_images(pictures: list[tuple[str, bytes, str, str]]) -> list[Image]:
             )
         )
     for image, done in zip(images, results, strict=True):
-        Image.objects.filter(pk=image.pk).update(
-            file=done.name, width=done.width, height=done.height, renditions=done.renditions
-        )
-        image.file.name, image.renditions = done.name, done.renditions
-        delete_files(image.file.storage, done.obsolete)
+        save_processed(image, done, file_field="file", renditions_field="renditions")
     return images
 
 

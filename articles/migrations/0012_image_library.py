@@ -5,7 +5,9 @@ caption and credit, with its existing renditions kept under the library's keys (
 becomes "full-320.webp"). Its crops (teaser, square, share cards) do not exist yet:
 ``manage.py process_images`` draws them around the focal point, and pages show the whole
 picture framed by the focal point until then. History versions that show a moved file point
-at its library image. Reversing copies everything back onto the stories.
+at its library image; where stories shared one file, the first story's words go with it.
+Reversing copies everything back onto the stories; figures added to story texts since stay
+in the text as references, which the older release's sanitiser removes on the next save.
 """
 
 import django.db.models.deletion
@@ -56,16 +58,19 @@ def move_to_library(apps, schema_editor):
         if image is None:
             image = Image(
                 title=article.title[:255],
-                file=name,
                 alt_text=article.lead_image_alt,
                 caption=article.lead_image_caption,
                 credit=article.lead_image_credit,
                 renditions=to_library_keys(article.lead_image_renditions),
-                # Known sizes spare ImageField reading every file to find them.
-                width=article.lead_image_width or 1,
-                height=article.lead_image_height or 1,
             )
             image.save(using=using)
+            # Set with an UPDATE: ImageField would open every file to read a size unknown
+            # (0, which pages draw as 3:2 until process_images reads the real one).
+            Image.objects.using(using).filter(pk=image.pk).update(
+                file=name,
+                width=article.lead_image_width or 0,
+                height=article.lead_image_height or 0,
+            )
             by_name[name] = image
         Article.objects.using(using).filter(pk=article.pk).update(library_image=image)
     for name, image in by_name.items():

@@ -3,7 +3,7 @@
 ``{% slot_picture image "teaser-front" loading="lazy" %}`` renders a responsive
 ``<picture>``: AVIF, WebP and JPEG in every width, with the ``sizes`` of the slot. A slot
 names the crop it shows and how wide it is drawn, which only static/css/site.css decides:
-change one, change the other (tests/e2e/test_image_slots.py measures every slot in Chromium
+change one, change the other (tests/e2e/test_media.py measures every slot in Chromium
 and fails when a browser would pick a file narrower than the slot at twice its pixels).
 ``{% lead_picture article "lead" %}`` draws a story's lead image; ``{% author_photo author %}``
 an author's square photo. Neither runs a query: renditions live on the image row.
@@ -18,7 +18,7 @@ from django import template
 
 from articles import body
 from images.pipeline import AUTHOR_PHOTO_CROPS, widths_by_format
-from images.rendering import picture, srcset
+from images.rendering import picture, sources, srcset
 
 register = template.Library()
 
@@ -99,11 +99,7 @@ def author_photo(author):
     return {
         "photo": {
             "size": AUTHOR_PHOTO_SIZE,
-            "sources": [
-                {"type": f"image/{extension}", "srcset": srcset(storage, by_format[extension])}
-                for extension in ("avif", "webp")
-                if by_format.get(extension)
-            ],
+            "sources": sources(storage, by_format),
             "jpeg_srcset": srcset(storage, jpegs),
             "src": storage.url(jpegs[0][1]),
             "sizes": f"{AUTHOR_PHOTO_SIZE}px",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from embeds.providers import PROVIDERS
 from embeds.services import THUMBNAIL_CROP
 from images.pipeline import widths_by_format
-from images.rendering import srcset
+from images.rendering import sources, srcset
 
 register = template.Library()
 
@@ -32,7 +32,6 @@ PRIVACY_NOTE = _("Loading it connects to %(provider)s, which may set cookies.")
 THUMBNAIL_SIZES = "(min-width: 45rem) 42rem, 100vw"
 # The browser picks from srcset; this width is the src of browsers that do not.
 FALLBACK_WIDTH = 640
-IMAGE_TYPES = {"avif": "image/avif", "webp": "image/webp"}
 
 
 @register.inclusion_tag("embeds/_embed.html")
@@ -70,11 +69,7 @@ def _thumbnail(embed) -> dict | None:
     return {
         "src": storage.url(name),
         "srcset": srcset(storage, jpegs),
-        "sources": [
-            {"type": IMAGE_TYPES[extension], "srcset": srcset(storage, by_format[extension])}
-            for extension in IMAGE_TYPES
-            if by_format.get(extension)
-        ],
+        "sources": sources(storage, by_format),
         "sizes": THUMBNAIL_SIZES,
         "width": width,
         "height": round(width / THUMBNAIL_CROP.aspect),

@@ -29,7 +29,7 @@
     frame.setAttribute("allowfullscreen", "");
     frame.setAttribute("loading", "eager");
     frame.referrerPolicy = "strict-origin-when-cross-origin";
-    // Set through the CSSOM, which the policy allows, rather than a style attribute.
+    // The player keeps the shape the provider gave (data-embed-ratio).
     frame.style.aspectRatio = aspectRatio(figure);
     placeholder.replaceWith(frame);
     figure.classList.add("embed--loaded");

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from articles.body import render
 from articles.models import Article, BodyImage
+from articles.references import MAX_MEDIA
 from articles.sanitizer import sanitize_html
 from embeds.models import Embed
 from tests.helpers import SITE, change_url, form_data
@@ -215,3 +216,27 @@ def test_a_story_without_a_lead_image_loads_its_first_figure_first(make_article,
 
     assert html.count('loading="eager"') == 1 and html.count('fetchpriority="high"') == 1
     assert html.index('loading="eager"') < html.index('loading="lazy"')
+
+
+def test_a_caption_stored_with_unprintable_characters_still_gives_well_formed_feeds(
+    client, make_article, make_image
+):
+    image = make_image(caption="Quay\uffff at\x01 dawn", alt_text="The quay\ufffe")
+    make_article(body=figure(image))
+
+    for name in ("articles-feed", "articles-feed-atom"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert not feedparser.parse(response.content).bozo, name
+
+
+def test_a_story_with_more_media_than_a_page_should_hold_is_refused(
+    editor_client, published_article, make_image
+):
+    image = make_image()
+    data = form_data(published_article, body="<p>Kept.</p>" + figure(image) * (MAX_MEDIA + 1))
+
+    response = editor_client.post(change_url(published_article), data)
+
+    assert response.status_code == 200
+    assert f"at most {MAX_MEDIA} figures" in response.content.decode()

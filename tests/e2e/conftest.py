@@ -143,8 +143,10 @@ def ensure_roles() -> None:
     story_roles = import_module("articles.migrations.0002_roles").ROLES
     review_roles = import_module("reviews.migrations.0002_rules_and_roles").ROLES
     image_roles = import_module("images.migrations.0002_roles").ROLES
+    embed_roles = import_module("embeds.migrations.0002_roles").ROLES
     wanted = {name: list(perms) for name, perms in story_roles.items()}
-    for app_label, roles in (("reviews", review_roles), ("images", image_roles)):
+    media_roles = (("images", image_roles), ("embeds", embed_roles))
+    for app_label, roles in (("reviews", review_roles), *media_roles):
         for name, codenames in roles.items():
             wanted.setdefault(name, []).extend(f"{app_label}.{codename}" for codename in codenames)
     for name, perms in wanted.items():

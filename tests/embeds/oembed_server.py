@@ -98,6 +98,15 @@ class OEmbedServer:
             return send(handler, 200, b" " * MEGABYTE + b"{}", "application/json", length=False)
         if path == "not-json":
             return send(handler, 200, b"<!doctype html><title>Sign in</title>", "text/html")
+        if path == "trickle-headers":
+            # Headers one line at a time, each within a socket timeout, never ending.
+            handler.send_response(200)
+            for number in range(int(SLOW_SECONDS * 10)):
+                handler.send_header(f"X-Slow-{number}", "1")
+                handler.wfile.flush()
+                time.sleep(0.2)
+            handler.end_headers()
+            return None
         if path == "redirect-elsewhere":
             handler.send_response(302)
             handler.send_header("Location", self.url("youtube").replace("127.0.0.1", "localhost"))
@@ -116,6 +125,11 @@ class OEmbedServer:
             "thumbnail-not-a-picture": lambda: self.video(
                 thumbnail_url=self.url("not-a-picture.jpg")
             ),
+            # What a hostile or broken provider might send.
+            "infinite-size": lambda: self.video(width=float("inf"), height=10**30),
+            "unprintable-title": lambda: self.video(title="Polls\x00 close\ud800\x01\uffff at 8"),
+            "bad-port-thumbnail": lambda: self.video(thumbnail_url="https://i.ytimg.com:99999/x"),
+            "shouting-player": lambda: self.player("HTTPS://DATAWRAPPER.DWCDN.NET/Ab3Cd/1/"),
         }
         if path in answers:
             return self.send_json(handler, answers[path]())

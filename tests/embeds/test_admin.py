@@ -51,10 +51,21 @@ def test_the_list_shows_what_each_address_gave(superuser, providers):
     assert WATCH_URL not in response.text
 
 
-def test_staff_without_the_permission_cannot_fetch_again(editor, providers):
+def test_an_editor_fetches_an_embed_again(editor, providers):
     embed = fetch_embed(WATCH_URL)
 
     response = logged_in(editor).post(
+        CHANGELIST, {"action": "fetch_again", "_selected_action": [embed.pk]}
+    )
+
+    assert response.status_code == 302
+    assert len(providers.asked("youtube")) == 2
+
+
+def test_staff_without_the_permission_cannot_fetch_again(moderator, providers):
+    embed = fetch_embed(WATCH_URL)
+
+    response = logged_in(moderator).post(
         CHANGELIST, {"action": "fetch_again", "_selected_action": [embed.pk]}
     )
 

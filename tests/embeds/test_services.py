@@ -4,6 +4,7 @@ Every request goes to a local oEmbed server (tests/embeds/oembed_server.py) thro
 fetching code: timeouts, size limits and redirects are those of real sockets.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -197,6 +198,46 @@ def test_a_provider_slower_than_the_timeout_leaves_a_failed_embed(oembed_server)
 
     assert embed.status == Embed.Status.FAILED
     assert "within 0.5 seconds" in embed.error
+
+
+@override_settings(NEWSROOM_OEMBED_TIMEOUT=0.5)
+def test_a_provider_trickling_its_headers_is_cut_off_at_the_timeout(oembed_server):
+    started = time.monotonic()
+    with answering(oembed_server, youtube="trickle-headers"):
+        embed = fetch_embed(WATCH_URL)
+
+    assert time.monotonic() - started < 1.2
+    assert embed.status == Embed.Status.FAILED
+    assert "within 0.5 seconds" in embed.error
+
+
+def test_an_answer_with_absurd_sizes_gets_the_providers_shape(oembed_server):
+    with answering(oembed_server, youtube="infinite-size"):
+        embed = fetch_embed(WATCH_URL)
+
+    assert embed.is_playable()
+    assert (embed.width, embed.height) == (640, 360)
+
+
+def test_a_title_with_characters_no_feed_can_carry_is_cleaned(oembed_server):
+    with answering(oembed_server, youtube="unprintable-title"):
+        embed = fetch_embed(WATCH_URL)
+
+    assert embed.title == "Polls close at 8"
+
+
+def test_a_thumbnail_address_with_a_broken_port_is_not_fetched(oembed_server, media_root):
+    with answering(oembed_server, youtube="bad-port-thumbnail"):
+        embed = fetch_embed(WATCH_URL)
+
+    assert embed.is_playable() and not embed.thumbnail
+
+
+def test_a_player_address_in_capitals_is_stored_as_browsers_expect(oembed_server):
+    with answering(oembed_server, datawrapper="shouting-player"):
+        embed = fetch_embed("https://datawrapper.dwcdn.net/Ab3Cd/1/")
+
+    assert embed.frame_url.startswith("https://datawrapper.dwcdn.net/")
 
 
 def test_a_provider_that_cannot_be_reached_leaves_a_failed_embed(oembed_server):

@@ -113,12 +113,6 @@ def test_the_placeholder_loads_nothing_from_a_third_party(video):
     } == {"href", "data-embed-frame"}
 
 
-def test_the_placeholder_has_no_style_attribute_for_the_csp(video):
-    page = render(video)
-
-    assert not any("style" in attrs for _tag, attrs in page.elements)
-
-
 def test_a_placeholder_without_a_thumbnail_still_offers_the_player(oembed_server, db):
     with answering(oembed_server, youtube="thumbnail-elsewhere"):
         embed = fetch_embed(WATCH_URL)
