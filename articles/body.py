@@ -1,4 +1,4 @@
-"""Story bodies with media: what the stored HTML refers to, and the HTML readers get.
+"""Story bodies with media: the HTML readers get from the references stored.
 
 The body is stored as sanitised HTML (articles.sanitizer) in which media are references,
 not markup: an editor's figure is ``<figure data-image="12" data-size="wide"></figure>``, a
@@ -10,13 +10,13 @@ on one HTML column, and a reference keeps what belongs to the picture (alt text,
 credit, focal point, renditions) in the image library, where one correction reaches every
 story that uses it.
 
-``render()`` turns the references into the reader's markup when a page is built: responsive
-``<picture>`` elements exactly like the lead image's, click-to-load embed placeholders, and
-numbered footnotes linked both ways, whose ids (``fn-3``, ``fnref-3``) the renderer makes:
-no id is ever taken from stored HTML. It reads the stored HTML with the standard library's
-HTML parser (the HTML is nh3's serialisation, so well formed) and fetches every image and
-embed of the body in one query each, however many there are. Feeds ask for
-``absolute=True``: plain ``<img>`` elements and links, with absolute URLs.
+``articles.references`` reads the references; ``render()`` turns them into the reader's
+markup when a page is built: responsive ``<picture>`` elements exactly like the lead image's,
+click-to-load embed placeholders, and numbered footnotes linked both ways, whose ids
+(``fn-3``, ``fnref-3``) the renderer makes: no id is ever taken from stored HTML. It reads
+the stored HTML with the standard library's HTML parser (the HTML is nh3's serialisation, so
+well formed) and fetches every image and embed of the body in one query each, however many
+there are. Feeds ask for ``absolute=True``: plain ``<img>`` elements and links, with absolute URLs.
 """
 
 from collections.abc import Iterable
