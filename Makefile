@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format clean serve bench
+.PHONY: run test install migrate demo lint format clean serve bench worker
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Newsroom needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -25,12 +25,22 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The site and, beside it, one background worker (mail, webhook deliveries, periodic jobs);
+# Ctrl-C stops both.
 run: demo
 	@echo
 	@echo "  Newsroom demo: http://$(HOST):$(PORT)/"
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/  (users editor, author, moderator; password changeme)"
+	@echo "  API:           http://$(HOST):$(PORT)/api/v1/docs"
+	@echo "  Worker:        started beside the site; mail is printed here (console backend)"
 	@echo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# One background worker on its own (run as many as the work needs, e.g. one per core).
+worker: install
+	$(BIN)/python manage.py worker
 
 test: install
 	$(BIN)/python -m pytest

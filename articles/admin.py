@@ -16,7 +16,6 @@ whatever the browser shows or sends.
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -40,7 +39,7 @@ from articles.pictures import process_author_photo
 from articles.references import references
 from audit import log
 from audit.admin import AuditedDeletionsMixin
-from embeds.services import fetch_embeds
+from embeds.tasks import fetch_story_embeds
 from images.admin import process_picture_or_warn
 from images.rendering import rendition_url
 
@@ -343,12 +342,12 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         if version is not None:
             self._record_revert(request, obj, version, revert_changes)
         self._record_save(request, obj, form, change, previous_status, reverted=version is not None)
-        # The oEmbed data of the embeds in the text, fetched once: readers' pages never wait
-        # for a provider, and one that is down leaves a plain link. After the commit, so that
-        # no transaction stays open while a provider answers.
+        # The oEmbed data of the embeds in the text, fetched once by the worker: neither the
+        # editor's save nor a reader's page waits for a provider, and one that is down leaves
+        # a plain link. Queued with the story's own transaction, so it is never lost.
         urls = references(obj.body).embed_urls
         if urls:
-            transaction.on_commit(lambda: fetch_embeds(urls))
+            fetch_story_embeds.enqueue(urls)
 
     # -- The audit trail --------------------------------------------------------------------
 

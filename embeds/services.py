@@ -104,8 +104,9 @@ def fetch_embeds(urls: list[str]) -> dict[str, Embed]:
             continue
     known = {embed.url: embed for embed in Embed.objects.filter(url__in=cleaned.values())}
     embeds = {}
-    # A story with many slow providers must not hold its editor for minutes: what is left
-    # when the time is up stays a plain link until the story's next save.
+    # A story with many slow providers must not hold the worker for minutes (mail and
+    # webhooks queue behind it): what is left when the time is up stays a plain link until
+    # the story's next save.
     give_up_at = time.monotonic() + SAVE_BUDGET_SECONDS
     for url, address in cleaned.items():
         embed = known.get(address)

@@ -106,7 +106,16 @@ INSTALLED_APPS = [
     "reviews",
     # The editorial desk: preview links, who has a story open, the schedule check.
     "editorial",
+    # Outlets for partners: the content API (with its keys) and webhooks.
+    "api",
+    "webhooks",
     "django_tasks",
+    "django_tasks_db",
+    # The background worker around django-tasks-db's (manage.py worker).
+    "worker",
+    # Swagger UI's files, served from here (the API's docs page passes our CSP).
+    "ninja",
+    "corsheaders",
     # Admin login brute-force protection (see AXES_* below).
     "axes",
 ]
@@ -371,15 +380,24 @@ EDITORIAL_PREVIEW_DEFAULT_HOURS = 48
 EDITORIAL_PRESENCE_SECONDS = 5 * 60
 # Told about new pending reviews when no active user with the moderate permission has an email.
 MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
-# django-tasks: the immediate backend runs a task right after the review's transaction commits.
-# A deployment with a task worker names its backend here (e.g. django-tasks-db's).
+# Background tasks (mail, webhook deliveries, digests) are rows in the database's queue, run
+# by `manage.py worker` (make worker; make run starts one). Stored in the same transaction as
+# the change that asks for them, they are never lost to a crash in between.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
-        )
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend")
     }
 }
+# A worker writes that it is alive this often; one silent for WORKER_STALE_SECONDS is taken
+# for dead and its running task is queued again (worker.supervision), at most
+# WORKER_MAX_CLAIMS times. A task longer than the stale time is fine: the beat is a thread.
+WORKER_BEAT_SECONDS = float(os.environ.get("NEWSROOM_WORKER_BEAT_SECONDS", "5"))
+WORKER_STALE_SECONDS = float(os.environ.get("NEWSROOM_WORKER_STALE_SECONDS", "30"))
+WORKER_MAX_CLAIMS = int(os.environ.get("NEWSROOM_WORKER_MAX_CLAIMS", "5"))
+WORKER_KEEP_FINISHED_DAYS = int(os.environ.get("NEWSROOM_WORKER_KEEP_FINISHED_DAYS", "7"))
+# /healthz answers "degraded" when a due task has waited longer than this (no worker, or
+# workers that cannot keep up).
+QUEUE_STUCK_SECONDS = int(os.environ.get("NEWSROOM_QUEUE_STUCK_SECONDS", "300"))
 
 # Embedded media (embeds app). Only these providers' URLs become players, and only their
 # player origins may be framed (frame-src below, built from this same list), so that turning a

@@ -1,10 +1,9 @@
 """Background work for reviews, run by django-tasks (the backport of Django's tasks framework).
 
 Each task is the entry point of a piece of mail; the work itself lives in
-``reviews.moderators`` and ``reviews.followup``. Locally and in tests the ``ImmediateBackend``
-runs a task as soon as it is enqueued (after the review's transaction commits). A deployment
-that wants mail sent outside the request sets ``TASKS`` to a worker backend (for example
-django-tasks-db's database backend) with no code change here.
+``reviews.moderators`` and ``reviews.followup``. They are enqueued once the review's
+transaction commits and run by ``manage.py worker`` (the worker app), outside any request; a
+task may run twice if its worker dies mid-way, so each one checks what was already sent.
 """
 
 from django_tasks import task

@@ -9,7 +9,8 @@ It fails (exit status 1, one line per problem) on:
   one; the feature apps in the middle; the infrastructure at the bottom, importing no
   feature app. Among the feature apps, ``images`` and ``embeds`` (media that stories use)
   import none of the story apps, ``articles`` imports neither ``reviews`` nor
-  ``editorial``, and those two import neither each other;
+  ``editorial``, and those two import neither each other; ``api`` and ``webhooks`` (outlets
+  for partners) read the story apps, which import neither, and ``api`` never ``webhooks``;
 - a first-party import inside a function, outside an ``AppConfig.ready()`` (where Django
   wants app modules imported): it would hide a dependency from the top of the file.
 
@@ -33,9 +34,12 @@ LAYERS = {
     "articles": FEATURE,
     "editorial": FEATURE,
     "reviews": FEATURE,
+    "api": FEATURE,
+    "webhooks": FEATURE,
     "audit": INFRASTRUCTURE,
     "pagecache": INFRASTRUCTURE,
     "serving": INFRASTRUCTURE,
+    "worker": INFRASTRUCTURE,
 }
 # Feature apps that must not import one another, in the direction given.
 FORBIDDEN = {
@@ -48,6 +52,14 @@ FORBIDDEN = {
     ("articles", "editorial"),
     ("reviews", "editorial"),
     ("editorial", "reviews"),
+    # The content API and webhooks read the story apps; nothing below them reads back. The
+    # webhooks' payloads may use the API's representations, never the other way round.
+    *(
+        (lower, outlet)
+        for lower in ("images", "embeds", "articles", "reviews", "editorial")
+        for outlet in ("api", "webhooks")
+    ),
+    ("api", "webhooks"),
 }
 
 

@@ -1,15 +1,19 @@
 """``/healthz``: whether this app server can serve readers, for load balancers and monitors.
 
 Answers 200 while the database answers, and 503 when it does not (the balancer then takes the
-server out of rotation). The cache is reported but never fails the check: without Redis the
-site still serves, uncached, so ``"cache": "unavailable"`` comes with ``"status": "degraded"``
-and a 200. Deliberately cheap, as balancers ask every few seconds: no template, no session,
-one ``SELECT 1`` per database and one cache round trip.
+server out of rotation). The cache and the task queue are reported but never fail the check:
+without Redis the site still serves, uncached, so ``"cache": "unavailable"`` comes with
+``"status": "degraded"`` and a 200; so does a queue whose oldest due task has waited longer
+than ``QUEUE_STUCK_SECONDS`` (no worker running, or too few), as
+``"queue": {"status": "stuck", "oldest_wait_seconds": …}``. Deliberately cheap, as balancers
+ask every few seconds: no template, no session, one ``SELECT 1`` per database, one cache
+round trip and two small queries for the queue.
 """
 
 import os
 import secrets
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, connections
 from django.http import JsonResponse
@@ -18,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from serving.middleware import log_database_error
+from worker.supervision import queue_state
 
 # One key per process, overwritten each time: the check never fills the cache.
 CACHE_KEY = f"healthz:{os.getpid()}"
@@ -45,19 +50,37 @@ def check_cache() -> str:
         return "unavailable"
 
 
+def check_queue() -> dict:
+    """Return the task queue's state: due tasks, the oldest one's wait, live workers."""
+    try:
+        state = queue_state()
+    except (DatabaseError, InterfaceError):
+        return {"status": "unavailable"}
+    stuck = state.oldest_wait_seconds > settings.QUEUE_STUCK_SECONDS
+    return {
+        "status": "stuck" if stuck else "ok",
+        "waiting": state.waiting,
+        "oldest_wait_seconds": round(state.oldest_wait_seconds, 1),
+        "running": state.running,
+        "workers": state.workers,
+    }
+
+
 @csrf_exempt
 @require_safe
 @never_cache
 def healthz(request):
-    """Report database and cache reachability as JSON."""
+    """Report database and cache reachability and the task queue as JSON."""
     report = {"database": check_database("default")}
     if "replica" in connections.settings:
         report["replica"] = check_database("replica")
     report["cache"] = check_cache()
-    databases_ok = all(value == "ok" for key, value in report.items() if key != "cache")
+    databases_ok = all(report[key] == "ok" for key in report if key != "cache")
+    if databases_ok:
+        report["queue"] = check_queue()
     if not databases_ok:
         report["status"] = "unavailable"
-    elif report["cache"] != "ok":
+    elif report["cache"] != "ok" or report["queue"]["status"] != "ok":
         report["status"] = "degraded"
     else:
         report["status"] = "ok"

@@ -1,6 +1,7 @@
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from articles.feeds import stored_size
 from articles.models import Article, Author, Region, Rubric
@@ -231,3 +234,59 @@ def post_review(client) -> Callable:
         )
 
     return post
+
+
+# -- The task queue ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run_tasks(db) -> Callable[..., list[DBTaskResult]]:
+    """Run every due task in the queue here, as ``manage.py worker`` would; return them.
+
+    The queue is production's (django-tasks-db): code under test enqueues into the database,
+    and a test calls ``run_tasks()`` where a worker would have picked the tasks up. Tasks that
+    enqueue more tasks are run too. A task that fails fails the test, unless
+    ``allow_failures=True``.
+    """
+
+    def run(*, allow_failures: bool = False) -> list[DBTaskResult]:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="tests",
+            excluded_queue_names=[],
+        )
+        done = []
+        while (result := DBTaskResult.objects.ready().get_locked()) is not None:
+            result.claim("tests")
+            worker.run_task(result)
+            result.refresh_from_db()
+            done.append(result)
+        failed = [result for result in done if result.status == "FAILED"]
+        if failed and not allow_failures:
+            raise AssertionError("A task failed:\n" + failed[0].traceback)
+        return done
+
+    return run
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks, run_tasks):
+    """Return a context manager: its block's transactions commit, then the worker runs.
+
+    What production does in two processes (the web request commits and enqueues; a worker
+    picks the tasks up), done in order, here. Failed tasks are left recorded as the worker
+    leaves them when ``allow_failures=True``.
+    """
+
+    @contextmanager
+    def block(*, allow_failures: bool = False):
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        run_tasks(allow_failures=allow_failures)
+
+    return block

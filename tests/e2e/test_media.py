@@ -185,12 +185,12 @@ def test_a_story_with_every_kind_of_media_is_valid_html(live_server, pictured_ne
 
 
 def test_an_editor_publishes_a_story_with_every_kind_of_media_and_a_reader_sees_it(
-    new_page, live_server, roles_users, pictured_newsroom, tmp_path
+    new_page, live_server, roles_users, pictured_newsroom, tmp_path, run_tasks
 ):
     oembed = OEmbedServer().start()
     try:
         with answering(oembed):
-            run_media_journey(new_page, live_server, tmp_path)
+            run_media_journey(new_page, live_server, tmp_path, run_tasks)
     finally:
         oembed.stop()
 
@@ -206,7 +206,7 @@ def upload_image(editor, title: str, path: Path) -> int:
     return int(re.search(r"/image/(\d+)/change/", editor.url).group(1))
 
 
-def run_media_journey(new_page, live_server, folder: Path):
+def run_media_journey(new_page, live_server, folder: Path, run_tasks):
     editor = new_page("editor")
     log_in(editor, "edna")
 
@@ -253,6 +253,8 @@ def run_media_journey(new_page, live_server, folder: Path):
     editor.wait_for_url("**/admin/articles/article/")
     story = Article.objects.get(title="Media from the library")
     assert story.is_published() and story.lead_image_id == pictures[0]
+    # The background worker asks the video's provider, outside the editor's request.
+    assert [task.task_path for task in run_tasks()] == ["embeds.tasks.fetch_story_embeds"]
 
     # The reader: everything there, nothing asked of a third party until the click.
     reader = new_page("reader")

@@ -47,9 +47,9 @@ def waiting(published_article):
 
 
 @pytest.fixture
-def send(post_review, published_article, django_capture_on_commit_callbacks):
+def send(post_review, published_article, after_commit):
     def send_(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
+        with after_commit():
             assert post_review(published_article, **fields).status_code == 302
 
     return send_

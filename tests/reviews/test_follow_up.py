@@ -27,9 +27,9 @@ def to_reader(mailoutbox) -> list:
 
 
 @pytest.fixture
-def send(post_review, published_article, django_capture_on_commit_callbacks):
+def send(post_review, published_article, after_commit):
     def send_(**fields) -> Review:
-        with django_capture_on_commit_callbacks(execute=True):
+        with after_commit():
             response = post_review(published_article, **fields)
         assert response.status_code == 302
         return Review.objects.latest("pk")
@@ -37,8 +37,8 @@ def send(post_review, published_article, django_capture_on_commit_callbacks):
     return send_
 
 
-def approve(review: Review, by, django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def approve(review: Review, by, after_commit) -> None:
+    with after_commit():
         review_moderate(
             reviews=Review.objects.filter(pk=review.pk), status=Review.Status.APPROVED, by=by
         )
@@ -69,19 +69,17 @@ def test_ticking_the_box_sends_only_a_confirmation_link(send, mailoutbox):
     assert review.follow_up == Review.FollowUp.UNCONFIRMED
 
 
-def test_without_the_box_nothing_is_sent_to_the_reader(
-    send, moderator, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_without_the_box_nothing_is_sent_to_the_reader(send, moderator, mailoutbox, after_commit):
     review = send()
-    approve(review, moderator, django_capture_on_commit_callbacks)
+    approve(review, moderator, after_commit)
     assert to_reader(mailoutbox) == []
 
 
 def test_no_email_about_publication_before_the_address_is_confirmed(
-    send, moderator, mailoutbox, django_capture_on_commit_callbacks
+    send, moderator, mailoutbox, after_commit
 ):
     review = send(notify="on")
-    approve(review, moderator, django_capture_on_commit_callbacks)
+    approve(review, moderator, after_commit)
 
     assert [mail.subject for mail in to_reader(mailoutbox)] == [
         "Please confirm: email me when my review is published"
@@ -89,7 +87,7 @@ def test_no_email_about_publication_before_the_address_is_confirmed(
 
 
 def test_confirmation_then_approval_sends_one_email_with_unsubscribe(
-    send, client, moderator, mailoutbox, django_capture_on_commit_callbacks, published_article
+    send, client, moderator, mailoutbox, after_commit, published_article
 ):
     review = send(notify="on")
     path = confirm_path(to_reader(mailoutbox)[0])
@@ -100,13 +98,13 @@ def test_confirmation_then_approval_sends_one_email_with_unsubscribe(
     review.refresh_from_db()
     assert review.follow_up == Review.FollowUp.UNCONFIRMED  # opening the link changes nothing
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         confirmed = client.post(path)
     assert "your address is confirmed" in confirmed.content.decode()
     assert len(to_reader(mailoutbox)) == 1
 
-    approve(review, moderator, django_capture_on_commit_callbacks)
-    approve(review, moderator, django_capture_on_commit_callbacks)
+    approve(review, moderator, after_commit)
+    approve(review, moderator, after_commit)
 
     mails = to_reader(mailoutbox)
     assert len(mails) == 2
@@ -120,23 +118,21 @@ def test_confirmation_then_approval_sends_one_email_with_unsubscribe(
 
 
 def test_confirming_after_approval_sends_the_notice_at_once(
-    send, client, moderator, mailoutbox, django_capture_on_commit_callbacks
+    send, client, moderator, mailoutbox, after_commit
 ):
     review = send(notify="on")
-    approve(review, moderator, django_capture_on_commit_callbacks)
+    approve(review, moderator, after_commit)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         client.post(confirm_path(to_reader(mailoutbox)[0]))
 
     assert "is published" in to_reader(mailoutbox)[-1].subject
 
 
-def test_one_click_unsubscribe_stops_the_notice(
-    send, moderator, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_one_click_unsubscribe_stops_the_notice(send, moderator, mailoutbox, after_commit):
     review = send(notify="on")
     mail = to_reader(mailoutbox)[0]
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         Client().post(confirm_path(mail))
     unsubscribe = UNSUBSCRIBE_LINK.search(mail.extra_headers["List-Unsubscribe"]).group(1)
 
@@ -147,7 +143,7 @@ def test_one_click_unsubscribe_stops_the_notice(
     assert response.status_code == 200
     assert "You are unsubscribed" in response.content.decode()
 
-    approve(review, moderator, django_capture_on_commit_callbacks)
+    approve(review, moderator, after_commit)
     assert len(to_reader(mailoutbox)) == 1
     review.refresh_from_db()
     assert review.follow_up == Review.FollowUp.CANCELLED
@@ -174,13 +170,13 @@ def test_an_unsubscribed_address_gets_no_further_confirmations(send, mailoutbox)
 
 
 def test_at_most_one_confirmation_an_hour_and_it_confirms_every_waiting_review(
-    send, client, mailoutbox, django_capture_on_commit_callbacks
+    send, client, mailoutbox, after_commit
 ):
     first = send(notify="on")
     second = send(notify="on", body="A second, different opinion about the same story.")
 
     assert len(to_reader(mailoutbox)) == 1
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         client.post(confirm_path(to_reader(mailoutbox)[0]))
     first.refresh_from_db()
     second.refresh_from_db()

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from reviews.models import Review
 from reviews.moderators import moderator_emails
@@ -25,17 +26,17 @@ def failing_mail(settings):
     settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
 
 
-def send(post_review, article, django_capture_on_commit_callbacks, **fields):
-    with django_capture_on_commit_callbacks(execute=True):
+def send(post_review, article, after_commit, **fields):
+    with after_commit():
         response = post_review(article, **fields)
     assert response.status_code == 302
     return Review.objects.latest("pk")
 
 
 def test_new_pending_review_emails_the_moderators(
-    published_article, post_review, moderator, mailoutbox, django_capture_on_commit_callbacks
+    published_article, post_review, moderator, mailoutbox, after_commit
 ):
-    review = send(post_review, published_article, django_capture_on_commit_callbacks)
+    review = send(post_review, published_article, after_commit)
 
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
@@ -56,12 +57,26 @@ def test_mail_goes_out_only_after_the_review_is_committed(
 
     assert mailoutbox == []
     assert len(callbacks) == 1
+    assert not DBTaskResult.objects.exists()
+
+
+def test_mail_is_sent_by_the_worker_not_by_the_readers_request(
+    published_article, post_review, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_review(published_article)
+
+    assert response.status_code == 302
+    assert mailoutbox == []
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "reviews.tasks.notify_moderators"
+    assert queued.status == "READY"
 
 
 def test_spam_and_rule_approved_reviews_send_no_email(
-    published_article, post_review, moderator, mailoutbox, django_capture_on_commit_callbacks
+    published_article, post_review, moderator, mailoutbox, after_commit
 ):
-    send(post_review, published_article, django_capture_on_commit_callbacks, website="x")
+    send(post_review, published_article, after_commit, website="x")
 
     assert mailoutbox == []
 
@@ -73,9 +88,9 @@ def test_editors_and_superusers_are_told_but_authors_are_not(
     author_user,
     admin_user,
     mailoutbox,
-    django_capture_on_commit_callbacks,
+    after_commit,
 ):
-    send(post_review, published_article, django_capture_on_commit_callbacks)
+    send(post_review, published_article, after_commit)
 
     recipients = set(mailoutbox[0].to)
     assert editor.email in recipients
@@ -95,10 +110,10 @@ def test_failing_mail_server_keeps_the_review_and_the_reader_is_thanked(
     post_review,
     moderator,
     failing_mail,
-    django_capture_on_commit_callbacks,
+    after_commit,
     caplog,
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         response = post_review(published_article)
 
     assert response.status_code == 302
@@ -116,10 +131,10 @@ def test_unsent_notifications_go_out_when_the_mail_server_is_back(
     moderator,
     settings,
     mailoutbox,
-    django_capture_on_commit_callbacks,
+    after_commit,
 ):
     settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
-    send(post_review, published_article, django_capture_on_commit_callbacks)
+    send(post_review, published_article, after_commit)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     first, second = io.StringIO(), io.StringIO()
@@ -140,12 +155,12 @@ def test_task_ignores_a_review_already_moderated(make_review, moderator, mailout
 
 
 def test_task_is_enqueued_through_django_tasks(
-    published_article, post_review, moderator, settings, django_capture_on_commit_callbacks
+    published_article, post_review, moderator, settings, after_commit
 ):
     from django_tasks import default_task_backend
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         post_review(published_article)
 
     results = default_task_backend.results

@@ -30,10 +30,10 @@ def test_a_teaser_reaches_a_feed_reader_as_text_never_as_markup(client, make_art
 
 @pytest.mark.django_db
 def test_the_confirmation_email_carries_no_word_the_sender_chose(
-    post_review, published_article, mailoutbox, django_capture_on_commit_callbacks
+    post_review, published_article, mailoutbox, after_commit
 ):
     phishing = "your account is locked, verify at https://evil.example/login"
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         response = post_review(
             published_article,
             name=phishing,
