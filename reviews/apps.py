@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # Approved reviews show on their story's cached page: changes make it stale.
-        from reviews import page_changes
+        from reviews import page_changes, tasks
+        from worker.supervision import register_periodic
 
         page_changes.connect()
+        # What cron used to do: the worker enqueues these; each decides whether mail is due.
+        register_periodic(tasks.send_moderation_digest, every=timedelta(minutes=15))
+        register_periodic(tasks.announce_waiting_reviews, every=timedelta(minutes=10))

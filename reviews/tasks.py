@@ -24,6 +24,12 @@ def send_moderation_digest() -> bool:
 
 
 @task()
+def announce_waiting_reviews() -> int:
+    """Email moderators about pending reviews a failed mail server left unannounced."""
+    return moderators.announce_unannounced()
+
+
+@task()
 def send_follow_up_confirmation(review_id: int) -> bool:
     """Email a reader the link that confirms "email me when my review is published"."""
     return followup.send_confirmation(review_id)

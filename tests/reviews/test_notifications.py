@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from reviews.models import Review
 from reviews.moderators import moderator_emails
 from reviews.tasks import notify_moderators
+from worker import supervision
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,19 @@ def test_task_is_enqueued_through_django_tasks(
     results = default_task_backend.results
     assert [result.task.name for result in results] == ["notify_moderators"]
     assert results[0].args == [Review.objects.get().pk]
+
+
+def test_the_worker_announces_what_a_failed_mail_server_left_without_cron(
+    published_article, post_review, moderator, settings, mailoutbox, after_commit, run_tasks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.FailingEmailBackend"
+    send(post_review, published_article, after_commit)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    enqueued = supervision.enqueue_due_periodic_jobs()
+    run_tasks()
+
+    assert "reviews.tasks.announce_waiting_reviews" in enqueued
+    assert "reviews.tasks.send_moderation_digest" in enqueued
+    assert len(mailoutbox) == 1
+    assert Review.objects.get().notified_at is not None
