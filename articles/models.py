@@ -15,6 +15,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -369,6 +370,15 @@ class Article(models.Model):
             # Tag and author lists join their stories by id and keep the published ones: with
             # the gate's columns beside the id, PostgreSQL answers from this index alone.
             models.Index(fields=["id", "status", "publish_at"], name="article_id_visibility"),
+            # The content API's sync order (api.views): when a story last changed for a reader,
+            # its last edit or its publication if later, then its id. Pages deep in it are then
+            # a range of this index, as the newest-first ones are of article_status_publish.
+            models.Index(
+                F("status"),
+                Greatest("updated_at", "publish_at"),
+                F("id"),
+                name="article_status_changed",
+            ),
         ]
 
     def __str__(self):

@@ -23,6 +23,8 @@ class AuditEntry(models.Model):
         REVIEW_SPAM = "review_spam", _("review marked spam")
         REVIEW_PENDING = "review_pending", _("review back in the queue")
         RULES_CHANGED = "rules_changed", _("moderation rules changed")
+        API_KEY_CREATED = "api_key_created", _("API key created")
+        API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

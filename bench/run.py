@@ -63,6 +63,9 @@ ACCEPT_ENCODING = "gzip, br"
 SEARCH_QUERY = "water sharing"
 DEEP_PAGE = 500
 STORIES_PER_PAGE = 20
+# The content API's stories list: its page this deep (by cursor) against its first page.
+API_DEEP_PAGE = 5000
+API_PAGE_SIZE = 20
 FLOOR_BODY = b"Hello, world."
 POLL_SECONDS = 0.5
 NGINX_CLOCK_SECONDS = 1
@@ -76,6 +79,7 @@ GZIP_SHARE = 0.30  # the home page gzip'd, as a share of its raw bytes
 NGINX_SHARE = 0.50  # the story from nginx's cache, as a share of nginx sending a file that size
 SEED_SECONDS = 300
 WORKER_RSS_MB = 150
+API_DEEP_RATIO = 1.2  # uncached: the API's deep cursor page costs at most this × its first
 # Django internals the code must not drive (written so that this file does not match them).
 PRIVATE_ORM_PATTERN = r"get[_]compiler|apply[_]converters|\.query\.is[_]sliced"
 
@@ -196,6 +200,7 @@ def main() -> int:
         step("collectstatic")
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         pages = choose_pages(options.database_url)
+        pages.update(api_pages(options.database_url, env, pages["story"]))
         for name, path in pages.items():
             print(f"  {name:<12} {path}")
         report = Report(started, options, redis_label, seeding, pages)
@@ -387,6 +392,9 @@ def app_environment(options, redis_url: str, prefix: str) -> dict[str, str]:
         GUNICORN_LOG_LEVEL="warning",
         # A worker recycled mid-run would skew both the figures and the memory measurement.
         GUNICORN_MAX_REQUESTS="0",
+        # One client (wrk) asks for API pages thousands of times a second: a limit it never
+        # reaches, so that the counting is measured but no answer is a 429.
+        API_RATE_LIMIT_COUNT="1000000000",
         PYTHONUNBUFFERED="1",
     )
     env.pop("DATABASE_REPLICA_URL", None)
@@ -511,6 +519,44 @@ def choose_pages(database_url: str) -> dict[str, str]:
         "story": f"/articles/{story}/",
         "feed": "/feed/",
         "search": f"/search/?q={SEARCH_QUERY.replace(' ', '+')}",
+    }
+
+
+def api_pages(database_url: str, env: dict[str, str], story_page: str) -> dict[str, str]:
+    """Return the content API's pages: the stories list, its page API_DEEP_PAGE, a story.
+
+    The deep page's cursor is the one the API's own "next" links would carry there: the sort
+    key of the last story of the page before, read with an OFFSET here (once), signed by the
+    API's code with the servers' secret key.
+    """
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        public = connection.execute(
+            "SELECT count(*) FROM articles_article "
+            "WHERE status = 'published' AND publish_at <= now()"
+        ).fetchone()[0]
+        deep = max(2, min(API_DEEP_PAGE, -(-public // API_PAGE_SIZE)))
+        publish_at, pk = connection.execute(
+            "SELECT publish_at, id FROM articles_article "
+            "WHERE status = 'published' AND publish_at <= now() "
+            "ORDER BY publish_at DESC, id DESC OFFSET %s LIMIT 1",
+            ((deep - 1) * API_PAGE_SIZE - 1,),
+        ).fetchone()
+    cursor = manage(
+        env,
+        "shell",
+        "-c",
+        "from datetime import datetime; "
+        "from api.pagination import encode_cursor; from api.views import STORIES_NEWEST; "
+        f"print(encode_cursor(STORIES_NEWEST, [datetime.fromisoformat({publish_at.isoformat()!r}),"
+        f" {pk}]))",
+    ).strip()
+    slug = story_page.rstrip("/").rpartition("/")[2]
+    return {
+        "api stories": f"/api/v1/stories/?limit={API_PAGE_SIZE}",
+        f"api p{deep}": f"/api/v1/stories/?limit={API_PAGE_SIZE}&cursor={cursor}",
+        "api story": f"/api/v1/stories/{slug}/",
     }
 
 
@@ -1139,6 +1185,16 @@ def check_targets(report: Report) -> list[str]:
     lines.append(
         f"page-cache miss story p99 {p99:.1f} ms (< {MISS_STORY_P99_MS} ms): "
         f"{verdict(p99 < MISS_STORY_P99_MS)}"
+    )
+    deep_name = next(name for name in report.pages if name.startswith("api p"))
+    first = report.slot("miss", "api stories").result
+    deep = report.slot("miss", deep_name).result
+    ratio = first.requests_per_second / deep.requests_per_second
+    lines.append(
+        f"API stories uncached: {deep_name[4:]} by cursor costs {ratio:.2f}× page 1 "
+        f"({deep.requests_per_second:.0f} against {first.requests_per_second:.0f} req/s; "
+        f"p50 {deep.p50_ms:.1f} against {first.p50_ms:.1f} ms) (≤ {API_DEEP_RATIO}×): "
+        f"{verdict(ratio <= API_DEEP_RATIO)}"
     )
     share = report.share("miss", "feed")
     lines.append(

@@ -126,6 +126,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files answered before anything that could touch the database or the session.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The content API's CORS headers, error format and rate limit, above the page cache so
+    # that answers served from it carry the headers and count towards the limit too.
+    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.ProblemDetailsMiddleware",
+    "api.middleware.ApiRateLimitMiddleware",
     # Shared reader pages, whole: a hit skips everything below, and replays the headers all of
     # it added on the miss. Above the database-down page, so that cached pages are served
     # while the database is away.
@@ -413,6 +418,20 @@ except ValueError as error:
 NEWSROOM_OEMBED_ENDPOINTS = {}
 NEWSROOM_OEMBED_TIMEOUT = float(os.environ.get("NEWSROOM_OEMBED_TIMEOUT", "5"))
 
+# The content API (api app). Requests per client (per key, or per address without one) in
+# each period, counted in the shared cache; past it, 429 with Retry-After. 0 turns it off.
+API_RATE_LIMIT_COUNT = int(os.environ.get("API_RATE_LIMIT_COUNT", "300"))
+API_RATE_LIMIT_PERIOD = int(os.environ.get("API_RATE_LIMIT_PERIOD", "60"))
+# How long an API list may be kept: its stories are invalidated exactly, but the review counts
+# and author photos in it are not.
+API_LIST_MAX_AGE = int(os.environ.get("API_LIST_MAX_AGE", "60"))
+# CORS (django-cors-headers): any site may read the API from a browser; no cookies are sent.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "WWW-Authenticate"]
+
 # Security. Cookies, HSTS and the HTTPS redirect only make sense behind TLS, so they follow
 # DEBUG; `python manage.py check --deploy` is clean with DEBUG off (see README.md).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -538,6 +557,23 @@ PAGE_CACHE_LEASE_SECONDS = 4
 PAGE_CACHE_SUBJECTS = ("articles", "regions", "rubrics", "tags", "authors")
 # The query parameters reader pages read; any other is dropped before the view sees it.
 PAGE_CACHE_QUERY_PARAMETERS = ("page", "p", "q", "region", "rubric", "reviews_page")
+# Sections whose pages read other parameters than reader pages, passed to them as sent: the
+# content API's (api.views), which refuses what it does not understand.
+PAGE_CACHE_QUERY_PARAMETERS_BY_PREFIX = {
+    "/api/": (
+        *("cursor", "limit", "ordering", "updated_since"),
+        *("region", "rubric", "tag", "author", "q", "page"),
+    ),
+}
+# Addresses about the same thing as a reader page, under its subject: the API's answers about a
+# story, region, rubric, tag or author go stale exactly when its page does.
+PAGE_CACHE_SUBJECT_ALIASES = {
+    "/api/v1/stories/": "/articles/",
+    "/api/v1/regions/": "/regions/",
+    "/api/v1/rubrics/": "/rubrics/",
+    "/api/v1/tags/": "/tags/",
+    "/api/v1/authors/": "/authors/",
+}
 # Never looked up: staff and secret pages, and files served without the page cache.
 PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/admin/",

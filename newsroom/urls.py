@@ -6,6 +6,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
+from api.views import api
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS, sitemap_index
 from articles.views import SearchView
@@ -23,6 +24,8 @@ urlpatterns = [
         name="admin-view-on-site",
     ),
     path("admin/", admin.site.urls),
+    # The content API, its OpenAPI schema and its docs page (api.views).
+    path("api/v1/", api.urls),
     # The review form's page (/articles/<slug>/review/) and the follow-up emails' links.
     path("", include("reviews.urls")),
     # Share-preview links (/share/<token>/) and the reader's review follow-up emails.

@@ -1,8 +1,8 @@
 """The shared page cache: whole reader pages, the same for everyone, never stale.
 
-A page that anyone may be shown (no session, no message, no cookie set, nothing personal in
-it) is stored whole, headers included and compressed, and served to the next reader asking
-for the same address; a CDN in front may keep it too. What keeps it correct:
+A page that anyone may be shown (no session, no message, no credentials, no cookie set,
+nothing personal in it) is stored whole, headers included and compressed, and served to the
+next reader asking for the same address; a CDN in front may keep it too. What keeps it correct:
 
 * **Subjects and generations.** Every page belongs to the whole site and to one *subject*:
   the story, region, rubric, tag or author its address is about (``/articles/<slug>/…`` →
@@ -22,9 +22,11 @@ for the same address; a CDN in front may keep it too. What keeps it correct:
   reviews closing after N days. Apps register a clock (:func:`pagecache.invalidation.
   register_clock`) that names the pages whose moment came; every lease renewal asks.
 * **Keys that cannot be flooded.** Only the query parameters pages use take part in the key
-  (``PAGE_CACHE_QUERY_PARAMETERS``), normalised, and the view is given exactly those: any
-  other parameter (``utm_source``, ``fbclid``, a random one) gets the same page. One client
-  can make the site store only ``PAGE_CACHE_STORES_PER_CLIENT`` new pages a minute.
+  (``PAGE_CACHE_QUERY_PARAMETERS``, or a section's own in
+  ``PAGE_CACHE_QUERY_PARAMETERS_BY_PREFIX``), normalised, and the view is given exactly
+  those: any other parameter (``utm_source``, ``fbclid``, a random one) gets the same page.
+  One client can make the site store only ``PAGE_CACHE_STORES_PER_CLIENT`` new pages a
+  minute.
 
 Nothing here imports a feature app: apps tell the cache what changed by address.
 """

@@ -20,7 +20,14 @@ def subject_of(path: str) -> str:
 
     A path under one of ``PAGE_CACHE_SUBJECTS`` with a slug after it belongs to that slug
     (``/regions/caucasus/feed/`` → ``regions/caucasus``); every other page is the front.
+    ``PAGE_CACHE_SUBJECT_ALIASES`` gives other addresses about the same things their section:
+    with ``{"/api/v1/stories/": "/articles/"}``, ``/api/v1/stories/<slug>/reviews/`` belongs
+    to ``articles/<slug>`` and goes stale exactly when the story's page does.
     """
+    for prefix, section_path in settings.PAGE_CACHE_SUBJECT_ALIASES.items():
+        if path.startswith(prefix):
+            path = section_path + path[len(prefix) :]
+            break
     section, _, rest = path.lstrip("/").partition("/")
     slug = rest.partition("/")[0]
     if slug and section in settings.PAGE_CACHE_SUBJECTS:
@@ -28,17 +35,34 @@ def subject_of(path: str) -> str:
     return FRONT
 
 
-def normalised_query(query: QueryDict) -> str:
-    """Return the query string a shared page is built from: known parameters only.
+def query_parameters(path: str) -> tuple[tuple[str, ...], bool]:
+    """Return the query parameters the pages at *path* read, and whether to tidy their values.
 
-    One value each (the first that is not blank), spaces collapsed, in a fixed order.
-    Tracking tags and anything a page does not read are left out, so they share the page.
+    Reader pages read ``PAGE_CACHE_QUERY_PARAMETERS``, tidied. A section with parameters of its
+    own (``PAGE_CACHE_QUERY_PARAMETERS_BY_PREFIX``: the content API) gets them as sent: it
+    refuses a value it does not understand, and tidying would make it accept one (a blank
+    ``limit`` would read as none).
+    """
+    for prefix, names in settings.PAGE_CACHE_QUERY_PARAMETERS_BY_PREFIX.items():
+        if path.startswith(prefix):
+            return names, False
+    return settings.PAGE_CACHE_QUERY_PARAMETERS, True
+
+
+def normalised_query(query: QueryDict, path: str = "/") -> str:
+    """Return the query string a shared page at *path* is built from: known parameters only.
+
+    One value each, in a fixed order; for reader pages, the first that is not blank, spaces
+    collapsed (see :func:`query_parameters`). Tracking tags and anything a page does not read
+    are left out, so they share the page.
     """
     kept = []
-    for name in sorted(settings.PAGE_CACHE_QUERY_PARAMETERS):
+    names, tidy = query_parameters(path)
+    for name in sorted(names):
         for value in query.getlist(name):
-            value = " ".join(value.split())
-            if value:
+            if tidy:
+                value = " ".join(value.split())
+            if value or not tidy:
                 kept.append((name, value))
                 break
     if not kept:

@@ -46,7 +46,7 @@ class SharedPageCacheMiddleware:
             return response
         # A Host that is not allowed answers 400 before anything is served from the cache.
         request.get_host()
-        query = normalised_query(request.GET) if request.GET else ""
+        query = normalised_query(request.GET, request.path) if request.GET else ""
         # The view sees exactly the parameters the page is stored under, nothing else. (The
         # raw query string stays for a redirect to carry along: a 301 is never stored.)
         request.GET = QueryDict(query)
@@ -104,6 +104,10 @@ class SharedPageCacheMiddleware:
 
     @staticmethod
     def is_personal(request) -> bool:
+        # Credentials (an API key) make the answer theirs: a shared cache must not give it to
+        # anyone else, nor answer the holder with what the public gets.
+        if "HTTP_AUTHORIZATION" in request.META:
+            return True
         cookies = request.COOKIES
         return any(name in cookies for name in PERSONAL_COOKIES)
 

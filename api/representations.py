@@ -1,0 +1,211 @@
+"""What the API says about a story, region, rubric, tag, author, review and search result.
+
+Plain dicts in the shapes of ``api.schemas``; webhook payloads may use them too. Nothing here
+runs a query when the caller fetched what it needs (``api.views`` does: the story's region,
+rubric, lead image, authors, tags, sync time and review count, and its body's media). Bodies
+and images come out as the feeds give them: ``articles.body.render(absolute=True)`` and the
+library's renditions, every URL absolute on the site's configured origin.
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from articles import body
+from images.pipeline import AUTHOR_PHOTO_CROPS, widths_by_format
+from images.rendering import CROPS, crop_size
+from reviews.models import Review
+from serving.origin import absolute_url
+
+NAMESPACE = "api-v1"
+
+
+def api_url(name: str, **kwargs) -> str:
+    """Return the absolute URL of the API operation *name* (e.g. ``"story"``)."""
+    return absolute_url(reverse(f"{NAMESPACE}:{name}", kwargs=kwargs or None))
+
+
+def stories_url(**filters) -> str:
+    """Return the absolute URL of the story list narrowed by *filters* (``region="caucasus"``)."""
+    return f"{api_url('stories')}?{urlencode(filters)}"
+
+
+def _formats(storage, by_format: dict[str, list[tuple[int, str]]]) -> dict[str, list[dict]]:
+    return {
+        extension: [
+            {"width": width, "url": absolute_url(storage.url(name))} for width, name in entries
+        ]
+        for extension, entries in sorted(by_format.items())
+    }
+
+
+def image(picture) -> dict | None:
+    """Return a library image as a story shows it: its text and every rendition, or None.
+
+    None, as on the site, until the image is processed and while it has no alt text: the
+    uploaded original is never offered (it may still carry its metadata).
+    """
+    if picture is None or not picture.renditions or not picture.is_usable():
+        return None
+    storage = picture.file.storage
+    renditions = {}
+    for name, crop in CROPS.items():
+        by_format = widths_by_format(picture.renditions, crop)
+        if not by_format.get("jpg"):
+            continue
+        width, height = crop_size(picture, name)
+        renditions[name] = {
+            "width": width,
+            "height": height,
+            "formats": _formats(storage, by_format),
+        }
+    if "full" not in renditions:
+        return None
+    return {
+        "alt": picture.alt_text,
+        "caption": picture.caption,
+        "credit": picture.credit,
+        "width": renditions["full"]["width"],
+        "height": renditions["full"]["height"],
+        "renditions": renditions,
+    }
+
+
+def author_photo(author) -> dict | None:
+    """Return the square photo of *author* in every width and format, or None."""
+    by_format = widths_by_format(author.photo_renditions or {}, AUTHOR_PHOTO_CROPS[0])
+    jpegs = by_format.get("jpg")
+    if not author.photo or not jpegs:
+        return None
+    widest = jpegs[-1][0]
+    return {"width": widest, "height": widest, "formats": _formats(author.photo.storage, by_format)}
+
+
+def _link(obj, kind: str, name: str, url: str) -> dict:
+    return {
+        "name": name,
+        "slug": obj.slug,
+        "url": absolute_url(url),
+        "api_url": api_url(kind, slug=obj.slug),
+    }
+
+
+def region_link(region) -> dict:
+    return _link(region, "region", region.name, region.get_absolute_url())
+
+
+def rubric_link(rubric) -> dict:
+    return _link(rubric, "rubric", rubric.name, rubric.get_absolute_url())
+
+
+def tag_link(tag) -> dict:
+    return _link(tag, "tag", tag.name, reverse("articles:tag", kwargs={"slug": tag.slug}))
+
+
+def author_link(author) -> dict:
+    return _link(author, "author", author.name, author.get_absolute_url())
+
+
+def region(obj) -> dict:
+    return {
+        **region_link(obj),
+        "description": obj.description,
+        "stories_url": stories_url(region=obj.slug),
+    }
+
+
+def rubric(obj) -> dict:
+    return {
+        **rubric_link(obj),
+        "description": obj.description,
+        "stories_url": stories_url(rubric=obj.slug),
+    }
+
+
+def tag(obj) -> dict:
+    return {**tag_link(obj), "stories_url": stories_url(tag=obj.slug)}
+
+
+def author(obj) -> dict:
+    return {
+        **author_link(obj),
+        "bio": obj.bio,
+        "photo": author_photo(obj),
+        "stories_url": stories_url(author=obj.slug),
+    }
+
+
+def changed_at(article):
+    """Return when *article* last changed for a reader: its last edit, or its publication if
+    later (a scheduled story changes when its time comes). What ``updated_since`` filters on."""
+    annotated = getattr(article, "changed_at", None)
+    if annotated is not None:
+        return annotated
+    return max(article.updated_at, article.publish_at)
+
+
+def review_count(article) -> int:
+    annotated = getattr(article, "review_count", None)
+    if annotated is not None:
+        return annotated
+    return Review.objects.approved().filter(article=article).count()
+
+
+def story(article, *, media: body.Media | None = None, embargoed_until=None) -> dict:
+    """Return *article* with its whole body, as a partner republishes it.
+
+    *media*: the images and embeds of a list's bodies, loaded once (``body.load_media``).
+    *embargoed_until*: the publication time of a scheduled story shown under embargo.
+    """
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "slug": article.slug,
+        "url": absolute_url(article.get_absolute_url()),
+        "api_url": api_url("story", slug=article.slug),
+        "teaser": article.teaser,
+        "body_html": str(body.render(article, absolute=True, media=media)),
+        "reading_time": article.reading_time,
+        "rubric": rubric_link(article.rubric),
+        "region": region_link(article.region),
+        "tags": [tag_link(tag) for tag in article.tag_list],
+        "authors": [author_link(author) for author in article.byline],
+        "lead_image": image(article.lead_image),
+        "published_at": article.publish_at,
+        "revised_at": article.revised_at,
+        "updated_at": changed_at(article),
+        "correction_note": article.correction_note or None,
+        "review_count": review_count(article),
+        "reviews_url": api_url("story-reviews", slug=article.slug),
+        "embargoed_until": embargoed_until,
+    }
+
+
+def review(obj) -> dict:
+    """Return an approved review; the newsroom's reply, if any, marked as the newsroom's."""
+    reply = None
+    if obj.reply:
+        reply = {"body": obj.reply, "replied_at": obj.reply_at}
+    return {
+        "id": obj.pk,
+        "name": obj.name,
+        "body": obj.body,
+        "created_at": obj.created_at,
+        "newsroom_reply": reply,
+    }
+
+
+def search_result(article) -> dict:
+    """Return a search result: the story's teaser fields and the snippet the site shows."""
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "slug": article.slug,
+        "url": absolute_url(article.get_absolute_url()),
+        "api_url": api_url("story", slug=article.slug),
+        "teaser": article.teaser,
+        "snippet_html": str(article.snippet),
+        "rubric": rubric_link(article.rubric),
+        "region": region_link(article.region),
+        "published_at": article.publish_at,
+    }
