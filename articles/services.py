@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import page_changes
 from articles.history import record_versions
 from articles.models import Article
+from articles.signals import stories_bulk_updated
 from audit import log
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -172,4 +173,5 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
             .prefetch_related("authors", "tags"),
             went_offline=went_offline,
         )
+        stories_bulk_updated.send(sender=Article, article_ids=set(pks))
     return changed

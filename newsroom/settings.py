@@ -65,6 +65,20 @@ def proxy_networks(values: list[str]) -> list[str]:
         raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
 
 
+def env_durations(name: str, default: str) -> list[int]:
+    """Return the comma-separated durations of *name* ("5s,5m,2h,1d") in seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    seconds = []
+    for item in env_list(name, default):
+        number, unit = (item[:-1], item[-1]) if item[-1:].isalpha() else (item, "s")
+        if unit not in units or not number.isdecimal():
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a duration; write e.g. 30s, 5m, 2h or 1d."
+            )
+        seconds.append(int(number) * units[unit])
+    return seconds
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -403,6 +417,32 @@ WORKER_KEEP_FINISHED_DAYS = int(os.environ.get("NEWSROOM_WORKER_KEEP_FINISHED_DA
 # /healthz answers "degraded" when a due task has waited longer than this (no worker, or
 # workers that cannot keep up).
 QUEUE_STUCK_SECONDS = int(os.environ.get("NEWSROOM_QUEUE_STUCK_SECONDS", "300"))
+
+# Webhooks (webhooks app): events signed as Standard Webhooks says, POSTed by the worker to the
+# endpoints editors register in the admin. An endpoint gets WEBHOOK_TIMEOUT seconds to answer
+# (within the range the specification suggests); after a failure the next attempt waits the
+# next delay of the schedule (the specification's example, spanning days: a partner's outage
+# over a weekend loses nothing), and after the last one the delivery is given up.
+WEBHOOK_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_TIMEOUT", "15"))
+WEBHOOK_RETRY_SCHEDULE = env_durations(
+    "NEWSROOM_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,14h,20h,24h"
+)
+# Endpoints must use https and resolve to public addresses only, or a webhook could be aimed
+# at our own network (SSRF). Addresses in these networks (comma-separated, e.g.
+# 10.20.0.0/16 for consumers inside our own network) are accepted too, over plain http also.
+try:
+    WEBHOOK_ALLOWED_NETWORKS = [
+        str(ipaddress.ip_network(value, strict=False))
+        for value in env_list("NEWSROOM_WEBHOOK_ALLOWED_NETWORKS")
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"NEWSROOM_WEBHOOK_ALLOWED_NETWORKS: {error}") from None
+# A scheduled story queues a look at itself for its publication time; every
+# WEBHOOK_SWEEP_SECONDS the worker also looks for stories that became public with none queued
+# (scheduled before webhooks existed, published by a write that sent no signal). Events and
+# their deliveries are kept WEBHOOK_KEEP_DAYS for the admin.
+WEBHOOK_SWEEP_SECONDS = int(os.environ.get("NEWSROOM_WEBHOOK_SWEEP_SECONDS", "300"))
+WEBHOOK_KEEP_DAYS = int(os.environ.get("NEWSROOM_WEBHOOK_KEEP_DAYS", "30"))
 
 # Embedded media (embeds app). Only these providers' URLs become players, and only their
 # player origins may be framed (frame-src below, built from this same list), so that turning a

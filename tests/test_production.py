@@ -312,7 +312,19 @@ def test_replica_serves_readers_while_the_admin_sees_the_primary(tmp_path):
         "reader": 404,  # Read from the replica, which lags behind.
         "staff": 200,  # Someone with a session reads what they just saved.
         "admin": 200,
-        "healthz": {"database": "ok", "replica": "ok", "cache": "ok", "status": "ok"},
+        "healthz": {
+            "database": "ok",
+            "replica": "ok",
+            "cache": "ok",
+            "queue": {
+                "status": "ok",
+                "waiting": 0,
+                "oldest_wait_seconds": 0.0,
+                "running": 0,
+                "workers": 0,
+            },
+            "status": "ok",
+        },
     }
 
 

@@ -52,7 +52,7 @@ SITEMAP_INDEX = 7
 # A sitemap section: its count and its page.
 SITEMAP_SECTION = 2
 ROBOTS = 0
-HEALTHZ = 1
+HEALTHZ = 3  # SELECT 1, the task queue, the live workers
 
 
 @dataclass

@@ -1,0 +1,60 @@
+"""The newsroom's roles for webhooks: Editors register endpoints and send deliveries again.
+
+An endpoint sends the newsroom's events to a partner, signed with a secret shown on its
+page: editors' business. Authors and Moderators get nothing here; the admin answers them 403.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLES = {
+    "Editors": [
+        "add_endpoint",
+        "change_endpoint",
+        "delete_endpoint",
+        "view_endpoint",
+        "view_delivery",
+        "resend_delivery",
+        "view_event",
+    ],
+}
+
+
+def grant(apps, schema_editor):
+    using = schema_editor.connection.alias
+    app_config = apps.get_app_config("webhooks")
+    # Permissions of a new app exist only after post_migrate; create them now.
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, interactive=False, using=using, apps=apps)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.using(using).filter(
+                content_type__app_label="webhooks", codename__in=codenames
+            )
+        )
+
+
+def revoke(apps, schema_editor):
+    using = schema_editor.connection.alias
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group in Group.objects.using(using).filter(name__in=ROLES):
+        group.permissions.remove(
+            *Permission.objects.using(using).filter(
+                content_type__app_label="webhooks", codename__in=ROLES[group.name]
+            )
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("webhooks", "0001_initial"),
+        ("articles", "0002_roles"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
