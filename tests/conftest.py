@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache as django_cache
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -261,8 +262,14 @@ def run_tasks(db) -> Callable[..., list[DBTaskResult]]:
             excluded_queue_names=[],
         )
         done = []
-        while (result := DBTaskResult.objects.ready().get_locked()) is not None:
-            result.claim("tests")
+        while True:
+            # Taken as the worker takes it: locked and claimed in a transaction of its own (the
+            # test's, in a test that has one).
+            with transaction.atomic():
+                result = DBTaskResult.objects.ready().get_locked()
+                if result is None:
+                    break
+                result.claim("tests")
             worker.run_task(result)
             result.refresh_from_db()
             done.append(result)

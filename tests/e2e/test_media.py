@@ -254,7 +254,7 @@ def run_media_journey(new_page, live_server, folder: Path, run_tasks):
     story = Article.objects.get(title="Media from the library")
     assert story.is_published() and story.lead_image_id == pictures[0]
     # The background worker asks the video's provider, outside the editor's request.
-    assert [task.task_path for task in run_tasks()] == ["embeds.tasks.fetch_story_embeds"]
+    assert "embeds.tasks.fetch_story_embeds" in [task.task_path for task in run_tasks()]
 
     # The reader: everything there, nothing asked of a third party until the click.
     reader = new_page("reader")
