@@ -34,8 +34,10 @@ run: demo
 	@echo "  API:           http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "  Worker:        started beside the site; mail is printed here (console backend)"
 	@echo
-	$(BIN)/python manage.py worker & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	@# The worker in a session of its own: Ctrl-C reaches the server only, and the worker
+	@# then gets one SIGTERM, which lets its current task finish (a second signal would not).
+	setsid $(BIN)/python manage.py worker & worker=$$!; \
+	  trap 'trap - EXIT INT TERM; kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # One background worker on its own (run as many as the work needs, e.g. one per core).

@@ -4,10 +4,10 @@ Answers 200 while the database answers, and 503 when it does not (the balancer t
 server out of rotation). The cache and the task queue are reported but never fail the check:
 without Redis the site still serves, uncached, so ``"cache": "unavailable"`` comes with
 ``"status": "degraded"`` and a 200; so does a queue whose oldest due task has waited longer
-than ``QUEUE_STUCK_SECONDS`` (no worker running, or too few), as
-``"queue": {"status": "stuck", "oldest_wait_seconds": …}``. Deliberately cheap, as balancers
-ask every few seconds: no template, no session, one ``SELECT 1`` per database, one cache
-round trip and two small queries for the queue.
+than ``QUEUE_STUCK_SECONDS`` (no worker running, or too few), or that has tasks running with
+no live worker (the last one died mid-task), as ``"queue": {"status": "stuck", …}``.
+Deliberately cheap, as balancers ask every few seconds: no template, no session, one
+``SELECT 1`` per database, one cache round trip and two small queries for the queue.
 """
 
 import os
@@ -56,7 +56,7 @@ def check_queue() -> dict:
         state = queue_state()
     except (DatabaseError, InterfaceError):
         return {"status": "unavailable"}
-    stuck = state.oldest_wait_seconds > settings.QUEUE_STUCK_SECONDS
+    stuck = state.oldest_wait_seconds > settings.QUEUE_STUCK_SECONDS or state.orphaned
     return {
         "status": "stuck" if stuck else "ok",
         "waiting": state.waiting,

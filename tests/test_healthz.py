@@ -129,3 +129,13 @@ def test_healthz_answers_plain_http_when_https_is_enforced(client, db, settings)
 
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
+
+
+def test_healthz_is_degraded_when_a_task_runs_but_no_worker_is_alive(client, db):
+    leave_a_mark.enqueue("/dev/null", "x")
+    DBTaskResult.objects.get().claim("killed")
+
+    report = client.get("/healthz").json()
+
+    assert report["queue"]["status"] == "stuck"
+    assert report["status"] == "degraded"

@@ -9,6 +9,10 @@ back in the queue, where the next free worker takes it. A task can so run twice:
 of ours is written to be run again safely (delivery is at least once). A task cut off
 ``WORKER_MAX_CLAIMS`` times (one that kills whoever runs it) is marked failed instead.
 
+A worker told twice to stop (Ctrl-C twice, or SIGTERM after SIGINT) leaves its task at once:
+db_worker raises ``SystemExit`` inside the task and records it as failed. That task did not
+fail, it was interrupted, so it is queued again the same way.
+
 Periodic jobs are tasks too: apps register them here from their ``AppConfig.ready()``, and
 whichever worker first sees one due enqueues it, once per period however many workers run.
 """
@@ -90,19 +94,28 @@ def live_workers(now: datetime | None = None):
     )
 
 
-def requeue_cut_off_tasks(now: datetime | None = None) -> int:
-    """Queue again the tasks left RUNNING by workers that stopped beating; return how many.
+# What db_worker records when a task is interrupted by its worker being stopped, not failed.
+INTERRUPTIONS = ("builtins.SystemExit", "builtins.KeyboardInterrupt")
 
-    Also forgets those workers. A task already cut off ``WORKER_MAX_CLAIMS`` times fails.
+
+def requeue_cut_off_tasks(now: datetime | None = None) -> int:
+    """Queue again the tasks cut off with their worker; return how many.
+
+    Those left RUNNING by workers that stopped beating, and those a forced stop interrupted.
+    Also forgets the workers that stopped. A task already cut off ``WORKER_MAX_CLAIMS`` times
+    fails.
     """
     now = now or timezone.now()
     alive = set(live_workers(now).values_list("worker_id", flat=True))
     requeued = 0
     with transaction.atomic():
-        running = DBTaskResult.objects.running().select_for_update(skip_locked=True)
-        for result in running:
+        cut_off = DBTaskResult.objects.filter(
+            Q(status=TaskResultStatus.RUNNING)
+            | Q(status=TaskResultStatus.FAILED, exception_class_path__in=INTERRUPTIONS)
+        ).select_for_update(skip_locked=True)
+        for result in cut_off:
             last = result.worker_ids[-1] if result.worker_ids else None
-            if last in alive:
+            if result.status == TaskResultStatus.RUNNING and last in alive:
                 continue
             if len(result.worker_ids) >= settings.WORKER_MAX_CLAIMS:
                 logger.error(
@@ -116,13 +129,18 @@ def requeue_cut_off_tasks(now: datetime | None = None) -> int:
                 )
                 continue
             logger.warning(
-                "Task %s (%s) was left running by worker %s, which stopped; queued again.",
+                "Task %s (%s) was cut off with worker %s, which stopped; queued again.",
                 result.id,
                 result.task_path,
                 last,
             )
             result.status = TaskResultStatus.READY
-            result.save(update_fields=["status"])
+            result.finished_at = None
+            result.exception_class_path = ""
+            result.traceback = ""
+            result.save(
+                update_fields=["status", "finished_at", "exception_class_path", "traceback"]
+            )
             requeued += 1
         WorkerProcess.objects.filter(
             seen_at__lt=now - timedelta(seconds=settings.WORKER_STALE_SECONDS)
@@ -157,6 +175,11 @@ class QueueState:
     oldest_wait_seconds: float
     running: int
     workers: int
+
+    @property
+    def orphaned(self) -> bool:
+        """Tasks are running, but no worker is alive to run them (or to queue them again)."""
+        return self.running > 0 and self.workers == 0
 
 
 def queue_state(now: datetime | None = None) -> QueueState:

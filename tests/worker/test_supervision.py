@@ -125,3 +125,32 @@ def test_old_finished_tasks_are_pruned_and_recent_ones_kept(run_tasks, settings,
     )
     assert prune_finished_tasks.call() == 1
     assert list(DBTaskResult.objects.values_list("args_kwargs__args__1", flat=True)) == ["new"]
+
+
+def test_a_task_interrupted_by_a_forced_stop_is_queued_again_not_failed():
+    result = running_on("stopped")
+    result.set_failed(SystemExit(1))
+    supervision.beat("stopped", timezone.now())
+
+    assert supervision.requeue_cut_off_tasks() == 1
+
+    result.refresh_from_db()
+    assert result.status == "READY"
+    assert result.exception_class_path == ""
+    assert list(DBTaskResult.objects.ready()) == [result]
+
+
+def test_a_task_that_really_failed_stays_failed():
+    result = running_on("w1")
+    result.set_failed(RuntimeError("a bug"))
+
+    assert supervision.requeue_cut_off_tasks() == 0
+
+    result.refresh_from_db()
+    assert result.status == "FAILED"
+
+
+def test_tasks_running_with_no_worker_alive_are_an_orphaned_queue():
+    running_on("gone")
+
+    assert supervision.queue_state().orphaned

@@ -125,3 +125,20 @@ def test_a_stopped_worker_finishes_its_task_first_and_signs_off(start_worker, tm
     assert lines(marks) == ["started", "finished"]
     assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
     assert not WorkerProcess.objects.exists()
+
+
+def test_a_worker_stopped_twice_leaves_its_task_for_the_next_one(start_worker, tmp_path):
+    marks = tmp_path / "marks"
+    result = take_a_while.enqueue(str(marks), 3)
+    impatient = start_worker("impatient")
+    wait_for(lambda: lines(marks) == ["started"])
+
+    impatient.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    impatient.send_signal(signal.SIGTERM)
+    impatient.wait(timeout=30)
+    start_worker("next")
+    wait_for(lambda: DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL")
+
+    assert lines(marks) == ["started", "started", "finished"]
+    assert DBTaskResult.objects.get(pk=result.id).worker_ids == ["impatient", "next"]
