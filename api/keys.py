@@ -87,9 +87,10 @@ def prefix_of(token: str) -> str | None:
 def access_of(request) -> Access:
     """Return what *request* reads the API as; raise :class:`KeyRefused` for a bad key.
 
-    No ``Authorization`` header: the public. A header that does not carry a valid, unexpired,
-    unrevoked key is refused, whatever it carries. Each accepted request is counted on its key
-    (an UPDATE with ``F()``, so concurrent requests all count).
+    No ``Authorization`` header, or an empty or blank one: the public, as the page cache and
+    nginx read it too. A header that does not carry a valid, unexpired, unrevoked key is
+    refused, whatever it carries. Each accepted request is counted on its key (an UPDATE with
+    ``F()``, so concurrent requests all count).
     """
     known = getattr(request, REQUEST_ATTRIBUTE, None)
     if known is None:
@@ -104,10 +105,10 @@ def access_of(request) -> Access:
 
 
 def _authenticate(request) -> Access:
-    header = request.META.get("HTTP_AUTHORIZATION")
-    if header is None:
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if not header:
         return PUBLIC
-    scheme, _space, token = header.strip().partition(" ")
+    scheme, _space, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise KeyRefused(str(_("Send the API key as “Authorization: Bearer <key>”.")))

@@ -1,18 +1,23 @@
 """Middleware for everything under ``/api/``, placed above the page cache so that answers
-served from it count towards the rate limit and carry the same error format.
+served from it count towards the rate limit and carry the same headers and error format.
 
+- :class:`CorsMiddleware` lets any web page read the API from a browser.
 - :class:`ProblemDetailsMiddleware` turns any error answer that is not problem+json yet
   (Django's 404 and 500 pages, a refused method, the database-down page) into one.
 - :class:`ApiRateLimitMiddleware` counts requests per client in the shared cache: per key
   for a request with a valid key, else per client address (``serving.clients.client_ip``).
 """
 
+import ipaddress
 import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +29,52 @@ logger = logging.getLogger("newsroom.api")
 
 API_PREFIX = "/api/"
 RATE_KEY = "api:rate:{client}:{window}"
+
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("authorization", "if-none-match", "accept")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "WWW-Authenticate")
+# How long a browser may keep a preflight's answer (browsers cap it lower themselves).
+CORS_PREFLIGHT_MAX_AGE = 86400
+
+
+def is_api_path(path: str) -> bool:
+    """Return whether *path* is the API's: under ``/api/``, or ``/api`` itself."""
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
+
+
+class CorsMiddleware:
+    """Let a page on any site read the API from a browser (CORS), with or without a key.
+
+    Ours, not django-cors-headers: the API is public and takes no cookies, so its answers are
+    the same whichever site asks, and say ``Access-Control-Allow-Origin: *`` every time. The
+    library sends that header only when a request carries ``Origin``, and therefore adds
+    ``Vary: Origin`` to every answer, which splits each page into one copy per asking site in
+    nginx or a CDN (and a copy without the header, served to the browsers that need it).
+
+    Every answer also says ``Vary: Authorization``: nginx bypasses its cache for a request
+    with a key, but a CDN that does not must still never give the public copy to a key holder.
+    It is added here, above the page cache, so that the page cache, which keeps only answers
+    that vary on nothing but the encoding, stores and replays them as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api_path(request.path):
+            return self.get_response(request)
+        if request.method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.META:
+            # A preflight: answered here, for every address, without counting it.
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = ", ".join(CORS_ALLOW_METHODS)
+            response["Access-Control-Allow-Headers"] = ", ".join(CORS_ALLOW_HEADERS)
+            response["Access-Control-Max-Age"] = str(CORS_PREFLIGHT_MAX_AGE)
+        else:
+            response = self.get_response(request)
+            response["Access-Control-Expose-Headers"] = ", ".join(CORS_EXPOSE_HEADERS)
+            patch_vary_headers(response, ["Authorization"])
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class ProblemDetailsMiddleware:
@@ -41,11 +92,11 @@ class ProblemDetailsMiddleware:
         if (
             response.status_code < 400
             or response.streaming
-            or not request.path.startswith(API_PREFIX)
+            or not is_api_path(request.path)
             or is_problem(response)
         ):
             return response
-        body = problem_body(response.status_code)
+        body = problem_body(response.status_code, self.detail(request, response.status_code))
         response.content = body
         response["Content-Type"] = PROBLEM_CONTENT_TYPE
         if response.has_header("Content-Length"):
@@ -56,8 +107,35 @@ class ProblemDetailsMiddleware:
                 del response[header]
         return response
 
+    @staticmethod
+    def detail(request, status: int) -> str:
+        """Return what went wrong, where the status alone does not say it."""
+        if status == 400:
+            try:
+                request.get_host()
+            except DisallowedHost:
+                return str(_("This address is not served under the host name it was sent to."))
+        return ""
+
 
 _cache_failure_logged = False
+
+
+def rate_client_address(address: str) -> str:
+    """Return the address a client's requests count on: itself, or for IPv6 its /64.
+
+    An IPv6 subscriber is given a whole /64 (or more) and may pick any address in it, a new
+    one per request, so one address alone would open an unlimited budget.
+    """
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(parsed) >> 64 << 64, 64)))
+    return str(parsed)
 
 
 class ApiRateLimitMiddleware:
@@ -67,15 +145,15 @@ class ApiRateLimitMiddleware:
     the window's first request) in the shared cache, so every app process counts together.
     A request with a valid key counts on its key (a partner behind one address with many
     readers, or one key from many machines); any other, including one with a refused key, on
-    its address, so that made-up keys open no extra budget. While the cache is unreachable,
-    nothing is refused.
+    its address (an IPv6 one on its /64), so that made-up keys open no extra budget. While the
+    cache is unreachable, nothing is refused.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(API_PREFIX):
+        if is_api_path(request.path):
             retry_after = self.over_limit(request)
             if retry_after:
                 return problem_response(
@@ -97,7 +175,8 @@ class ApiRateLimitMiddleware:
             access = None
         if access is not None and access.key is not None:
             return f"key:{access.key.pk}"
-        return "address:" + salted_hmac("api.rate", client_ip(request)).hexdigest()[:24]
+        address = rate_client_address(client_ip(request))
+        return "address:" + salted_hmac("api.rate", address).hexdigest()[:24]
 
     def over_limit(self, request, *, now: float | None = None) -> int:
         """Count this request; return 0 within the limit, else the seconds until the next window."""

@@ -16,8 +16,11 @@ from pydantic import BaseModel, Field
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
+# What a request with refused parameters is told; each parameter is in ``errors``.
+PARAMETERS_REFUSED = _("Some parameters were refused: see errors.")
 DEFAULT_DETAILS = {
-    400: _("Some parameters were refused: see errors."),
+    # Any other 400 (a request Django refused before any operation read it) has no errors.
+    400: _("The request was refused as malformed."),
     401: _("The API key was refused."),
     404: _("There is nothing at this address in the API."),
     405: _("This address only answers the methods listed in Allow."),

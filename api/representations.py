@@ -137,7 +137,8 @@ def author(obj) -> dict:
 
 def changed_at(article):
     """Return when *article* last changed for a reader: its last edit, or its publication if
-    later (a scheduled story changes when its time comes). What ``updated_since`` filters on."""
+    later (a scheduled story changes when its time comes). What ``updated_since`` filters on.
+    Under embargo, the list annotates a scheduled story's last edit (``api.views.stories_for``)."""
     annotated = getattr(article, "changed_at", None)
     if annotated is not None:
         return annotated

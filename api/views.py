@@ -1,11 +1,11 @@
 """The content API's operations (``/api/v1/``), on one ``NinjaAPI``.
 
 Every read of stories starts from ``Article.objects.published()``; a key with the embargo
-scope adds ``Article.objects.scheduled()``. Each list page is one keyset page
-(``api.pagination``) and costs the same fixed number of queries however long the list and
-however deep the page: the rows with their region, rubric and lead image joined and their
-sync time and review count computed in the same query, then their authors, their tags, and
-the images and embeds their bodies show (one query each).
+scope adds ``Article.objects.scheduled()``, and the tags and authors those stories use. Each
+list page is one keyset page (``api.pagination``) and costs the same fixed number of queries
+however long the list and however deep the page: the rows with their region, rubric and lead
+image joined and their sync time and review count computed in the same query, then their
+authors, their tags, and the images and embeds their bodies show (one query each).
 """
 
 import hashlib
@@ -15,15 +15,28 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce, Greatest
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Path, Query, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import WithJsonSchema
 from taggit.models import Tag
@@ -32,6 +45,7 @@ from api import representations, schemas
 from api.keys import PUBLIC, Access, KeyRefused, access_of
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Ordering, paginate
 from api.problems import (
+    PARAMETERS_REFUSED,
     PROBLEM_CONTENT_TYPE,
     ApiProblem,
     Problem,
@@ -39,8 +53,11 @@ from api.problems import (
     problem_response,
 )
 from articles import body
-from articles.models import Article, Author, Region, Rubric, in_public_use
+from articles.models import Article, Author, Region, Rubric, in_use_by
+from articles.redirects import PUBLIC as REDIRECT_TO_PUBLIC
+from articles.redirects import find_redirect, target_state
 from articles.search import run_search
+from pagecache.middleware import SharedPageCacheMiddleware
 from reviews.models import Review
 from serving.origin import absolute_url
 
@@ -50,8 +67,9 @@ public, with every URL absolute. Read-only; no key is needed.
 
 **Partner keys.** Staff issue keys in the admin. Send one as `Authorization: Bearer <key>`.
 A key with the `embargo` scope also sees scheduled stories before their time, each with
-`embargoed_until`; such a story must not be published before then. A bad, expired or
-revoked key is answered 401, never with the public view.
+`embargoed_until`; such a story must not be published before then. The tags and authors
+of those stories are open to it too. A bad, expired or revoked key is answered 401, never
+with the public view; an empty `Authorization` header is no key.
 
 **Pages.** Lists come in pages of `limit` items (20, at most 100), stories newest first,
 with a `next` link to the page after, or null at the end. Pages are cut by cursor, not number:
@@ -62,13 +80,19 @@ cursor that was not given out here is a 400.
 **Syncing.** `ordering=updated` lists stories by `updated_at`, oldest change first, and
 `updated_since` keeps those changed since a time (inclusive). Keep the `updated_at` of the
 last story seen and ask again from there, a few seconds earlier: a story saved in the very
-instant of a request may show up a moment late. Stories that stop being public drop out of
-every list; webhooks say so.
+instant of a request may show up a moment late. A story's `updated_at` is its last edit, or
+the moment it went public if that came later. Under embargo, a scheduled story's is its
+last edit; when its time comes it is listed again, with `embargoed_until` null. Stories that
+stop being public drop out of every list; webhooks say so.
+
+**Parameters.** A parameter sent twice counts once, with its first value.
 
 **Caching.** Public answers are `Cache-Control: public` with an `ETag`; send
 `If-None-Match` to get `304 Not Modified` while nothing changed. A story's own answers change
 the moment the story does. In lists, counts of reviews and authors' photos may lag a little
 (the list's `max-age`). Answers to keyed requests are `private`, with their own `ETag`.
+Every answer varies on `Authorization` and allows any origin (CORS), without varying on it.
+A story whose slug changed answers its old address with `301` to its new one.
 
 **Limits and errors.** Each client (each key, or each address without one) may send a
 limited number of requests per period; past it, 429 with `Retry-After`. Every error is
@@ -97,13 +121,32 @@ class PartnerKey(HttpBearer):
         raise NotImplementedError  # __call__ reads the header itself (api.keys).
 
 
+class FirstValueParser(Parser):
+    """Read a parameter sent more than once by its first value, as the page cache does.
+
+    The page cache builds a public answer from the first value of each parameter
+    (``pagecache.keys.normalised_query``); Django's ``QueryDict`` gives the last. Requests it
+    does not hold (with a key or a session) reach the operations with every value, and must
+    read them the same way, or ``?limit=2&limit=3`` would answer differently for them.
+    """
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = {}
+        for key in data:
+            values = data.getlist(key)
+            if values:
+                parsed[key] = values if key in list_fields else values[0]
+        return parsed
+
+
 class ContentAPI(NinjaAPI):
     """The NinjaAPI with the house rules for answers and for the schema.
 
-    Every answer gets an ETag and a conditional check (304), as the page cache gives shared
-    pages, so that keyed answers, which it never holds, have them too; keyed answers are
-    ``private``. The schema declares what every operation may answer besides its result:
-    the problems, 304, the optional key.
+    Every answer gets an ETag. A shared (public) answer is left to the page cache, which
+    stores it, makes it public and answers ``If-None-Match`` (304) on a hit and on a miss
+    alike; one it never holds (a key's, a session's) gets its conditional check here, and a
+    keyed one is ``private``. The schema declares what every operation may answer besides its
+    result: the problems, 304, the optional key, a moved story's 301.
     """
 
     def create_response(self, request, data, *, status=None, temporal_response=None):
@@ -119,6 +162,10 @@ class ContentAPI(NinjaAPI):
             patch_cache_control(response, private=True, no_cache=True)
         digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
         response["ETag"] = f'W/"{digest}"'
+        if not SharedPageCacheMiddleware.is_personal(request):
+            # The page cache answers If-None-Match once it has the page: a 304 from here would
+            # reach it in place of the page, to be neither stored nor made public.
+            return response
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -141,7 +188,7 @@ def document_answers(schema: dict) -> None:
     }
     as_problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     text = {"type": "string"}
-    for operations in schema["paths"].values():
+    for path, operations in schema["paths"].items():
         # HEAD answers as GET does, without a body; it is not an operation of its own.
         operations.pop("head", None)
         for operation in operations.values():
@@ -158,6 +205,11 @@ def document_answers(schema: dict) -> None:
             }
             if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):
                 answers["404"] = {"description": "No such public resource.", "content": as_problem}
+            if "/stories/{slug}/" in path:
+                answers["301"] = {
+                    "description": "The story's slug changed: Location is its new address.",
+                    "headers": {"Location": {"schema": text, "required": True}},
+                }
             answers["429"] = {
                 "description": "Too many requests from this client.",
                 "headers": {"Retry-After": {"schema": {"type": "integer"}, "required": True}},
@@ -169,14 +221,26 @@ def document_answers(schema: dict) -> None:
             }
 
 
+def read_only_page(view):
+    """Answer the schema and the docs page to GET and HEAD only, without a CSRF check.
+
+    They read nothing from a request, and no cookie opens anything in the API, so any other
+    method is refused as the operations refuse it: 405 with ``Allow``, not the 403 the CSRF
+    check would give a POST.
+    """
+    return csrf_exempt(require_safe(view))
+
+
 api = ContentAPI(
     title="Newsroom content API",
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-v1",
     auth=PartnerKey(),
+    parser=FirstValueParser(),
     # Served from our own static files; no validator badge fetched from elsewhere.
     docs=Swagger(settings={"validatorUrl": None, "defaultModelsExpandDepth": 0}),
+    docs_decorator=read_only_page,
 )
 
 
@@ -214,7 +278,7 @@ def answer_invalid(request, exc):
         }
         for error in exc.errors
     ]
-    return problem_response(400, "", errors=errors)
+    return problem_response(400, str(PARAMETERS_REFUSED), errors=errors)
 
 
 @api.exception_handler(Http404)
@@ -288,15 +352,50 @@ def approved_review_count():
 
 def stories_for(access: Access):
     """Return the stories *access* may read, with everything their representation needs."""
+    # When a story last changed for a reader (representations.changed_at): its last edit, or
+    # its publication if later, as the index article_status_changed has it.
+    changed_at = Greatest("updated_at", "publish_at")
+    if access.embargo:
+        # Not its publication yet for a scheduled story: that time is in the future, and a
+        # client keeping it as where to sync from would miss every edit until then. It comes
+        # again when it goes public, at that time. (Keyed pages are few: no index for this.)
+        changed_at = Case(
+            When(is_public=True, then=changed_at),
+            default=F("updated_at"),
+            output_field=DateTimeField(),
+        )
     return (
         visible_stories(access)
         .for_story()
-        .annotate(
-            # When a story last changed for a reader (representations.changed_at).
-            changed_at=Greatest("updated_at", "publish_at"),
-            review_count=approved_review_count(),
-        )
+        .annotate(changed_at=changed_at, review_count=approved_review_count())
     )
+
+
+def moved_story(request, slug: str, name: str) -> HttpResponse:
+    """Return a 301 from the API address *name* of a story that was at *slug* to its new one.
+
+    From the redirects the site follows for ``/articles/<slug>/`` (``articles.redirects``):
+    a renamed story, or an editor's redirect to another story, and only to a public story;
+    otherwise a 404. The query goes along, as on the site.
+    """
+    try:
+        target = find_redirect(reverse("articles:detail", kwargs={"slug": slug}))
+    except NoReverseMatch:
+        # Not a slug the site has addresses for.
+        target = None
+    if target is None or target_state(target) != REDIRECT_TO_PUBLIC:
+        raise Http404
+    try:
+        match = resolve(target.split("?", 1)[0])
+    except Resolver404:
+        raise Http404 from None
+    if match.view_name != "articles:detail":
+        raise Http404
+    location = representations.api_url(name, slug=match.kwargs["slug"])
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        location = f"{location}?{iri_to_uri(query)}"
+    return HttpResponsePermanentRedirect(location)
 
 
 def story_data(article, media) -> dict:
@@ -465,7 +564,7 @@ def get_story(request, slug: Slug):
     """One story, whole."""
     article = stories_for(request.auth).filter(slug=slug).first()
     if article is None:
-        raise Http404
+        return moved_story(request, slug, "story")
     return story_data(article, None)
 
 
@@ -486,7 +585,7 @@ def list_story_reviews(
     """List a story's reviews."""
     article = visible_stories(request.auth).filter(slug=slug).only("pk").first()
     if article is None:
-        raise Http404
+        return moved_story(request, slug, "story-reviews")
     reviews = Review.objects.for_story_page(article)
     items, next_url = page_of(request, reviews, REVIEWS, limit=limit, cursor=cursor)
     return {"items": [representations.review(review) for review in items], "next": next_url}
@@ -560,13 +659,23 @@ def get_rubric(request, slug: Slug):
     return representations.rubric(get_object_or_404(Rubric, slug=slug))
 
 
+def tags_for(access: Access):
+    """Return the tags *access* may look up: as the site, those a public story uses; under
+    embargo, also those its scheduled stories use, so that their links lead somewhere."""
+    return in_use_by(Tag.objects.all(), "tags", visible_stories(access))
+
+
+def authors_for(access: Access):
+    """Return the authors *access* may look up (as :func:`tags_for`)."""
+    return in_use_by(Author.objects.all(), "authors", visible_stories(access))
+
+
 def public_tags():
-    # As the site: a tag has a page only once a public story uses it.
-    return in_public_use(Tag.objects.all(), "tags")
+    return tags_for(PUBLIC)
 
 
 def public_authors():
-    return in_public_use(Author.objects.all(), "authors")
+    return authors_for(PUBLIC)
 
 
 @read(
@@ -596,7 +705,7 @@ def list_tags(
 )
 def get_tag(request, slug: Slug):
     """One tag."""
-    return representations.tag(get_object_or_404(public_tags(), slug=slug))
+    return representations.tag(get_object_or_404(tags_for(request.auth), slug=slug))
 
 
 @read(
@@ -628,7 +737,7 @@ def list_authors(
 )
 def get_author(request, slug: Slug):
     """One author, with bio and photo."""
-    return representations.author(get_object_or_404(public_authors(), slug=slug))
+    return representations.author(get_object_or_404(authors_for(request.auth), slug=slug))
 
 
 @read(

@@ -442,15 +442,22 @@ def in_public_use(queryset: models.QuerySet, relation: str) -> models.QuerySet:
 
     *relation* is the story's side of the link ("tags", "authors"). Until a public story
     uses a tag or credits an author, it has no public page, feed or sitemap entry: its name
-    alone could give away unpublished work. A scalar subquery with LIMIT 1 probes each row
-    and stops at its first public story (PostgreSQL would turn EXISTS into a join hashing
-    every published story instead).
+    alone could give away unpublished work.
     """
-    stories = Article.objects.published().filter(**{relation: OuterRef("pk")})
-    first_public_story = Subquery(stories.order_by().values("pk")[:1])
-    return queryset.alias(first_public_story=first_public_story).filter(
-        first_public_story__isnull=False
-    )
+    return in_use_by(queryset, relation, Article.objects.published())
+
+
+def in_use_by(
+    queryset: models.QuerySet, relation: str, stories: models.QuerySet
+) -> models.QuerySet:
+    """Return the tags or authors of *queryset* that at least one of *stories* has.
+
+    A scalar subquery with LIMIT 1 probes each row and stops at its first story (PostgreSQL
+    would turn EXISTS into a join hashing every published story instead).
+    """
+    using_it = stories.filter(**{relation: OuterRef("pk")})
+    first_story = Subquery(using_it.order_by().values("pk")[:1])
+    return queryset.alias(first_story=first_story).filter(first_story__isnull=False)
 
 
 class BodyImage(models.Model):

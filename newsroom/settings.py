@@ -129,7 +129,6 @@ INSTALLED_APPS = [
     "worker",
     # Swagger UI's files, served from here (the API's docs page passes our CSP).
     "ninja",
-    "corsheaders",
     # Admin login brute-force protection (see AXES_* below).
     "axes",
 ]
@@ -142,7 +141,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The content API's CORS headers, error format and rate limit, above the page cache so
     # that answers served from it carry the headers and count towards the limit too.
-    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.CorsMiddleware",
     "api.middleware.ProblemDetailsMiddleware",
     "api.middleware.ApiRateLimitMiddleware",
     # Shared reader pages, whole: a hit skips everything below, and replays the headers all of
@@ -458,19 +457,17 @@ except ValueError as error:
 NEWSROOM_OEMBED_ENDPOINTS = {}
 NEWSROOM_OEMBED_TIMEOUT = float(os.environ.get("NEWSROOM_OEMBED_TIMEOUT", "5"))
 
-# The content API (api app). Requests per client (per key, or per address without one) in
-# each period, counted in the shared cache; past it, 429 with Retry-After. 0 turns it off.
+# The content API (api app). Requests per client (per key, or per address without one; an
+# IPv6 address counts as its /64) in each period, counted in the shared cache; past it, 429
+# with Retry-After. 0 turns it off. The periods are fixed windows, so a client may send up to
+# twice the count across the end of one and the start of the next: enough to stop a flood,
+# cheap (one incr per request), and not a promise of an exact rate.
 API_RATE_LIMIT_COUNT = int(os.environ.get("API_RATE_LIMIT_COUNT", "300"))
 API_RATE_LIMIT_PERIOD = int(os.environ.get("API_RATE_LIMIT_PERIOD", "60"))
 # How long an API list may be kept: its stories are invalidated exactly, but the review counts
 # and author photos in it are not.
 API_LIST_MAX_AGE = int(os.environ.get("API_LIST_MAX_AGE", "60"))
-# CORS (django-cors-headers): any site may read the API from a browser; no cookies are sent.
-CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_ALL_ORIGINS = True
-CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match"]
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "WWW-Authenticate"]
+# CORS: any site may read the API from a browser, with no cookies (api.middleware.CorsMiddleware).
 
 # Security. Cookies, HSTS and the HTTPS redirect only make sense behind TLS, so they follow
 # DEBUG; `python manage.py check --deploy` is clean with DEBUG off (see README.md).

@@ -105,8 +105,9 @@ class SharedPageCacheMiddleware:
     @staticmethod
     def is_personal(request) -> bool:
         # Credentials (an API key) make the answer theirs: a shared cache must not give it to
-        # anyone else, nor answer the holder with what the public gets.
-        if "HTTP_AUTHORIZATION" in request.META:
+        # anyone else, nor answer the holder with what the public gets. An empty or blank
+        # header carries none, as nginx reads it too (deploy/nginx/newsroom.conf).
+        if request.META.get("HTTP_AUTHORIZATION", "").strip():
             return True
         cookies = request.COOKIES
         return any(name in cookies for name in PERSONAL_COOKIES)

@@ -1,10 +1,13 @@
 """The API over HTTP: caching headers, CORS, the rate limit, problem+json, the schema and docs."""
 
 import json
+from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openapi_spec_validator import validate
 
 from api import views
@@ -74,19 +77,53 @@ class TestCors:
             HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
             HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization",
         )
-        assert response.status_code == 200
+        assert response.status_code == 204
         assert response["Access-Control-Allow-Origin"] == "*"
-        assert "authorization" in response["Access-Control-Allow-Headers"]
+        assert set(response["Access-Control-Allow-Headers"].split(", ")) == {
+            "authorization",
+            "if-none-match",
+            "accept",
+        }
         assert set(response["Access-Control-Allow-Methods"].split(", ")) == {
             "GET",
             "HEAD",
             "OPTIONS",
         }
+        assert int(response["Access-Control-Max-Age"]) > 0
 
     def test_errors_carry_cors_headers_so_that_browsers_can_read_them(self, api_get):
         response = api_get("stories/no-such-story/", headers=self.ORIGIN)
         assert response.status_code == 404
         assert response["Access-Control-Allow-Origin"] == "*"
+
+    def test_every_api_answer_allows_any_origin_and_never_varies_on_it(
+        self, client, api_get, published_article
+    ):
+        # Sent with or without an Origin, from any site: one answer, one copy in a CDN.
+        for headers in ({}, self.ORIGIN, {"Origin": "https://other.example"}):
+            for path in ("stories/", f"stories/{published_article.slug}/", "nothing/"):
+                response = api_get(path, headers=headers)
+                assert response["Access-Control-Allow-Origin"] == "*", (path, headers)
+                assert "origin" not in response.get("Vary", "").lower(), (path, headers)
+        preflight = client.options(
+            "/api/v1/stories/",
+            HTTP_ORIGIN="https://partner.example",
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        )
+        assert "origin" not in preflight.get("Vary", "").lower()
+
+    def test_api_answers_vary_on_authorization_so_no_cdn_gives_a_key_the_public_copy(
+        self, client, api_get, published_article
+    ):
+        for _attempt in ("miss", "hit"):
+            response = api_get("stories/")
+            assert response.status_code == 200
+            varies = {part.strip().lower() for part in response["Vary"].split(",")}
+            assert {"authorization", "accept-encoding"} <= varies
+        # The page cache still keeps and serves them: the second one was a hit.
+        with CaptureQueriesContext(connection) as queries:
+            assert api_get("stories/").status_code == 200
+        assert len(queries) == 0
 
     def test_reader_pages_carry_no_cors_headers(self, client, published_article):
         response = client.get("/", HTTP_ORIGIN="https://partner.example")
@@ -130,6 +167,15 @@ class TestRateLimit:
             assert bad.status_code == 401
         assert reader.get("/api/v1/").status_code == 429
 
+    def test_an_ipv6_client_counts_on_its_whole_64_network(self, published_article):
+        for number in range(3):
+            neighbour = Client(REMOTE_ADDR=f"2001:db8:7:1::{number + 1:x}")
+            assert neighbour.get("/api/v1/stories/").status_code == 200
+        # Another address of the same /64 (one subscriber's usual share): the same budget.
+        elsewhere_in_it = Client(REMOTE_ADDR="2001:db8:7:1:a:b:c:d")
+        assert elsewhere_in_it.get("/api/v1/stories/").status_code == 429
+        assert Client(REMOTE_ADDR="2001:db8:7:2::1").get("/api/v1/stories/").status_code == 200
+
     def test_reader_pages_are_not_limited_by_the_api(self, client, published_article):
         for _ in range(5):
             assert client.get("/").status_code == 200
@@ -139,6 +185,27 @@ class TestProblems:
     def test_an_unknown_address_under_the_api_is_a_404_problem(self, client):
         for path in ("/api/v1/nothing/", "/api/v2/stories/", "/api/", "/api/v1/stories/x/y/z/"):
             assert is_problem(client.get(path), 404), path
+
+    def test_the_api_address_without_its_slash_is_a_404_problem(self, client):
+        response = client.get("/api")
+        assert is_problem(response, 404)
+        assert response["Access-Control-Allow-Origin"] == "*"
+
+    def test_a_request_for_a_host_not_served_is_a_400_problem_that_says_so(self, client):
+        for path in ("/api/v1/stories/", "/api/v1/openapi.json"):
+            response = client.get(path, HTTP_HOST="attacker.example")
+            assert is_problem(response, 400), path
+            body = response.json()
+            assert "host" in body["detail"].lower() and "errors" not in body["detail"].lower()
+            assert "errors" not in body
+
+    def test_posting_to_the_schema_or_the_docs_is_a_405_problem_not_a_csrf_refusal(self):
+        browser = Client(enforce_csrf_checks=True)
+        for path in ("/api/v1/docs", "/api/v1/openapi.json"):
+            for method in ("post", "put", "delete"):
+                response = getattr(browser, method)(path)
+                assert is_problem(response, 405), (method, path)
+                assert set(response["Allow"].split(", ")) == {"GET", "HEAD"}
 
     def test_an_unknown_story_is_a_404_problem(self, api_get):
         assert is_problem(api_get("stories/no-such-story/"), 404)
@@ -184,6 +251,46 @@ class TestProblems:
         response = Client(raise_request_exception=False).get("/api/v1/stories/")
         assert is_problem(response, 503)
         assert response["Retry-After"]
+
+
+class TestRepeatedParameters:
+    """A parameter sent twice means its first value, as the page cache reads it, for everyone."""
+
+    @pytest.fixture
+    def readers(self, make_key) -> dict[str, Client]:
+        _key, token = make_key()
+        with_session = Client()
+        with_session.cookies["sessionid"] = "a-session"
+        return {
+            "public": Client(),
+            "keyed": Client(HTTP_AUTHORIZATION=f"Bearer {token}"),
+            "with a session": with_session,
+        }
+
+    @pytest.mark.parametrize(
+        "repeated, first",
+        [
+            ("limit=2&limit=3", "limit=2"),
+            ("tag=a&tag=b", "tag=a"),
+            ("limit=5&limit=abc", "limit=5"),
+            ("limit=abc&limit=5", "limit=abc"),
+            ("ordering=updated&ordering=published&limit=1", "ordering=updated&limit=1"),
+        ],
+    )
+    def test_a_repeated_parameter_means_its_first_value_for_every_reader(
+        self, readers, make_article, repeated, first
+    ):
+        for number in range(3):
+            make_article(tags=["a"])
+            make_article(tags=["b"], publish_at=timezone.now() - timedelta(minutes=number))
+        for name, reader in readers.items():
+            expected = reader.get(f"/api/v1/stories/?{first}")
+            response = reader.get(f"/api/v1/stories/?{repeated}")
+            assert response.status_code == expected.status_code, (name, repeated)
+            if expected.status_code == 200:
+                assert response.json() == expected.json(), (name, repeated)
+            public = readers["public"].get(f"/api/v1/stories/?{repeated}")
+            assert response.content == public.content, (name, repeated)
 
 
 class TestSchemaAndDocs:

@@ -4,15 +4,18 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from api.keys import token_hash
 from api.models import ApiKey
 from api.services import api_keys_revoke
+from articles.models import Author
 from audit.models import AuditEntry
-from tests.api.helpers import is_problem, slugs
+from tests.api.helpers import is_problem, local, slugs
 from tests.helpers import staff
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +77,6 @@ def test_an_expired_key_is_refused(api_get, make_key, published_article):
         "Bearer {prefix_only}",
         "Bearer ",
         "Bearer",
-        "",
         "Basic dXNlcjpwYXNz",
         "{token}",
         "Bearer nr_\x00\x00\x00\x00\x00\x00\x00\x00_x",
@@ -88,6 +90,46 @@ def test_a_bad_key_gets_401_never_the_public_view(client, make_key, published_ar
         assert is_problem(response, 401), (path, value)
         assert response["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
         assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("header", ["", "   ", "\t"])
+def test_an_empty_authorization_header_reads_as_the_public_as_nginx_serves_it(
+    client, published_article, header
+):
+    # nginx reads an empty header as none (deploy/nginx/newsroom.conf): its cached public copy
+    # is what such a request gets there, so the app must answer it the same way.
+    path = f"/api/v1/stories/{published_article.slug}/"
+    public = client.get(path)
+    for _attempt in ("miss", "hit"):
+        response = client.get(path, HTTP_AUTHORIZATION=header)
+        assert response.status_code == 200
+        assert "public" in response["Cache-Control"]
+        assert response.content == public.content
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, HTTP_AUTHORIZATION=header).status_code == 200
+    assert len(queries) == 0, "a shared page, served from the page cache"
+
+
+def test_an_embargo_key_follows_the_tag_and_author_links_of_its_embargoed_story(
+    api_get, embargo_key, make_key, scheduled_article
+):
+    _key, token = embargo_key
+    _key, plain_token = make_key(name="No embargo")
+    scheduled_article.tags.add("summit-only")
+    scheduled_article.authors.add(Author.objects.create(name="Embargoed Writer", slug="ew"))
+    story = api_get(f"stories/{scheduled_article.slug}/", token).json()
+    links = story["tags"] + story["authors"]
+    assert len(links) == 2
+    for link in links:
+        followed = api_get(local(link["api_url"]), token)
+        assert followed.status_code == 200, link
+        assert followed.json()["slug"] == link["slug"]
+        assert slugs(api_get(local(followed.json()["stories_url"]), token)) == [
+            scheduled_article.slug
+        ]
+        # Never to the public, nor to a key without the embargo scope.
+        assert is_problem(api_get(local(link["api_url"])), 404), link
+        assert is_problem(api_get(local(link["api_url"]), plain_token), 404), link
 
 
 def test_every_use_is_counted_and_the_last_one_shown(api_get, make_key, published_article):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from articles.services import articles_publish, articles_unpublish
+from pagecache.invalidation import invalidate_everything
 from pagecache.keys import FRONT, normalised_query, page_key, subject_of
 from reviews.models import Review
 from reviews.services import review_moderate
@@ -115,6 +116,24 @@ def test_a_keyed_request_is_never_served_a_cached_public_page_nor_stored(
     assert len(queries) > 0
     assert slugs(again) == [scheduled_article.slug, published_article.slug]
     assert "private" in again["Cache-Control"]
+
+
+def test_a_conditional_request_after_an_invalidation_is_answered_like_a_hit_and_stores_the_page(
+    client, published_article
+):
+    detail = f"/api/v1/stories/{published_article.slug}/"
+    etag = client.get(detail)["ETag"]
+    hit = client.get(detail, HTTP_IF_NONE_MATCH=etag)
+    assert hit.status_code == 304
+    # Something else changed: every page is stale, this one's content is not.
+    invalidate_everything()
+    revalidated = client.get(detail, HTTP_IF_NONE_MATCH=etag)
+    assert revalidated.status_code == 304
+    assert revalidated["ETag"] == etag
+    assert revalidated["Cache-Control"] == hit["Cache-Control"]
+    assert revalidated["Vary"] == hit["Vary"]
+    # The page was stored on the way: the next reader is served from the cache.
+    assert served_from_cache(client, detail)
 
 
 def test_a_bad_key_is_refused_even_where_the_public_page_is_cached(client, published_article):

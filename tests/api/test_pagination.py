@@ -1,6 +1,6 @@
 """Cursor pages: stable while stories are published, as cheap deep as on top, never forged."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -277,3 +277,48 @@ class TestQueries:
         few = queries_for(client, "/api/v1/search/?q=story")
         self.fill(make_article, make_image, 30, start=3)
         assert queries_for(client, "/api/v1/search/?q=story") == few
+
+
+def test_an_embargo_sync_client_sees_an_edit_made_after_it_synced_past_an_embargoed_story(
+    client, make_article, embargo_key, scheduled_article
+):
+    _key, token = embargo_key
+    keyed = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    public = make_article(publish_at=timezone.now() - timedelta(days=1))
+    scheduled_article.save()  # edited last: the last story of the sync
+    synced = client.get("/api/v1/stories/", {"ordering": "updated"}, **keyed).json()["items"]
+    assert [item["slug"] for item in synced] == [public.slug, scheduled_article.slug]
+    # As the docs say: keep the updated_at of the last story seen. It is no time in the future.
+    bookmark = synced[-1]["updated_at"]
+    assert datetime.fromisoformat(bookmark) <= timezone.now()
+
+    public.title = "Corrected after the sync"
+    public.save()
+    since = client.get(
+        "/api/v1/stories/", {"ordering": "updated", "updated_since": bookmark}, **keyed
+    ).json()["items"]
+    assert [item["slug"] for item in since] == [scheduled_article.slug, public.slug]
+    assert since[-1]["title"] == "Corrected after the sync"
+
+
+def test_an_embargoed_story_comes_again_in_an_embargo_sync_when_its_time_comes(
+    client, make_article, embargo_key, scheduled_article, monkeypatch
+):
+    _key, token = embargo_key
+    keyed = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    make_article()
+    scheduled_article.save()  # edited last: the last story of the sync
+    synced = client.get("/api/v1/stories/", {"ordering": "updated"}, **keyed).json()["items"]
+    assert synced[-1]["slug"] == scheduled_article.slug
+    assert synced[-1]["embargoed_until"] is not None
+    bookmark = synced[-1]["updated_at"]
+
+    later = timezone.now() + timedelta(days=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    again = client.get(
+        "/api/v1/stories/", {"ordering": "updated", "updated_since": bookmark}, **keyed
+    ).json()["items"]
+    assert [item["slug"] for item in again] == [scheduled_article.slug]
+    assert again[0]["embargoed_until"] is None
+    published_at = datetime.fromisoformat(again[0]["updated_at"])
+    assert abs(published_at - scheduled_article.publish_at) < timedelta(milliseconds=1)

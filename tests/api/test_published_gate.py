@@ -173,3 +173,33 @@ def test_search_finds_what_the_sites_search_finds(api_get, client, make_article)
     ]
     assert second.json()["next"] is None
     assert client.get("/search/", {"q": "pipeline"}).context["total"] == 25
+
+
+def test_a_renamed_storys_old_api_address_leads_to_its_new_one_as_on_the_site(
+    api_get, client, published_article
+):
+    old = published_article.slug
+    published_article.slug = "the-almaty-talks-renamed"
+    published_article.save()
+    assert client.get(f"/articles/{old}/")["Location"] == "/articles/the-almaty-talks-renamed/"
+    moved = api_get(f"stories/{old}/")
+    assert moved.status_code == 301
+    assert moved["Location"] == f"{SITE}/api/v1/stories/the-almaty-talks-renamed/"
+    assert api_get(local(moved["Location"])).status_code == 200
+    reviews = api_get(f"stories/{old}/reviews/", limit=5)
+    assert reviews.status_code == 301
+    assert reviews["Location"] == f"{SITE}/api/v1/stories/the-almaty-talks-renamed/reviews/?limit=5"
+
+
+def test_a_renamed_story_that_is_no_longer_public_leaves_its_old_api_address_a_404(
+    api_get, embargo_key, published_article
+):
+    _key, token = embargo_key
+    old = published_article.slug
+    published_article.slug = "renamed-then-pulled"
+    published_article.save()
+    published_article.status = Article.Status.DRAFT
+    published_article.save()
+    for key in (None, token):
+        assert is_problem(api_get(f"stories/{old}/", key), 404)
+        assert is_problem(api_get(f"stories/{old}/reviews/", key), 404)
