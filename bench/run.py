@@ -546,6 +546,7 @@ def api_pages(database_url: str, env: dict[str, str], story_page: str) -> dict[s
     cursor = manage(
         env,
         "shell",
+        "--no-imports",
         "-c",
         "from datetime import datetime; "
         "from api.pagination import encode_cursor; from api.views import STORIES_NEWEST; "
