@@ -418,17 +418,20 @@ WORKER_KEEP_FINISHED_DAYS = int(os.environ.get("NEWSROOM_WORKER_KEEP_FINISHED_DA
 QUEUE_STUCK_SECONDS = int(os.environ.get("NEWSROOM_QUEUE_STUCK_SECONDS", "300"))
 
 # Webhooks (webhooks app): events signed as Standard Webhooks says, POSTed by the worker to the
-# endpoints editors register in the admin. An endpoint gets WEBHOOK_TIMEOUT seconds to answer
-# (within the range the specification suggests); after a failure the next attempt waits the
-# next delay of the schedule (the specification's example, spanning days: a partner's outage
-# over a weekend loses nothing), and after the last one the delivery is given up.
+# endpoints editors register in the admin. An attempt gets WEBHOOK_TIMEOUT seconds in all, to
+# connect, send and have the whole answer (within the range the specification suggests);
+# after a failure the next attempt waits the next delay of the schedule (the specification's
+# example, spanning days: a partner's outage over a weekend loses nothing), and after the last
+# one the delivery is given up.
 WEBHOOK_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_TIMEOUT", "15"))
 WEBHOOK_RETRY_SCHEDULE = env_durations(
     "NEWSROOM_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,14h,20h,24h"
 )
 # Endpoints must use https and resolve to public addresses only, or a webhook could be aimed
 # at our own network (SSRF). Addresses in these networks (comma-separated, e.g.
-# 10.20.0.0/16 for consumers inside our own network) are accepted too, over plain http also.
+# 10.20.0.0/16 for consumers inside our own network) are accepted too, over plain http also:
+# every port of every address in them, so an editor could aim at any service there. Name only
+# the consumers' own network; in production never loopback, nor the database's or Redis's.
 try:
     WEBHOOK_ALLOWED_NETWORKS = [
         str(ipaddress.ip_network(value, strict=False))
@@ -441,6 +444,9 @@ except ValueError as error:
 # (scheduled before webhooks existed, published by a write that sent no signal). Events and
 # their deliveries are kept WEBHOOK_KEEP_DAYS for the admin.
 WEBHOOK_SWEEP_SECONDS = int(os.environ.get("NEWSROOM_WEBHOOK_SWEEP_SECONDS", "300"))
+# Every WEBHOOK_RESCUE_SECONDS the worker queues again the pending deliveries overdue by as
+# long with no attempt on its way (their task died with its worker, or on a fault).
+WEBHOOK_RESCUE_SECONDS = int(os.environ.get("NEWSROOM_WEBHOOK_RESCUE_SECONDS", "60"))
 WEBHOOK_KEEP_DAYS = int(os.environ.get("NEWSROOM_WEBHOOK_KEEP_DAYS", "30"))
 
 # Embedded media (embeds app). Only these providers' URLs become players, and only their

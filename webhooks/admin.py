@@ -2,7 +2,8 @@
 
 Editors (webhooks/migrations/0002_roles.py) register endpoints, rotate their secrets, send
 them test events and send deliveries again; everyone else is refused (403). Deliveries and
-events are records of what happened: nobody edits them.
+events are records of what happened: nobody edits them, and deliveries go only with their
+endpoint, deleted by whoever may delete it.
 """
 
 import json
@@ -14,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,10 @@ def when(moment) -> str:
     if moment is None:
         return "-"
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def grace_hours() -> int:
+    return round(services.ROTATION_GRACE.total_seconds() / 3600)
 
 
 @admin.register(Endpoint)
@@ -66,11 +71,14 @@ class EndpointAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
                 _("Signing"),
                 {
                     "fields": ("signing_secret", "previous_secret_until"),
-                    "description": _(
+                    "description": gettext(
                         "Give the secret to the receiver's owners: with it, their endpoint "
                         "checks the webhook-signature header of every delivery (Standard "
-                        "Webhooks). Rotate it if it may have leaked."
-                    ),
+                        "Webhooks). Rotate it if it may have leaked: each secret it replaces "
+                        "signs beside it for %(hours)d hours, so the receiver can switch in "
+                        "time."
+                    )
+                    % {"hours": grace_hours()},
                 },
             ),
             (
@@ -114,13 +122,34 @@ class EndpointAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     def signing_secret(self, obj):
         return format_html("<code>{}</code>", obj.secret)
 
-    @admin.display(description=_("previous secret"))
+    @admin.display(description=_("replaced secrets"))
     def previous_secret_until(self, obj):
-        if obj.previous_secret and obj.signing_secrets() != [obj.secret]:
-            return gettext("Still signing beside the new one until %(time)s.") % {
-                "time": when(obj.previous_secret_expires_at)
-            }
-        return "-"
+        earlier = obj.earlier_secrets()
+        if not earlier:
+            return "-"
+        return format_html_join(
+            "",
+            "<div>{}</div>",
+            (
+                (
+                    gettext("One still signs beside the current one until %(time)s.")
+                    % {"time": when(until)},
+                )
+                for _secret, until in earlier
+            ),
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # An endpoint's deliveries are its own records (nobody may delete one alone): whoever
+        # may delete the endpoint deletes them with it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        own = str(Delivery._meta.verbose_name)
+        perms_needed = {name for name in perms_needed if str(name) != own}
+        return deleted, counts, perms_needed, protected
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"rotation_grace_hours": grace_hours()}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -170,14 +199,18 @@ class EndpointAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         endpoint = self._endpoint_to_change(request, object_id)
-        services.endpoint_rotate_secret(endpoint=endpoint, by=request.user)
+        try:
+            until = services.endpoint_rotate_secret(endpoint=endpoint, by=request.user)
+        except services.RotationRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return self._back(endpoint)
         self.message_user(
             request,
             gettext(
-                "The endpoint has a new secret. The old one signs beside it until %(time)s: "
-                "give the new one to the receiver before then."
+                "The endpoint has a new secret. The one it replaced signs beside it until "
+                "%(time)s: give the new one to the receiver before then."
             )
-            % {"time": when(endpoint.previous_secret_expires_at)},
+            % {"time": when(until)},
             messages.SUCCESS,
         )
         return self._back(endpoint)
@@ -251,6 +284,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "last_duration_ms",
         "last_status_code",
         "last_error",
+        "attempt_started_at",
         "next_attempt_at",
         "delivered_at",
         "created_at",

@@ -20,4 +20,6 @@ class WebhooksConfig(AppConfig):
         register_periodic(
             story_events.sweep, every=timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS)
         )
+        # Deliveries whose task died with its attempt: every delivery ends succeeded or failed.
+        register_periodic(delivery.rescue, every=timedelta(seconds=settings.WEBHOOK_RESCUE_SECONDS))
         register_periodic(delivery.prune, every=timedelta(days=1))

@@ -12,6 +12,7 @@ about each story (``webhooks.story_events``).
 import base64
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -78,12 +79,10 @@ class Endpoint(models.Model):
         help_text=_("Switched off, the endpoint gets no new events and no further attempts."),
     )
     secret = models.CharField(_("signing secret"), max_length=100, default=new_secret)
-    # Kept for a while after a rotation and signed with too, so that the receiver can switch
-    # to the new secret without losing a delivery (Standard Webhooks' zero-downtime rotation).
-    previous_secret = models.CharField(_("previous secret"), max_length=100, blank=True)
-    previous_secret_expires_at = models.DateTimeField(
-        _("previous secret signs until"), null=True, blank=True
-    )
+    # The secrets a rotation replaced, each signing beside the current one until its own time
+    # ({"secret": …, "until": ISO 8601}), so that the receiver can switch without losing a
+    # delivery (Standard Webhooks' zero-downtime rotation), even after two rotations in a row.
+    previous_secrets = models.JSONField(_("previous secrets"), default=list, blank=True)
     disabled_reason = models.CharField(_("switched off because"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -108,18 +107,39 @@ class Endpoint(models.Model):
         """Return whether this endpoint subscribed to *event_type*."""
         return event_type in self.events
 
-    def signing_secrets(self, now=None) -> list[str]:
-        """Return the secrets a delivery is signed with now: the current one, and the
-        previous one while it has not expired."""
+    def earlier_secrets(self, now=None) -> list[tuple[str, datetime]]:
+        """Return the replaced secrets that still sign, with the time each stops, newest first."""
         now = now or timezone.now()
-        found = [self.secret]
-        if (
-            self.previous_secret
-            and self.previous_secret_expires_at
-            and self.previous_secret_expires_at > now
-        ):
-            found.append(self.previous_secret)
-        return found
+        found = [
+            (entry["secret"], datetime.fromisoformat(entry["until"]))
+            for entry in self.previous_secrets
+        ]
+        return sorted(
+            ((secret, until) for secret, until in found if until > now),
+            key=lambda pair: pair[1],
+            reverse=True,
+        )
+
+    def signing_secrets(self, now=None) -> list[str]:
+        """Return the secrets a delivery is signed with now: the current one, and each
+        replaced one until its own grace period ends."""
+        return [self.secret, *(secret for secret, _until in self.earlier_secrets(now))]
+
+    def rotate_secret(self, *, grace: timedelta, now=None) -> datetime:
+        """Put a new secret in place; the replaced one signs beside it for *grace*.
+
+        Return when the replaced secret stops signing. Secrets replaced earlier keep their
+        own time: none is dropped early, however close together the rotations.
+        """
+        now = now or timezone.now()
+        until = now + grace
+        kept = [
+            {"secret": secret, "until": moment.isoformat()}
+            for secret, moment in self.earlier_secrets(now)
+        ]
+        self.previous_secrets = [{"secret": self.secret, "until": until.isoformat()}, *kept]
+        self.secret = new_secret()
+        return until
 
 
 class Event(models.Model):
@@ -159,7 +179,10 @@ class Delivery(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # While an attempt is under way, when its lease ends: if it never reports back (its
+    # worker died), another attempt may be made from then on (webhooks.delivery).
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    attempt_started_at = models.DateTimeField(_("attempt under way since"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     last_duration_ms = models.PositiveIntegerField(_("last attempt took (ms)"), null=True)
     last_status_code = models.PositiveSmallIntegerField(_("last response code"), null=True)

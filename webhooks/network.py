@@ -5,7 +5,9 @@ database on ``10.0.0.5`` or at a cloud's metadata service on ``169.254.169.254``
 make the server attack its own network (server-side request forgery). So an endpoint must
 resolve only to public addresses: none that is loopback, private, link-local, multicast,
 reserved or unspecified, in IPv4 or IPv6, including IPv4 addresses wrapped in IPv6
-(``::ffff:127.0.0.1``, 6to4, NAT64). It is checked when the endpoint is registered
+(``::ffff:127.0.0.1``, 6to4, NAT64), nor in the networks of ``NON_GLOBAL`` that Python's
+``ipaddress`` does not flag (site-local, newer documentation ranges, relays and tunnels).
+It is checked when the endpoint is registered
 (:func:`vet`, from the admin form) and again at every attempt, because DNS can change
 between the two: the attempt then connects to exactly the addresses it has just checked,
 with the URL's host name in the ``Host`` header and, over https, in TLS's SNI and the
@@ -19,12 +21,18 @@ from being read or changed on the way.
 
 Redirects are never followed (a 3xx is a failed attempt, as the specification says): the
 place a redirect points to was never checked.
+
+An attempt has ``timeout`` seconds in all (:class:`Deadline`): a socket's own timeout
+starts again with every byte, so a receiver sending its answer a byte at a time would keep
+the attempt, and the worker, for as long as it likes.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -39,6 +47,27 @@ RESPONSE_READ_LIMIT = 4096
 USER_AGENT = "Newsroom-Webhooks/1"
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Networks that are not the public internet although Python 3.11's ipaddress calls them
+# global (or calls them something misleading), from IANA's special-purpose registries;
+# checked first, each with its own reason.
+NON_GLOBAL = tuple(
+    (ipaddress.ip_network(network), kind)
+    for network, kind in (
+        ("192.0.0.0/24", _("an IETF protocol")),
+        ("192.88.99.0/24", _("a 6to4 relay anycast")),
+        ("192.0.2.0/24", _("a documentation")),
+        ("198.51.100.0/24", _("a documentation")),
+        ("203.0.113.0/24", _("a documentation")),
+        ("198.18.0.0/15", _("a benchmarking")),
+        ("fec0::/10", _("a site-local (deprecated)")),
+        ("2001::/32", _("a Teredo tunnel")),
+        ("2001:2::/48", _("a benchmarking")),
+        ("2001:db8::/32", _("a documentation")),
+        ("3fff::/20", _("a documentation")),
+        ("64:ff9b:1::/48", _("a local-use NAT64")),
+        ("5f00::/16", _("a segment-routing (SRv6)")),
+    )
+)
 # Why an address is refused, in the order checked: the first that applies is shown.
 REFUSED_KINDS = (
     ("is_unspecified", _("an unspecified")),
@@ -91,10 +120,12 @@ def is_allowed(address: IPAddress) -> bool:
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """Return the IPv4 addresses an IPv6 *address* carries to (mapped, 6to4, Teredo, NAT64)."""
+    """Return the IPv4 addresses an IPv6 *address* carries to (mapped, 6to4, NAT64).
+
+    Teredo (2001::/32) is refused whole (``NON_GLOBAL``): its embedded server and client
+    addresses are often nonsense (2001::1 would name 0.0.0.0).
+    """
     found = [address.ipv4_mapped, address.sixtofour]
-    if address.teredo is not None:
-        found.extend(address.teredo)
     if address in NAT64:
         found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return [embedded for embedded in found if embedded is not None]
@@ -102,6 +133,9 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]
 
 def refused_kind(address: IPAddress):
     """Return why *address* is refused ("a loopback", …), or None for a public address."""
+    for network, kind in NON_GLOBAL:
+        if address.version == network.version and address in network:
+            return kind
     if address.version == 6:
         for embedded in embedded_ipv4(address):
             kind = refused_kind(embedded)
@@ -187,43 +221,124 @@ def vet(url: str) -> Target:
     return Target(scheme, host, port, path, tuple(addresses))
 
 
-def connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
-    """Return a socket connected to the first of *addresses* that answers."""
+class Deadline:
+    """The end of one attempt: steps wait only what is left, and a timer cuts it off.
+
+    Every step (connecting, the TLS handshake, sending, the answer's headers and body) gets
+    the time left as its socket timeout; at the deadline a timer shuts the connection's
+    socket down, which ends whatever step is waiting, however the receiver drips its bytes.
+    """
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+        self.lock = threading.Lock()
+        self.sock: socket.socket | None = None
+        self.cut = False
+        self.finished = False
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    @property
+    def passed(self) -> bool:
+        return self.cut or time.monotonic() >= self.at
+
+    def left(self) -> float:
+        """Return the seconds left; raise TimeoutError if none are."""
+        left = self.at - time.monotonic()
+        if self.cut or left <= 0:
+            raise TimeoutError("The attempt's deadline passed.")
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut *sock* down at the deadline (the connection's socket, once it exists)."""
+        with self.lock:
+            if self.cut:
+                raise TimeoutError("The attempt's deadline passed.")
+            self.sock = sock
+        sock.settimeout(self.left())
+
+    def expire(self) -> None:
+        with self.lock:
+            if self.finished:
+                return
+            self.cut = True
+            if self.sock is not None:
+                # socket.socket's own shutdown, also for a TLS socket: it cuts the TCP
+                # connection under the TLS layer, without touching TLS's state, which the
+                # thread waiting on it still uses.
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        """End the watch, before the socket is closed (its number may then be reused)."""
+        with self.lock:
+            self.finished = True
+        self.timer.cancel()
+
+
+def connect(addresses: tuple[str, ...], port: int, deadline: Deadline) -> socket.socket:
+    """Return a socket connected to the first of *addresses* that answers in time.
+
+    Each address gets an equal share of the time left, so that one that never answers (a
+    broken IPv6 route, say) leaves time for the next.
+    """
     error = None
-    for address in addresses:
+    for index, address in enumerate(addresses):
+        share = deadline.left() / (len(addresses) - index)
         try:
-            return socket.create_connection((address, port), timeout=timeout)
+            sock = socket.create_connection((address, port), timeout=share)
         except OSError as failed:
             error = failed
+            continue
+        try:
+            deadline.watch(sock)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
     raise error or OSError("no address to connect to")
 
 
 class PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to vetted addresses, whatever the host name resolves to now."""
 
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(target.host, target.port, timeout=timeout)
+    def __init__(self, target: Target, deadline: Deadline):
+        super().__init__(target.host, target.port)
         self.addresses = target.addresses
+        self.deadline = deadline
 
     def connect(self):
-        self.sock = connect(self.addresses, self.port, self.timeout)
+        self.sock = connect(self.addresses, self.port, self.deadline)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """An HTTPS connection to vetted addresses; SNI and the certificate check use the name."""
 
-    def __init__(self, target: Target, timeout: float, context: ssl.SSLContext):
-        super().__init__(target.host, target.port, timeout=timeout, context=context)
+    def __init__(self, target: Target, deadline: Deadline, context: ssl.SSLContext):
+        super().__init__(target.host, target.port, context=context)
         self.addresses = target.addresses
+        self.deadline = deadline
         self.tls = context
 
     def connect(self):
-        sock = connect(self.addresses, self.port, self.timeout)
+        sock = connect(self.addresses, self.port, self.deadline)
         try:
-            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+            # The handshake is made once the TLS socket is watched: a receiver dripping it
+            # is cut off at the deadline too.
+            wrapped = self.tls.wrap_socket(
+                sock, server_hostname=self.host, do_handshake_on_connect=False
+            )
         except BaseException:
             sock.close()
             raise
+        try:
+            self.deadline.watch(wrapped)
+            wrapped.do_handshake()
+        except BaseException:
+            wrapped.close()
+            raise
+        self.sock = wrapped
 
 
 def tls_context() -> ssl.SSLContext:
@@ -234,34 +349,44 @@ def tls_context() -> ssl.SSLContext:
 def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float) -> Response:
     """POST *body* to *target* and return its answer; raise OSError (or HTTPException) if none.
 
-    The connection waits *timeout* seconds at most for each step; an error answer's body is
-    read up to ``RESPONSE_READ_LIMIT`` bytes, and within *timeout* in all.
+    The whole exchange, connection to answer, takes *timeout* seconds at most: past them it
+    raises TimeoutError, even if the answer's status had come. An error answer's body is read
+    up to ``RESPONSE_READ_LIMIT`` bytes, as far as it came by then.
     """
+    deadline = Deadline(timeout)
     if target.scheme == "https":
-        connection = PinnedHTTPSConnection(target, timeout, tls_context())
+        connection = PinnedHTTPSConnection(target, deadline, tls_context())
     else:
-        connection = PinnedHTTPConnection(target, timeout)
+        connection = PinnedHTTPConnection(target, deadline)
     try:
-        connection.request(
-            "POST",
-            target.path,
-            body=body,
-            headers={
-                **headers,
-                "Content-Type": "application/json",
-                "User-Agent": USER_AGENT,
-                "Connection": "close",
-            },
-        )
-        answer = connection.getresponse()
+        try:
+            connection.request(
+                "POST",
+                target.path,
+                body=body,
+                headers={
+                    **headers,
+                    "Content-Type": "application/json",
+                    "User-Agent": USER_AGENT,
+                    "Connection": "close",
+                },
+            )
+            answer = connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            if deadline.passed:
+                raise TimeoutError("No complete answer before the deadline.") from None
+            raise
+        if deadline.passed:
+            # Cut off while its headers came: http.client takes the cut for their end.
+            raise TimeoutError("No complete answer before the deadline.")
         content = b""
         if not 200 <= answer.status < 300:
-            deadline = time.monotonic() + timeout
-            while len(content) < RESPONSE_READ_LIMIT and time.monotonic() < deadline:
-                chunk = answer.read1(RESPONSE_READ_LIMIT - len(content))
-                if not chunk:
-                    break
-                content += chunk
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                while len(content) < RESPONSE_READ_LIMIT and not deadline.passed:
+                    chunk = answer.read1(RESPONSE_READ_LIMIT - len(content))
+                    if not chunk:
+                        break
+                    content += chunk
         return Response(
             status=answer.status,
             body=content,
@@ -269,4 +394,5 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
             location=answer.getheader("Location"),
         )
     finally:
+        deadline.stop()
         connection.close()

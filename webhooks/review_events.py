@@ -4,9 +4,11 @@ Reviews are approved by ``reviews.services`` (row buttons, bulk actions, the rul
 submission), which send ``reviews_changed`` with the stories touched and the moderation
 time, and by the review's admin form (``post_save``). Either way :func:`announce` is queued
 with what finds the reviews again, and tells each one whose story is public: a review of a
-story the public cannot see would give the story away. The key is the review and the time
-of its approval, so an approval seen through both routes is told once; approving a review
-that was approved already is a new approval, told again with its new time.
+story the public cannot see would give the story away. An approval made while its story is
+offline is therefore never announced, not even when the story comes back. The key is the
+review and the time of its approval, so an approval seen through both routes is told once;
+approving a review that was approved already is a new approval, told again with its new
+time.
 """
 
 from datetime import datetime

@@ -18,7 +18,9 @@ story is still told exactly once per publication: the look at the old time finds
 public yet, or not at all, and only the change of state, taken under the state's row lock,
 makes an event, whose key (the story and the state's count of events) is unique. A story
 that is public for a moment between two looks is never announced; nothing it had to say is
-lost, as a consumer asking the API would not find it either.
+lost, as a consumer asking the API would not find it either. Likewise a story unpublished and
+republished between two looks is one ``story.updated`` (if what readers see changed) or
+nothing.
 
 :func:`sweep` runs every ``WEBHOOK_SWEEP_SECONDS`` (a periodic job) for stories whose time
 came with no look queued: scheduled before this app existed, or published by a write that

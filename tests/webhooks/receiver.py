@@ -1,8 +1,9 @@
 """A partner's webhook endpoint on 127.0.0.1, and a check of its deliveries' signatures.
 
 The receiver records every request and answers what the test planned (``plan()``): a status,
-or ``HOLD`` (keep the connection open and never answer, as a hung consumer does), then 200
-once the plan runs out. :func:`verify` checks a request as a receiver would, written here
+``HOLD`` (keep the connection open and never answer, as a hung consumer does) or a
+:class:`Drip` (an answer sent a header line at a time, slowly), then 200 once the plan runs
+out. :func:`verify` checks a request as a receiver would, written here
 from the Standard Webhooks specification alone, sharing no code with ``webhooks.signing``.
 """
 
@@ -44,6 +45,15 @@ class Answer:
     body: bytes = b""
 
 
+@dataclass
+class Drip:
+    """Answer *status*, then one header line every *every* seconds, *lines* of them."""
+
+    every: float
+    lines: int
+    status: int = 200
+
+
 class Receiver:
     """The endpoint; given a server-side *tls* context, it speaks https (SNI names recorded)."""
 
@@ -72,6 +82,12 @@ class Receiver:
                     receiver.released.wait()
                     self.close_connection = True
                     return
+                if isinstance(plan, Drip):
+                    request.answered = plan.status
+                    self.drip(plan)
+                    return
+                # Marked before it is sent: the sender may look as soon as the answer is in.
+                request.answered = plan.status
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.send_response(plan.status)
                     for name, value in plan.headers.items():
@@ -79,7 +95,18 @@ class Receiver:
                     self.send_header("Content-Length", str(len(plan.body)))
                     self.end_headers()
                     self.wfile.write(plan.body)
-                request.answered = plan.status
+
+            def drip(self, plan: Drip):
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.wfile.write(f"HTTP/1.1 {plan.status} Slowly\r\n".encode())
+                    self.wfile.flush()
+                    for number in range(plan.lines):
+                        if receiver.released.wait(plan.every):
+                            return
+                        self.wfile.write(f"X-Drip-{number}: .\r\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"Content-Length: 0\r\n\r\n")
 
             def log_message(self, format, *args):
                 pass
@@ -104,10 +131,11 @@ class Receiver:
         return f"{self.scheme}://{host}:{self.port}{path}"
 
     def plan(self, *answers) -> None:
-        """Answer the next requests with *answers*: statuses, :class:`Answer`s or ``HOLD``."""
+        """Answer the next requests with *answers*: statuses, :class:`Answer`s, :class:`Drip`s
+        or ``HOLD``."""
         with self.lock:
             self.plans.extend(
-                answer if isinstance(answer, Answer) or answer == HOLD else Answer(answer)
+                answer if isinstance(answer, Answer | Drip) or answer == HOLD else Answer(answer)
                 for answer in answers
             )
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from tests.helpers import logged_in, staff
 from tests.webhooks.receiver import verify
+from webhooks import services
 from webhooks.delivery import emit
 from webhooks.models import Delivery, Endpoint, EventType
 
@@ -152,6 +153,48 @@ def test_deleting_an_endpoint_is_audited(editor_client, endpoint):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.DELETED).exists()
 
 
+def test_an_editor_deletes_an_endpoint_with_its_deliveries(
+    editor_client, endpoint, receiver, run_tasks
+):
+    receiver.plan(500)
+    emit(EventType.STORY_PUBLISHED, key="one", data={"id": 1})
+    emit(EventType.STORY_UNPUBLISHED, key="two", data={"id": 1})
+    run_tasks()
+    assert endpoint.deliveries.count() == 2
+
+    page = editor_client.get(endpoint_url(endpoint, "delete"))
+    response = editor_client.post(endpoint_url(endpoint, "delete"), {"post": "yes"})
+
+    assert "Webhook deliveries: 2" in page.content.decode()
+    assert not page.context["perms_lacking"]
+    assert response.status_code == 302
+    assert not Endpoint.objects.exists()
+    assert not Delivery.objects.exists()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.DELETED).exists()
+
+
+def test_an_editor_deletes_endpoints_with_deliveries_in_bulk(
+    editor_client, make_endpoint, receiver, run_tasks
+):
+    make_endpoint(url=receiver.url("/one"))
+    make_endpoint(url=receiver.url("/two"))
+    emit(EventType.STORY_PUBLISHED, key="k", data={"id": 1})
+    run_tasks()
+
+    response = editor_client.post(
+        ENDPOINTS_URL,
+        {
+            "action": "delete_selected",
+            "_selected_action": list(Endpoint.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not Endpoint.objects.exists()
+    assert not Delivery.objects.exists()
+
+
 def test_the_endpoint_list_shows_the_last_delivery(editor_client, endpoint, receiver, run_tasks):
     emit(EventType.STORY_PUBLISHED, key="k", data={"id": 1})
     run_tasks()
@@ -174,7 +217,6 @@ def test_rotating_the_secret_keeps_the_old_one_signing_for_a_while(
     assert response.status_code == 302
     endpoint.refresh_from_db()
     assert endpoint.secret != old
-    assert endpoint.previous_secret == old
     assert endpoint.signing_secrets() == [endpoint.secret, old]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.EDITED)
     assert entry.details["secret"] == "rotated"
@@ -183,6 +225,44 @@ def test_rotating_the_secret_keeps_the_old_one_signing_for_a_while(
     run_tasks()
     verify(old, receiver.requests[0])
     verify(endpoint.secret, receiver.requests[0])
+
+
+def test_rotating_twice_keeps_every_replaced_secret_signing(
+    editor_client, endpoint, receiver, run_tasks
+):
+    first = endpoint.secret
+
+    # A double-click: two rotations a moment apart.
+    editor_client.post(endpoint_url(endpoint, "rotate_secret"))
+    endpoint.refresh_from_db()
+    second = endpoint.secret
+    editor_client.post(endpoint_url(endpoint, "rotate_secret"))
+    endpoint.refresh_from_db()
+    emit(EventType.STORY_PUBLISHED, key="k", data={"id": 1})
+    run_tasks()
+
+    assert len({first, second, endpoint.secret}) == 3
+    (request,) = receiver.requests
+    for secret in (first, second, endpoint.secret):
+        verify(secret, request)
+    page = editor_client.get(endpoint_url(endpoint)).content.decode()
+    assert page.count("One still signs beside the current one until") == 2
+    assert "each secret it replaces keeps signing beside it for 24 hours" in page
+
+
+def test_a_rotation_beyond_the_most_replaced_secrets_is_refused_with_a_message(
+    editor_client, endpoint
+):
+    for _rotation in range(services.MOST_EARLIER_SECRETS):
+        editor_client.post(endpoint_url(endpoint, "rotate_secret"))
+    endpoint.refresh_from_db()
+    secrets = endpoint.signing_secrets()
+
+    response = editor_client.post(endpoint_url(endpoint, "rotate_secret"), follow=True)
+
+    assert "Not rotated: 5 replaced secrets still sign" in response.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.signing_secrets() == secrets
 
 
 def test_the_tools_are_buttons_that_post(editor_client, endpoint):
@@ -361,6 +441,40 @@ def test_others_are_refused_the_tools_and_change_nothing(
     assert endpoint.secret == secret
     assert Endpoint.objects.count() == 1
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize("role", ["author", "moderator"])
+def test_others_may_not_delete_an_endpoint_or_its_deliveries(
+    people, role, endpoint, receiver, run_tasks
+):
+    event = emit(EventType.STORY_PUBLISHED, key="k", data={"id": 1})
+    run_tasks()
+    delivery = event.deliveries.get()
+    client = logged_in(people[role])
+
+    answers = [
+        client.post(endpoint_url(endpoint, "delete"), {"post": "yes"}).status_code,
+        client.post(delivery_url(delivery, "delete"), {"post": "yes"}).status_code,
+        client.post(
+            ENDPOINTS_URL,
+            {"action": "delete_selected", "_selected_action": [endpoint.pk], "post": "yes"},
+        ).status_code,
+    ]
+
+    assert answers == [403] * 3
+    assert Endpoint.objects.count() == 1
+    assert Delivery.objects.count() == 1
+
+
+def test_an_editor_may_not_delete_a_delivery_alone(editor_client, endpoint, receiver, run_tasks):
+    event = emit(EventType.STORY_PUBLISHED, key="k", data={"id": 1})
+    run_tasks()
+    delivery = event.deliveries.get()
+
+    response = editor_client.post(delivery_url(delivery, "delete"), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Delivery.objects.count() == 1
 
 
 def test_anonymous_visitors_go_to_the_login(endpoint):

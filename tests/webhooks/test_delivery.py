@@ -1,4 +1,5 @@
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.webhooks.receiver import HOLD, Answer, verify
+from tests.webhooks.receiver import HOLD, Answer, Drip, verify
 from webhooks.delivery import deliver, emit, prune
 from webhooks.models import Delivery, Event, EventType
 
@@ -203,6 +204,38 @@ def test_retry_after_pushes_the_next_attempt_back(endpoint, receiver, run_tasks)
     assert (delivery.next_attempt_at - delivery.last_attempt_at) >= timedelta(seconds=120)
 
 
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999", "9" * 5000, "Fri, 31 Dec 9999 23:59:59 GMT"]
+)
+def test_a_huge_retry_after_waits_a_day_at_most(endpoint, receiver, run_tasks, value):
+    receiver.plan(Answer(503, {"Retry-After": value}))
+    delivery = story_event().deliveries.get()
+
+    run_tasks()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.attempts == 1
+    waited = delivery.next_attempt_at - delivery.last_attempt_at
+    assert timedelta(hours=23) < waited <= timedelta(days=1, seconds=5)
+    (queued,) = queued_attempts(delivery)
+    assert queued.run_after == delivery.next_attempt_at
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "1e9", "Mon, 99 Foo 2026 25:61:00 GMT", " "])
+def test_a_retry_after_that_makes_no_sense_is_ignored(endpoint, receiver, run_tasks, value):
+    receiver.plan(Answer(503, {"Retry-After": value}))
+    delivery = story_event().deliveries.get()
+
+    run_tasks()
+
+    delivery.refresh_from_db()
+    waited = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
+    first = settings.WEBHOOK_RETRY_SCHEDULE[0]
+    assert first <= waited <= first * (1 + JITTER) + 1
+    assert len(queued_attempts(delivery)) == 1
+
+
 def test_410_gone_switches_the_endpoint_off(endpoint, receiver, run_tasks):
     receiver.plan(410)
     delivery = story_event().deliveries.get()
@@ -246,6 +279,39 @@ def test_an_endpoint_that_never_answers_times_out_and_is_retried(
     assert delivery.last_status_code is None
     assert "No answer within 0.5 s" in delivery.last_error
     assert len(queued_attempts(delivery)) == 1
+
+
+def test_an_answer_dripped_slowly_is_cut_off_at_the_deadline(
+    endpoint, receiver, run_tasks, settings
+):
+    settings.WEBHOOK_TIMEOUT = 1
+    # A header line every 0.3 s for 6 s: each within any per-read timeout.
+    receiver.plan(Drip(every=0.3, lines=20))
+    delivery = story_event().deliveries.get()
+
+    started = time.monotonic()
+    run_tasks()
+    took = time.monotonic() - started
+
+    assert took < 3
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING
+    assert delivery.last_status_code is None
+    assert "No answer within 1 s" in delivery.last_error
+    assert delivery.last_duration_ms < 2000
+    assert len(queued_attempts(delivery)) == 1
+
+
+def test_an_answer_completed_within_the_deadline_is_taken(endpoint, receiver, run_tasks, settings):
+    settings.WEBHOOK_TIMEOUT = 2
+    receiver.plan(Drip(every=0.05, lines=5))
+    delivery = story_event().deliveries.get()
+
+    run_tasks()
+
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SUCCEEDED
+    assert delivery.last_status_code == 200
 
 
 def test_a_refused_connection_is_retried(make_endpoint, run_tasks):

@@ -59,8 +59,7 @@ def test_a_changed_body_no_longer_verifies():
 def test_during_a_rotation_both_secrets_sign_so_either_verifies():
     endpoint = Endpoint.objects.create(url="https://partner.example/hooks", events=[])
     old = endpoint.secret
-    endpoint.previous_secret, endpoint.secret = old, new_secret()
-    endpoint.previous_secret_expires_at = timezone.now() + timedelta(hours=1)
+    endpoint.rotate_secret(grace=timedelta(hours=1))
     body = b"{}"
 
     headers = signing.headers(
@@ -75,7 +74,21 @@ def test_during_a_rotation_both_secrets_sign_so_either_verifies():
 @pytest.mark.django_db
 def test_an_expired_previous_secret_no_longer_signs():
     endpoint = Endpoint(url="https://partner.example/hooks", events=[])
-    endpoint.previous_secret = new_secret()
-    endpoint.previous_secret_expires_at = timezone.now() - timedelta(seconds=1)
+    endpoint.rotate_secret(grace=timedelta(hours=1), now=timezone.now() - timedelta(hours=2))
 
     assert endpoint.signing_secrets() == [endpoint.secret]
+
+
+@pytest.mark.django_db
+def test_each_replaced_secret_signs_until_its_own_grace_ends():
+    endpoint = Endpoint(url="https://partner.example/hooks", events=[])
+    first = endpoint.secret
+    start = timezone.now()
+    endpoint.rotate_secret(grace=timedelta(hours=24), now=start)
+    second = endpoint.secret
+    endpoint.rotate_secret(grace=timedelta(hours=24), now=start + timedelta(hours=1))
+    third = endpoint.secret
+
+    assert endpoint.signing_secrets(start + timedelta(hours=2)) == [third, second, first]
+    assert endpoint.signing_secrets(start + timedelta(hours=24, minutes=30)) == [third, second]
+    assert endpoint.signing_secrets(start + timedelta(hours=26)) == [third]
