@@ -399,8 +399,9 @@ EDITORIAL_PRESENCE_SECONDS = 5 * 60
 # Told about new pending reviews when no active user with the moderate permission has an email.
 MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
 # Background tasks (mail, webhook deliveries, digests) are rows in the database's queue, run
-# by `manage.py worker` (make worker; make run starts one). Stored in the same transaction as
-# the change that asks for them, they are never lost to a crash in between.
+# by `manage.py worker` (make worker; make run starts one). Story changes queue their webhook
+# looks in their own transaction; reviews queue their mail once committed, and the periodic
+# jobs catch what a crash in that instant would leave (reviews not announced).
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend")
@@ -473,7 +474,6 @@ API_RATE_LIMIT_PERIOD = int(os.environ.get("API_RATE_LIMIT_PERIOD", "60"))
 # How long an API list may be kept: its stories are invalidated exactly, but the review counts
 # and author photos in it are not.
 API_LIST_MAX_AGE = int(os.environ.get("API_LIST_MAX_AGE", "60"))
-# CORS: any site may read the API from a browser, with no cookies (api.middleware.CorsMiddleware).
 
 # Security. Cookies, HSTS and the HTTPS redirect only make sense behind TLS, so they follow
 # DEBUG; `python manage.py check --deploy` is clean with DEBUG off (see README.md).

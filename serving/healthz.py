@@ -12,8 +12,8 @@ Deliberately cheap, as balancers ask every few seconds: no template, no session,
 
 import os
 import secrets
+from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, connections
 from django.http import JsonResponse
@@ -22,7 +22,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from serving.middleware import log_database_error
-from worker.supervision import queue_state
 
 # One key per process, overwritten each time: the check never fills the cache.
 CACHE_KEY = f"healthz:{os.getpid()}"
@@ -50,20 +49,14 @@ def check_cache() -> str:
         return "unavailable"
 
 
-def check_queue() -> dict:
-    """Return the task queue's state: due tasks, the oldest one's wait, live workers."""
-    try:
-        state = queue_state()
-    except (DatabaseError, InterfaceError):
-        return {"status": "unavailable"}
-    stuck = state.oldest_wait_seconds > settings.QUEUE_STUCK_SECONDS or state.orphaned
-    return {
-        "status": "stuck" if stuck else "ok",
-        "waiting": state.waiting,
-        "oldest_wait_seconds": round(state.oldest_wait_seconds, 1),
-        "running": state.running,
-        "workers": state.workers,
-    }
+# More parts to report, registered by the apps that own them (the task queue: worker.apps).
+# Each returns a dict with a "status"; anything but "ok" makes the whole "degraded".
+_reports: dict[str, Callable[[], dict]] = {}
+
+
+def register_report(name: str, report: Callable[[], dict]) -> None:
+    """Add *report* to /healthz under *name* (from an ``AppConfig.ready()``)."""
+    _reports[name] = report
 
 
 @csrf_exempt
@@ -77,10 +70,11 @@ def healthz(request):
     report["cache"] = check_cache()
     databases_ok = all(report[key] == "ok" for key in report if key != "cache")
     if databases_ok:
-        report["queue"] = check_queue()
+        for name, part in _reports.items():
+            report[name] = part()
     if not databases_ok:
         report["status"] = "unavailable"
-    elif report["cache"] != "ok" or report["queue"]["status"] != "ok":
+    elif report["cache"] != "ok" or any(report[name]["status"] != "ok" for name in _reports):
         report["status"] = "degraded"
     else:
         report["status"] = "ok"

@@ -87,20 +87,26 @@ def emit(
     if not targets or Event.objects.filter(key=key).exists():
         return None
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            event = Event.objects.create(
-                type=event_type, key=key, body=payloads.body(event_type, data, now), created_at=now
-            )
-    except IntegrityError:
-        # Recorded by someone else between the look and the insert.
-        return None
-    deliveries = Delivery.objects.bulk_create(
-        Delivery(endpoint=endpoint, event=event, next_attempt_at=now, created_at=now)
-        for endpoint in targets
-    )
-    for queued in deliveries:
-        deliver.enqueue(queued.pk)
+    # The event, its deliveries and their tasks together or not at all, whether or not the
+    # caller holds a transaction: an event recorded alone would take its key for ever.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                event = Event.objects.create(
+                    type=event_type,
+                    key=key,
+                    body=payloads.body(event_type, data, now),
+                    created_at=now,
+                )
+        except IntegrityError:
+            # Recorded by someone else between the look and the insert.
+            return None
+        deliveries = Delivery.objects.bulk_create(
+            Delivery(endpoint=endpoint, event=event, next_attempt_at=now, created_at=now)
+            for endpoint in targets
+        )
+        for queued in deliveries:
+            deliver.enqueue(queued.pk)
     return event
 
 

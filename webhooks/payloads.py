@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from django.urls import reverse
 
+from api.representations import changed_at
 from articles.models import Article
 from reviews.models import Review
 from serving.origin import absolute_url
@@ -46,7 +47,8 @@ def story(article: Article) -> dict:
         # The content API's view of the same story (api/), where a partner reads the rest.
         "api_url": absolute_url(reverse("api-v1:story", kwargs={"slug": article.slug})),
         "published_at": timestamp(article.publish_at),
-        "updated_at": timestamp(article.updated_at),
+        # As the content API gives it, so that a partner syncs from either with one bookmark.
+        "updated_at": timestamp(changed_at(article)),
     }
 
 

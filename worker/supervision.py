@@ -115,7 +115,12 @@ def requeue_cut_off_tasks(now: datetime | None = None) -> int:
         ).select_for_update(skip_locked=True)
         for result in cut_off:
             last = result.worker_ids[-1] if result.worker_ids else None
-            if result.status == TaskResultStatus.RUNNING and last in alive:
+            if result.status == TaskResultStatus.RUNNING and (
+                last in alive
+                # Taken since the live workers were read: by a worker that may have beaten
+                # in between. Its own worker has the stale time to prove itself dead.
+                or result.started_at > now - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+            ):
                 continue
             if len(result.worker_ids) >= settings.WORKER_MAX_CLAIMS:
                 logger.error(

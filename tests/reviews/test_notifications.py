@@ -155,20 +155,6 @@ def test_task_ignores_a_review_already_moderated(make_review, moderator, mailout
     assert mailoutbox == []
 
 
-def test_task_is_enqueued_through_django_tasks(
-    published_article, post_review, moderator, settings, after_commit
-):
-    from django_tasks import default_task_backend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    with after_commit():
-        post_review(published_article)
-
-    results = default_task_backend.results
-    assert [result.task.name for result in results] == ["notify_moderators"]
-    assert results[0].args == [Review.objects.get().pk]
-
-
 def test_the_worker_announces_what_a_failed_mail_server_left_without_cron(
     published_article, post_review, moderator, settings, mailoutbox, after_commit, run_tasks
 ):

@@ -105,7 +105,7 @@ def test_an_endpoint_inside_our_network_is_refused_with_a_form_error(
         "http://[fe80::1%25eth0]/",
     ],
 )
-def test_no_url_gives_a_server_error(editor_client, url):
+def test_no_bad_address_gives_a_server_error_but_a_form_error(editor_client, url):
     response = editor_client.post(ADD_URL, add_data(url))
 
     assert response.status_code == 200

@@ -14,11 +14,15 @@ from worker.tasks import prune_finished_tasks
 pytestmark = pytest.mark.django_db
 
 
-def running_on(worker_id: str, *earlier: str) -> DBTaskResult:
+def running_on(worker_id: str, *earlier: str, started_ago: float = 60) -> DBTaskResult:
     leave_a_mark.enqueue("/dev/null", "x")
     result = DBTaskResult.objects.get()
     result.worker_ids = [*earlier]
     result.claim(worker_id)
+    DBTaskResult.objects.filter(pk=result.pk).update(
+        started_at=timezone.now() - timedelta(seconds=started_ago)
+    )
+    result.refresh_from_db()
     return result
 
 
@@ -54,6 +58,17 @@ def test_a_task_whose_worker_never_beat_is_queued_again():
     assert supervision.requeue_cut_off_tasks() == 1
     result.refresh_from_db()
     assert result.status == "READY"
+
+
+def test_a_task_taken_a_moment_ago_is_left_to_its_worker_even_before_it_beats(settings):
+    # The live workers are read before the running tasks: a worker that beat and took a
+    # task in between must not look dead.
+    result = running_on("new", started_ago=settings.WORKER_STALE_SECONDS / 2)
+
+    assert supervision.requeue_cut_off_tasks() == 0
+
+    result.refresh_from_db()
+    assert result.status == "RUNNING"
 
 
 def test_a_task_that_kills_every_worker_is_given_up(settings):

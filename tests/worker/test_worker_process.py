@@ -43,9 +43,10 @@ def database_url() -> str:
 def start_worker(tmp_path) -> Callable[..., subprocess.Popen]:
     started = []
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, **extra_env: str) -> subprocess.Popen:
         env = {
             **os.environ,
+            **extra_env,
             "DATABASE_URL": database_url(),
             "NEWSROOM_WORKER_BEAT_SECONDS": "0.3",
             "NEWSROOM_WORKER_STALE_SECONDS": "2",
@@ -94,6 +95,17 @@ def test_two_workers_share_the_queue_and_run_each_task_once(start_worker, tmp_pa
     assert sorted(lines(marks), key=int) == [str(number) for number in range(40)]
     assert {result.worker_ids[0] for result in marked} <= {"one", "two"}
     assert all(len(result.worker_ids) == 1 for result in marked)
+
+
+def test_a_worker_reads_and_claims_on_the_primary_with_a_replica_configured(start_worker, tmp_path):
+    marks = tmp_path / "marks"
+    leave_a_mark.enqueue(str(marks), "done")
+    start_worker("beside-a-replica", DATABASE_REPLICA_URL=database_url())
+
+    marked = DBTaskResult.objects.filter(task_path=leave_a_mark.module_path)
+    wait_for(lambda: marked.successful().count() == 1)
+
+    assert lines(marks) == ["done"]
 
 
 def test_a_worker_killed_mid_task_loses_nothing_the_next_worker_finishes_it(start_worker, tmp_path):

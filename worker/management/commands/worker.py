@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from serving.db_router import use_primary
 from worker import supervision
 
 logger = logging.getLogger("newsroom.worker")
@@ -58,15 +59,18 @@ class Command(BaseCommand):
         supervisor.start()
         self.stdout.write(f"Worker {worker_id} started; Ctrl-C stops it after the current task.")
         try:
-            call_command(
-                "db_worker",
-                queue_name="*",
-                worker_id=worker_id,
-                interval=interval,
-                reload=False,
-                startup_delay=False,
-                verbosity=verbosity,
-            )
+            # Tasks act on what was just written: every read goes to the primary, never to a
+            # lagging replica (and db_worker's claim must run where its lock is taken).
+            with use_primary():
+                call_command(
+                    "db_worker",
+                    queue_name="*",
+                    worker_id=worker_id,
+                    interval=interval,
+                    reload=False,
+                    startup_delay=False,
+                    verbosity=verbosity,
+                )
         finally:
             stop.set()
             supervisor.join(timeout=settings.WORKER_BEAT_SECONDS + 5)
@@ -80,9 +84,10 @@ def supervise(worker_id: str, started_at, stop: threading.Event) -> None:
     try:
         while not stop.is_set():
             try:
-                supervision.beat(worker_id, started_at)
-                supervision.requeue_cut_off_tasks()
-                supervision.enqueue_due_periodic_jobs()
+                with use_primary():
+                    supervision.beat(worker_id, started_at)
+                    supervision.requeue_cut_off_tasks()
+                    supervision.enqueue_due_periodic_jobs()
             except DatabaseError:
                 # The database is away: the main loop notices too; try again next beat.
                 logger.warning("Worker %s could not reach the database.", worker_id)
