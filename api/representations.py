@@ -14,7 +14,6 @@ from django.urls import reverse
 from articles import body
 from images.pipeline import AUTHOR_PHOTO_CROPS, widths_by_format
 from images.rendering import CROPS, crop_size
-from reviews.models import Review
 from serving.origin import absolute_url
 
 NAMESPACE = "api-v1"
@@ -145,11 +144,16 @@ def changed_at(article):
     return max(article.updated_at, article.publish_at)
 
 
-def review_count(article) -> int:
-    annotated = getattr(article, "review_count", None)
-    if annotated is not None:
-        return annotated
-    return Review.objects.approved().filter(article=article).count()
+def story_head(article) -> dict:
+    """Return what every story item starts with: which story, where, and its teaser."""
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "slug": article.slug,
+        "url": absolute_url(article.get_absolute_url()),
+        "api_url": api_url("story", slug=article.slug),
+        "teaser": article.teaser,
+    }
 
 
 def story(article, *, media: body.Media | None = None, embargoed_until=None) -> dict:
@@ -159,12 +163,7 @@ def story(article, *, media: body.Media | None = None, embargoed_until=None) -> 
     *embargoed_until*: the publication time of a scheduled story shown under embargo.
     """
     return {
-        "id": article.pk,
-        "title": article.title,
-        "slug": article.slug,
-        "url": absolute_url(article.get_absolute_url()),
-        "api_url": api_url("story", slug=article.slug),
-        "teaser": article.teaser,
+        **story_head(article),
         "body_html": str(body.render(article, absolute=True, media=media)),
         "reading_time": article.reading_time,
         "rubric": rubric_link(article.rubric),
@@ -176,7 +175,8 @@ def story(article, *, media: body.Media | None = None, embargoed_until=None) -> 
         "revised_at": article.revised_at,
         "updated_at": changed_at(article),
         "correction_note": article.correction_note or None,
-        "review_count": review_count(article),
+        # Annotated by the list's query (api.views.stories_for), never counted per story.
+        "review_count": article.review_count,
         "reviews_url": api_url("story-reviews", slug=article.slug),
         "embargoed_until": embargoed_until,
     }
@@ -199,12 +199,7 @@ def review(obj) -> dict:
 def search_result(article) -> dict:
     """Return a search result: the story's teaser fields and the snippet the site shows."""
     return {
-        "id": article.pk,
-        "title": article.title,
-        "slug": article.slug,
-        "url": absolute_url(article.get_absolute_url()),
-        "api_url": api_url("story", slug=article.slug),
-        "teaser": article.teaser,
+        **story_head(article),
         "snippet_html": str(article.snippet),
         "rubric": rubric_link(article.rubric),
         "region": region_link(article.region),

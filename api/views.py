@@ -57,7 +57,7 @@ from articles.models import Article, Author, Region, Rubric, in_use_by
 from articles.redirects import PUBLIC as REDIRECT_TO_PUBLIC
 from articles.redirects import find_redirect, target_state
 from articles.search import run_search
-from pagecache.middleware import SharedPageCacheMiddleware
+from pagecache.middleware import is_personal
 from reviews.models import Review
 from serving.origin import absolute_url
 
@@ -162,7 +162,7 @@ class ContentAPI(NinjaAPI):
             patch_cache_control(response, private=True, no_cache=True)
         digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
         response["ETag"] = f'W/"{digest}"'
-        if not SharedPageCacheMiddleware.is_personal(request):
+        if not is_personal(request):
             # The page cache answers If-None-Match once it has the page: a 304 from here would
             # reach it in place of the page, to be neither stored nor made public.
             return response

@@ -26,6 +26,20 @@ ANSWERS_FOR_EVERYONE = (301, 404, 410)
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
+def is_personal(request) -> bool:
+    """Return whether *request* gets an answer for one person, never a shared page.
+
+    A session or a message waiting, or credentials (an API key): a shared cache must not give
+    the answer to anyone else, nor answer the holder with what the public gets. An empty or
+    blank Authorization header carries none, as nginx reads it too
+    (deploy/nginx/newsroom.conf).
+    """
+    if request.META.get("HTTP_AUTHORIZATION", "").strip():
+        return True
+    cookies = request.COOKIES
+    return any(name in cookies for name in PERSONAL_COOKIES)
+
+
 class SharedPageCacheMiddleware:
     """Serve anonymous reader pages from the shared cache (see the ``pagecache`` package).
 
@@ -40,7 +54,7 @@ class SharedPageCacheMiddleware:
     def __call__(self, request):
         if not self.may_be_shared(request):
             response = self.get_response(request)
-            if self.is_personal(request) and not request.path.startswith(("/static/", "/media/")):
+            if is_personal(request) and not request.path.startswith(("/static/", "/media/")):
                 # Rendered for one person: no shared cache (CDN, proxy) may keep it.
                 patch_cache_control(response, private=True)
             return response
@@ -100,17 +114,7 @@ class SharedPageCacheMiddleware:
             return False
         if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
             return False
-        return not SharedPageCacheMiddleware.is_personal(request)
-
-    @staticmethod
-    def is_personal(request) -> bool:
-        # Credentials (an API key) make the answer theirs: a shared cache must not give it to
-        # anyone else, nor answer the holder with what the public gets. An empty or blank
-        # header carries none, as nginx reads it too (deploy/nginx/newsroom.conf).
-        if request.META.get("HTTP_AUTHORIZATION", "").strip():
-            return True
-        cookies = request.COOKIES
-        return any(name in cookies for name in PERSONAL_COOKIES)
+        return not is_personal(request)
 
     @staticmethod
     def may_store(request) -> bool:
