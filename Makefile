@@ -31,6 +31,7 @@ run: demo
 	@echo
 	@echo "  Newsroom demo: http://$(HOST):$(PORT)/"
 	@echo "  Admin:         http://$(HOST):$(PORT)/admin/  (users editor, author, moderator; password changeme)"
+	@echo "  Team admin:    user admin, password changeme (invites people, gives roles; not a superuser)"
 	@echo "  API:           http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "  Worker:        started beside the site; mail is printed here (console backend)"
 	@echo

@@ -8,11 +8,9 @@ transaction commits.
 """
 
 import logging
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -27,11 +25,13 @@ from reviews.tasks import (
     send_follow_up_confirmation,
     send_review_published_notices,
 )
+from serving import rate_limits
+from serving.rate_limits import RateLimit
 
 logger = logging.getLogger("newsroom.reviews")
 
 USER_AGENT_LENGTH = Review._meta.get_field("user_agent").max_length
-RATE_KEY = "reviews:rate:{fingerprint}:{window}"
+RATE_KEY = "reviews:rate:{fingerprint}"
 # What a moderator's decision is called in the audit log.
 REVIEW_ACTIONS = {
     Review.Status.APPROVED: log.Action.REVIEW_APPROVED,
@@ -46,49 +46,19 @@ def client_fingerprint(ip: str) -> str:
     return salted_hmac("reviews.fingerprint", ip or "", algorithm="sha256").hexdigest()
 
 
-@dataclass
-class RateLimit:
-    allowed: bool
-    retry_after: int = 0
-
-
-_cache_failure_logged = False
-
-
 def rate_limit_hit(fingerprint: str, *, now: float | None = None) -> RateLimit:
     """Count one review for *fingerprint* and say whether it is within the limit.
 
-    A fixed window of ``REVIEWS_RATE_LIMIT_PERIOD`` seconds, counted in the shared cache with
-    ``add`` + ``incr`` (atomic in Redis, so every app process sees the same count). When the
-    cache is unreachable the review is let through: losing a reader's review would be worse
-    than letting a few extra through, and the error is logged once per process.
+    ``REVIEWS_RATE_LIMIT_COUNT`` per fixed window of ``REVIEWS_RATE_LIMIT_PERIOD`` seconds
+    (serving.rate_limits); while the cache is unreachable the review is let through.
     """
-    global _cache_failure_logged
-    limit = settings.REVIEWS_RATE_LIMIT_COUNT
-    period = settings.REVIEWS_RATE_LIMIT_PERIOD
-    if not limit or not period:
-        return RateLimit(True)
-    now = time.time() if now is None else now
-    window = int(now // period)
-    key = RATE_KEY.format(fingerprint=fingerprint, window=window)
-    try:
-        cache.add(key, 0, timeout=period + 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            # Evicted between add and incr: start the count again.
-            cache.set(key, 1, timeout=period + 60)
-            count = 1
-    except Exception:
-        if not _cache_failure_logged:
-            logger.exception("Review rate limit skipped: the cache is unreachable.")
-            _cache_failure_logged = True
-        return RateLimit(True)
-    _cache_failure_logged = False
-    if count > limit:
-        retry_after = max(1, int((window + 1) * period - now))
-        return RateLimit(False, retry_after)
-    return RateLimit(True)
+    return rate_limits.hit(
+        RATE_KEY.format(fingerprint=fingerprint),
+        limit=settings.REVIEWS_RATE_LIMIT_COUNT,
+        period=settings.REVIEWS_RATE_LIMIT_PERIOD,
+        name="Review rate limit",
+        now=now,
+    )
 
 
 def review_submit(

@@ -377,5 +377,5 @@ def test_every_migration_can_be_undone_and_done_again(tmp_path):
     assert result["applied"] > 20
     assert result["left_after_zero"] == []
     assert result["again"] == result["applied"]
-    assert result["groups"] == ["Authors", "Editors", "Moderators"]
+    assert result["groups"] == ["Administrators", "Authors", "Editors", "Moderators"]
     assert result["rules"] == 1

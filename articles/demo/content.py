@@ -92,6 +92,8 @@ DEMO_ACCOUNTS = [
     ("editor", "Editors", None),
     ("author", "Authors", "nare-avetisyan"),
     ("moderator", "Moderators", None),
+    # Manages the team (invites, roles, deactivation); not a superuser.
+    ("admin", "Administrators", None),
 ]
 DEMO_PASSWORD = "changeme"
 

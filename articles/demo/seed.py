@@ -223,7 +223,7 @@ def _library_images(pictures: list[tuple[str, bytes, str, str]]) -> list[Image]:
 
 @transaction.atomic
 def seed_accounts(report: SeedReport) -> None:
-    """Create the demo logins (editor, author, moderator) — only ever while DEBUG is on."""
+    """Create the demo logins (editor, author, moderator, admin) — only ever while DEBUG is on."""
     if not settings.DEBUG:
         report.accounts_skipped = True
         return

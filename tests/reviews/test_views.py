@@ -380,7 +380,7 @@ def test_rate_limit_counts_in_the_shared_cache(published_article, post_review, s
 
     fingerprint = client_fingerprint("203.0.113.5")
     keys = [
-        RATE_KEY.format(fingerprint=fingerprint, window=window)
+        f"{RATE_KEY.format(fingerprint=fingerprint)}:{window}"
         for window in range(
             int(timezone.now().timestamp() // 600) - 1, int(timezone.now().timestamp() // 600) + 2
         )
