@@ -10,6 +10,9 @@ rules live in one place:
   among last week's stories. A future ``publish_at`` stays and schedules the story.
 - Sending a published story back to review takes it off the site, so that also needs the
   publish permission; for anyone else the queryset version skips published stories.
+- Stories that go to review send ``stories_sent_to_review`` (``articles.signals``) in the
+  transaction, so that the editors are told; an editor may send a story in review back to
+  its authors (``article_send_back()``, a draft again), the note being the editorial app's.
 
 The queryset versions change all rows with one UPDATE and then write one history version
 per story in one INSERT (``QuerySet.update()`` sends no signals). They return the number
@@ -31,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import page_changes
 from articles.history import record_versions
 from articles.models import Article
-from articles.signals import stories_bulk_updated
+from articles.signals import stories_bulk_updated, stories_sent_to_review
 from audit import log
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -74,6 +77,25 @@ def article_send_to_review(*, article: Article, by: User) -> Article:
     if article.status == Article.Status.PUBLISHED:
         _require_publish_permission(by)
     return _set_status(article, Article.Status.REVIEW, by=by, reason=_("Sent to review"))
+
+
+def article_send_back(*, article: Article, by: User, details: dict | None = None) -> Article:
+    """Return *article* from review to its authors: it is a draft again (editors only).
+
+    Audited as "sent back", with *details* (the editorial app passes its note's id). Raise
+    ``ValueError`` for a story that is not in review.
+    """
+    _require_publish_permission(by)
+    if article.status != Article.Status.REVIEW:
+        raise ValueError("Only a story in review can be sent back.")
+    return _set_status(
+        article,
+        Article.Status.DRAFT,
+        by=by,
+        reason=_("Sent back to the author"),
+        action=log.Action.SENT_BACK,
+        details=details,
+    )
 
 
 def articles_publish(*, queryset: QuerySet[Article], by: User) -> int:
@@ -121,7 +143,10 @@ def _require_publish_permission(user: User) -> None:
         raise PermissionDenied(_("Only editors can publish or unpublish stories."))
 
 
-def _set_status(article: Article, status: str, *, by: User, reason) -> Article:
+def _set_status(
+    article: Article, status: str, *, by: User, reason, action=None, details=None
+) -> Article:
+    went_to_review = status == Article.Status.REVIEW and article.status != status
     article.status = status
     # Read by django-simple-history for the version this save writes.
     article._history_user = by if by.is_authenticated else None
@@ -130,11 +155,14 @@ def _set_status(article: Article, status: str, *, by: User, reason) -> Article:
         # Article.save() adds "version" to the fields written.
         article.save(update_fields=["status", "publish_at", "updated_at"])
         log.record(
-            status_action(status, article.publish_at),
+            action or status_action(status, article.publish_at),
             actor=by,
             story=article,
             obj=article,
+            details=details,
         )
+        if went_to_review:
+            stories_sent_to_review.send(sender=Article, article_ids={article.pk}, by=by)
     return article
 
 
@@ -174,4 +202,6 @@ def _bulk_set_status(queryset: QuerySet[Article], *, by: User, reason, **changes
             went_offline=went_offline,
         )
         stories_bulk_updated.send(sender=Article, article_ids=set(pks))
+        if changes.get("status") == Article.Status.REVIEW:
+            stories_sent_to_review.send(sender=Article, article_ids=set(pks), by=by)
     return changed

@@ -5,8 +5,15 @@ many stories with one ``QuerySet.update()``, which sends no ``post_save`` (``art
 A receiver that queues work in the database (a task) thus queues it with the change itself.
 
 Argument: ``article_ids`` (the set of primary keys of the stories written).
+
+``stories_sent_to_review`` is sent inside the transaction whenever stories go to review: by
+``article_send_to_review()``, ``articles_send_to_review()`` and the story form when its status
+becomes "In review" (``articles.admin``). The editorial app tells the editors.
+
+Arguments: ``article_ids`` (the set of primary keys of the stories) and ``by`` (the user).
 """
 
 from django.dispatch import Signal
 
 stories_bulk_updated = Signal()
+stories_sent_to_review = Signal()

@@ -4,6 +4,9 @@
   SHA-256 hash of its token is stored, so the table alone opens nothing.
 - ``EditPresence``: who has a story's change page open, for "being edited by … since …".
 - ``UpcomingStory``: a proxy of ``Article`` for the admin's "Upcoming" list.
+- ``StoryNote``: the review workflow's notes on a story, for staff only: internal notes, and
+  the note an editor sends a story back to its authors with. A story sent back is a draft
+  with an unresolved send-back note; sending it to review again resolves the note.
 """
 
 import hashlib
@@ -15,6 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from serving.dates import admin_datetime
+
+# Long enough for a thorough editor, short enough for an email and the dashboard.
+NOTE_MAX_LENGTH = 4000
 
 
 def token_hash(token: str) -> str:
@@ -109,7 +116,7 @@ class PreviewOpening(models.Model):
         indexes = [models.Index(fields=["link", "opened_at"], name="preview_opening_link")]
 
     def __str__(self):
-        return str(self.opened_at)
+        return admin_datetime(self.opened_at)
 
 
 class EditPresence(models.Model):
@@ -141,3 +148,71 @@ class UpcomingStory(Article):
 
     def get_absolute_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
+
+
+class StoryNoteQuerySet(models.QuerySet):
+    def internal(self):
+        return self.filter(kind=StoryNote.Kind.NOTE)
+
+    def sent_back(self):
+        return self.filter(kind=StoryNote.Kind.SENT_BACK)
+
+    def unresolved(self):
+        """Return the send-back notes still waiting for their story to go to review again."""
+        return self.sent_back().filter(resolved_at__isnull=True)
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-pk")
+
+
+class StoryNote(models.Model):
+    """A note on a story for the staff who work on it: never shown to readers.
+
+    Kept apart from the story (not a field of it), so that no page, feed, API answer, search
+    index or version in the story's history can carry it by accident.
+    """
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("internal note")
+        SENT_BACK = "sent_back", _("sent back to the author")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as written, so the note still says who after an account is deleted or renamed.
+    author_name = models.CharField(_("written by (name)"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    resolved_at = models.DateTimeField(
+        _("resolved at"),
+        null=True,
+        blank=True,
+        help_text=_("When the story went to review again after being sent back."),
+    )
+    # When the authors were emailed the send-back note: a task run twice mails them once.
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    objects = StoryNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("story note")
+        verbose_name_plural = _("story notes")
+        indexes = [
+            models.Index(fields=["article", "kind", "-created_at"], name="story_note_article"),
+            models.Index(fields=["kind", "-created_at"], name="story_note_kind"),
+        ]
+
+    def __str__(self):
+        # Never the text: this names the note in the audit log and deletion summaries.
+        when = admin_datetime(self.created_at)
+        return f"{self.get_kind_display()} · {self.author_name or '–'} · {when}"

@@ -1,7 +1,13 @@
-"""Writes of the editorial app: preview links, their openings, and edit presence.
+"""Writes of the editorial app: preview links, their openings, edit presence, and the review
+workflow's notes.
 
 The story admin (``editorial.admin``) and the public share view call these functions; each
-preview link created or revoked is written to the audit log.
+preview link created or revoked, each note and each send-back is written to the audit log.
+
+The review workflow: a story sent to review (``articles.signals.stories_sent_to_review``)
+resolves its send-back note and has the editors emailed by the worker
+(:func:`review_requested`); an editor sends it back with a note (:func:`story_send_back`),
+which its authors see on the story, on their dashboard and by email.
 """
 
 import secrets
@@ -9,14 +15,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext
 
+from articles import services as article_services
 from articles.models import Article
 from audit import log
-from editorial.models import EditPresence, PreviewLink, PreviewOpening, token_hash
+from editorial import tasks
+from editorial.models import EditPresence, PreviewLink, PreviewOpening, StoryNote, token_hash
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -167,3 +176,82 @@ def presence_others(*, article: Article, user: User, now=None) -> list[EditPrese
 def presence_clear(*, article: Article, user: User) -> None:
     """Forget that *user* has *article* open (they saved and left the page)."""
     EditPresence.objects.filter(article=article, user=user).delete()
+
+
+# -- The review workflow ----------------------------------------------------------------------
+
+
+def display_name(user: User | None) -> str:
+    """Return how a colleague is named in notes and emails: full name, else user name."""
+    if user is None or not user.is_authenticated:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def review_requested(*, article_ids: set[int], by: User | None) -> None:
+    """Note that *article_ids* went to review: resolve their send-back notes, tell the editors.
+
+    Called in the transaction of the change (``editorial.receivers``), so the editors' email
+    is queued with it, or not at all.
+    """
+    if not article_ids:
+        return
+    StoryNote.objects.unresolved().filter(article_id__in=article_ids).update(
+        resolved_at=timezone.now()
+    )
+    by_id = by.pk if by is not None and by.is_authenticated else None
+    tasks.notify_editors_of_review.enqueue(sorted(article_ids), by_id)
+
+
+def story_note_add(*, article: Article, by: User, text: str) -> StoryNote:
+    """Add an internal note to *article*, for the staff only; audited."""
+    text = text.strip()
+    if not text:
+        raise ValueError("A note needs a text.")
+    with transaction.atomic():
+        note = StoryNote.objects.create(
+            article=article,
+            author=by if by.is_authenticated else None,
+            author_name=display_name(by),
+            kind=StoryNote.Kind.NOTE,
+            text=text,
+        )
+        log.record(
+            log.Action.NOTE_ADDED, actor=by, story=article, obj=note, details={"note": note.pk}
+        )
+    return note
+
+
+class NotInReview(Exception):
+    """The story is not in review (any more): there is nothing to send back."""
+
+
+def story_send_back(*, article: Article, by: User, text: str) -> StoryNote:
+    """Send *article* back from review to its authors with a note (editors only).
+
+    The story becomes a draft again (``articles.services.article_send_back()``, audited as
+    "sent back" with the note's id), the note waits for it to come back to review, and the
+    worker emails it to the authors. Raise ``PermissionDenied`` without the publish
+    permission and :class:`NotInReview` if someone moved the story meanwhile.
+    """
+    if not article_services.can_publish(by):
+        raise PermissionDenied("Only editors send stories back.")
+    text = text.strip()
+    if not text:
+        raise ValueError("A story is sent back with a note.")
+    with transaction.atomic():
+        # Locked, so that two editors (or an editor and the author) cannot cross.
+        story = Article.objects.select_for_update().filter(pk=article.pk).first()
+        if story is None or story.status != Article.Status.REVIEW:
+            raise NotInReview
+        note = StoryNote.objects.create(
+            article=story,
+            author=by,
+            author_name=display_name(by),
+            kind=StoryNote.Kind.SENT_BACK,
+            text=text,
+        )
+        article_services.article_send_back(article=story, by=by, details={"note": note.pk})
+        tasks.notify_authors_of_send_back.enqueue(note.pk)
+    article.status, article.version = story.status, story.version
+    return note

@@ -1,9 +1,10 @@
-"""The schedule's state on the admin index: upcoming stories and the schedule check."""
+"""The admin index's editorial summaries: the desk (my stories, the review queue), and the
+schedule's state (upcoming stories and the schedule check)."""
 
 from django import template
 from django.db.models import Count, Min
 
-from editorial import schedule
+from editorial import dashboard, schedule
 
 register = template.Library()
 
@@ -17,3 +18,13 @@ def schedule_summary(context):
         return {"show": False}
     figures = schedule.upcoming().aggregate(upcoming=Count("pk"), next_at=Min("publish_at"))
     return {"show": True, "problems": len(schedule.find_problems()), **figures}
+
+
+@register.inclusion_tag("editorial/admin/_desk.html", takes_context=True)
+def story_desk(context):
+    """Render the person's own stories by state and, for editors, the review queue."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_active or not user.is_staff:
+        return {"desk": None}
+    return {"desk": dashboard.story_desk(user)}

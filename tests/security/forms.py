@@ -51,7 +51,7 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self.in_form = False
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea is not None:
             # Browsers drop the newline that opens a textarea's content; so do we.
             value = self.fields[self._textarea][-1]
             if value.startswith("\n"):
