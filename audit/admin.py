@@ -1,5 +1,7 @@
 """The audit log in the admin: readable by editors, append-only for everyone but superusers."""
 
+from datetime import datetime
+
 from django.apps import apps
 from django.contrib import admin
 from django.db.models import Max, OuterRef, Subquery
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import log
 from audit.models import AuditEntry
+from serving.dates import admin_datetime
 
 STORY_CHOICES = 30
 
@@ -53,6 +56,14 @@ def model_name(label: str) -> str:
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):
         return label
+
+
+def logged_time(value) -> str:
+    """Return a time the log's details hold (ISO 8601, UTC) as the admin writes times."""
+    try:
+        return admin_datetime(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def is_story_id(value: str | None) -> bool:
@@ -163,7 +174,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if details.get("reason"):
             parts.append(details["reason"])
         if details.get("expires_at"):
-            parts.append(gettext("expires %s") % details["expires_at"][:16].replace("T", " "))
+            parts.append(gettext("expires %s") % logged_time(details["expires_at"]))
         if details.get("bulk"):
             parts.append(gettext("bulk action"))
         for name, change in (details.get("changes") or {}).items():

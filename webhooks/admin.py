@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from audit import log
 from audit.admin import AuditedDeletionsMixin
+from serving.dates import admin_datetime
 from webhooks import services
 from webhooks.forms import EndpointForm
 from webhooks.models import Delivery, Endpoint, Event, EventType
@@ -33,9 +33,7 @@ STATUS_SYMBOLS = {
 
 
 def when(moment) -> str:
-    if moment is None:
-        return "-"
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return admin_datetime(moment, empty="-")
 
 
 def grace_hours() -> int:

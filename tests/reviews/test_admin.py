@@ -74,7 +74,7 @@ def test_queue_shows_reasons_email_and_one_click_buttons(client, moderator, make
 
     page = client.get(reverse(CHANGELIST)).content.decode()
 
-    assert "2 links, held word: casino" in page
+    assert '<ul class="rule-reasons"><li>2 links</li><li>held word: casino</li></ul>' in page
     assert "who@example.org" in page
     assert f'formaction="{moderate_url(review, "approved")}"' in page
     assert f'formaction="{moderate_url(review, "spam")}"' in page
