@@ -13,40 +13,57 @@ Every rule is checked on the server (permissions here, ``ArticleAdminForm.clean_
 whatever the browser shows or sends.
 """
 
+import copy
+from datetime import datetime
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from articles import services
+from articles import scheduled_edits, services
+from articles.admin_filters import AuthorFilter, State, StoryStateFilter, state_order, story_state
 from articles.admin_widgets import SafeAutocompleteMixin
 from articles.forms import ArticleAdminForm, AuthorAdminForm
-from articles.models import Article, Author, Redirect, Region, Rubric, in_public_use
+from articles.models import (
+    Article,
+    Author,
+    Redirect,
+    Region,
+    Rubric,
+    ScheduledEdit,
+    in_public_use,
+)
 from articles.pictures import process_author_photo
 from articles.references import references
+from articles.signals import stories_sent_to_review
 from audit import log
 from audit.admin import AuditedDeletionsMixin
 from embeds.tasks import fetch_story_embeds
 from images.admin import process_picture_or_warn
 from images.rendering import rendition_url
+from serving.dates import admin_datetime, time_zone_note
 
 # Fields of the story form that are not the story's: the concurrency check's hidden fields,
 # and the revert form's confirmation.
 FORM_ONLY_FIELDS = {"loaded_version", "loaded_history", "confirm_status_change"}
-STATUS_FIELDS = ("status", "publish_at")
+STATUS_FIELDS = ("status", "publish_at", "unpublish_at")
 
 
 @admin.register(Region)
@@ -175,10 +192,30 @@ def reverted_fields(version_instance, form) -> list[str]:
     return changed + [name for name in STATUS_FIELDS if name in form.changed_data]
 
 
+def scheduled_edit_of(request) -> ScheduledEdit | None:
+    """Return the scheduled edit this request's save made instead of changing the story."""
+    return getattr(request, "_newsroom_scheduled_edit", None)
+
+
 def public(article) -> bool:
     """Return whether the public may see *article*: from the list's annotation, else asked."""
     known = getattr(article, "is_public", None)
     return article.is_published() if known is None else known
+
+
+class VersionChanges(HistoricalRecordContextHelper):
+    """The History page's "Changes" column in the admin's words: times as the admin writes
+    them (not "2026-12-06 21:18:49+00:00"), choices by their labels, nothing as "–"."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None:
+            return "–"
+        if isinstance(value, datetime):
+            return admin_datetime(value)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
 
 
 @admin.register(Article)
@@ -191,24 +228,27 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         # The editor's library figures and footnotes (static/js/admin/media-editor.js).
         css = {"all": ("css/admin/images.css",)}
 
-    list_display = (
-        "title",
-        "thumbnail",
-        "rubric",
-        "region",
-        "status",
-        "publish_at",
-        "author_names",
-        "is_public",
-        "preview_link",
-    )
-    list_filter = ("status", "region", "rubric", "tags", "featured")
+    # Few columns, so that the list and its links fit a laptop beside the menu and a tablet
+    # (static/css/admin/newsroom.css): rubric, region and byline go under the title, the
+    # times and the preview link under the status.
+    list_display = ("thumbnail", "story", "state")
+    list_display_links = ("story",)
+    # No tag filter: it would list every tag of the site, and to authors the tags of other
+    # authors' drafts too (links with ?tags__id__exact= still work).
+    list_filter = (StoryStateFilter, ("authors", AuthorFilter), "region", "rubric", "featured")
     list_select_related = ("rubric", "region", "lead_image")
     date_hierarchy = "publish_at"
     search_fields = ("title", "teaser", "body")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("authors", "rubric", "region", "lead_image")
-    readonly_fields = ("preview_link", "reading_time", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "preview_link",
+        "pending_edits",
+        "reading_time",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
     actions = ("publish_selected", "unpublish_selected", "send_to_review_selected")
     fieldsets = (
         (None, {"fields": ("title", "slug", "teaser", "body")}),
@@ -219,6 +259,7 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 "fields": (
                     "status",
                     "publish_at",
+                    "unpublish_at",
                     "preview_link",
                     "authors",
                     "rubric",
@@ -251,7 +292,13 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("authors").with_visibility()
+        # What the status column sorts by: selected, since an author's list is DISTINCT.
+        queryset = queryset.annotate(state_rank=state_order(timezone.now()))
         return queryset.editable_by(request.user)
+
+    def lookup_allowed(self, lookup, value, request):
+        # No tag filter in the sidebar (list_filter says why), but the list by tag still opens.
+        return lookup == "tags__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -302,11 +349,34 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         # A fresh class per request (modelform_factory), so this does not leak between users.
         form.can_publish = services.can_publish(request.user)
+        if "schedule_edit_at" in form.base_fields:
+            # Declared on the form, so formfield_for_dbfield() does not see it; a copy, as the
+            # declared field is shared by every form class made from ArticleAdminForm.
+            field = copy.copy(form.base_fields["schedule_edit_at"])
+            field.help_text = f"{field.help_text} {time_zone_note()}"
+            form.base_fields["schedule_edit_at"] = field
         return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and formfield is not None:
+            # The date and time boxes take the newsroom's time, whatever the editor's computer
+            # is set to: say which.
+            help_text = str(formfield.help_text)
+            formfield.help_text = f"{help_text} {time_zone_note()}".strip()
+        return formfield
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or to_historic(obj) is None:
+        if obj is None:
+            return fieldsets
+        if to_historic(obj) is None:
+            if obj.status == Article.Status.PUBLISHED and self.has_change_permission(request, obj):
+                scheduled_edit = (
+                    _("Scheduled edit"),
+                    {"fields": ("schedule_edit_at", "pending_edits")},
+                )
+                return (*fieldsets, scheduled_edit)
             return fieldsets
         # The revert form: say first what a revert changes, and what it leaves alone.
         live = Article.objects.filter(pk=obj.pk).with_visibility().first()
@@ -327,6 +397,16 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         return (revert, *fieldsets)
 
     def save_model(self, request, obj, form, change):
+        if change and form.cleaned_data.get("schedule_edit_at"):
+            # The live story stays as it is: its new text waits for its time.
+            live = Article.objects.get(pk=obj.pk)
+            request._newsroom_scheduled_edit = scheduled_edits.edit_schedule(
+                article=live,
+                changes={name: form.cleaned_data[name] for name in form.scheduled_changes()},
+                apply_at=form.cleaned_data["schedule_edit_at"],
+                by=request.user,
+            )
+            return
         if not change:
             obj.created_by = request.user
         version = to_historic(obj)
@@ -372,6 +452,86 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         action = save_action(obj, previous_status, changed, created=not change)
         if action is not None:
             log.record(action, actor=request.user, story=obj, obj=obj)
+        if action == log.Action.SENT_TO_REVIEW:
+            stories_sent_to_review.send(sender=Article, article_ids={obj.pk}, by=request.user)
+
+    def log_change(self, request, obj, message):
+        if scheduled_edit_of(request) is not None:
+            # Nothing changed yet: the audit log has the scheduled edit, and its application.
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        edit = scheduled_edit_of(request)
+        if edit is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            gettext(
+                "Your changes to “%(story)s” are scheduled for %(time)s. Until then readers see "
+                "the story as it is."
+            )
+            % {
+                "story": edit.article.title,
+                "time": formats.date_format(timezone.localtime(edit.apply_at), "DATETIME_FORMAT"),
+            },
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:articles_article_change", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/scheduled-edits/<int:edit_id>/cancel/",
+                self.admin_site.admin_view(self.cancel_scheduled_edit_view),
+                name="articles_article_cancel_edit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def cancel_scheduled_edit_view(self, request, object_id, edit_id):
+        """Ask to confirm (GET), then cancel a scheduled edit of the story (POST)."""
+        article = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        edit = get_object_or_404(ScheduledEdit, pk=edit_id, article=article)
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": article,
+                "edit": edit,
+                "title": gettext("Cancel a scheduled edit"),
+            }
+            return TemplateResponse(
+                request, "admin/articles/article/cancel_scheduled_edit.html", context
+            )
+        if scheduled_edits.edit_cancel(edit=edit, by=request.user):
+            self.message_user(request, gettext("The scheduled edit was cancelled."))
+        else:
+            self.message_user(
+                request,
+                gettext("That edit was already applied or cancelled."),
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    @admin.display(description=_("waiting edits"))
+    def pending_edits(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        edits = list(obj.scheduled_edits.pending().select_related("created_by"))
+        if not edits:
+            return gettext("None: changes saved without a time go live at once.")
+        return render_to_string(
+            "admin/articles/article/pending_edits.html",
+            {
+                "edits": [
+                    (edit, reverse("admin:articles_article_cancel_edit", args=[obj.pk, edit.pk]))
+                    for edit in edits
+                ]
+            },
+        )
 
     def delete_model(self, request, obj):
         log.record(log.Action.DELETED, actor=request.user, story=obj, obj=obj)
@@ -385,6 +545,8 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         super().delete_queryset(request, queryset)
 
     def save_related(self, request, form, formsets, change):
+        if scheduled_edit_of(request) is not None:
+            return
         super().save_related(request, form, formsets, change)
         profile = getattr(request.user, "author_profile", None)
         if not change and profile is not None:
@@ -419,6 +581,9 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     def render_history_view(self, request, template, context, **kwargs):
         return TemplateResponse(request, template, context, **kwargs)
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        return VersionChanges(self.model, historical_record)
+
     @admin.display(description=_("authors"))
     def authors(self, version):
         return version.author_names()
@@ -438,13 +603,36 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             '<img src="{}" alt="" width="80" height="53" loading="lazy" decoding="async">', url
         )
 
-    @admin.display(description=_("authors"))
-    def author_names(self, obj):
-        return ", ".join(author.name for author in obj.authors.all())
+    @admin.display(description=_("story"), ordering="title")
+    def story(self, obj):
+        byline = ", ".join(author.name for author in obj.authors.all())
+        details = " · ".join(part for part in (obj.rubric.name, obj.region.name, byline) if part)
+        return format_html('{}<span class="story-details">{}</span>', obj.title, details)
 
-    @admin.display(description=_("public"), boolean=True, ordering="is_public")
-    def is_public(self, obj):
-        return public(obj)
+    @admin.display(description=_("status"), ordering="state_rank")
+    def state(self, obj):
+        state = story_state(obj, timezone.now())
+        if state == State.SCHEDULED:
+            times = [(obj.publish_at, gettext("for %(time)s"))]
+        elif state == State.PUBLISHED:
+            times = [(obj.publish_at, gettext("since %(time)s"))]
+        elif state == State.EXPIRED:
+            times = [(obj.unpublish_at, gettext("since %(time)s"))]
+        else:
+            times = []
+        if state in (State.SCHEDULED, State.PUBLISHED) and obj.unpublish_at is not None:
+            times.append((obj.unpublish_at, gettext("until %(time)s")))
+        return format_html(
+            '<span class="story-state story-state-{}">{}</span>{}{}',
+            state.value,
+            state.label,
+            format_html_join(
+                "",
+                '<span class="story-time">{}</span>',
+                ((label % {"time": admin_datetime(moment)},) for moment, label in times),
+            ),
+            self.preview_link(obj),
+        )
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj):

@@ -28,6 +28,13 @@ class ArticlesConfig(AppConfig):
 
         page_changes.connect()
         register_clock(page_changes.scheduled_publications)
+        register_clock(page_changes.scheduled_expiries)
+
+        # Scheduled edits are applied by the worker at their time; this catches lost ones.
+        from articles import scheduled_edits
+        from worker.supervision import register_periodic
+
+        register_periodic(scheduled_edits.apply_due_edits, every=scheduled_edits.SWEEP_EVERY)
 
         # The library images a story's text shows are recorded (and so protected) on save.
         from articles import body_images

@@ -10,8 +10,9 @@ the library, and the body keeps only the HTML our sanitiser allows. The rich-tex
 from functools import partial
 
 from django import forms
-from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import DateTimeField, Value
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles.concurrency import VersionCheckFormMixin
-from articles.models import Article, Author, public_at
+from articles.models import Article, Author, ScheduledEdit, public_at
 from articles.references import MAX_EMBEDS, MAX_GALLERY, MAX_MEDIA, references
 from articles.sanitizer import sanitize_html
 from images.models import Image
@@ -77,6 +78,15 @@ def clean_body(html: str) -> str:
     return cleaned if strip_tags(cleaned).strip() or references(cleaned).any else ""
 
 
+def state_values(*, status, publish_at, unpublish_at) -> dict:
+    """Return a story's publishing state for ``Q.check()`` (a missing time must be typed)."""
+    return {
+        "status": status,
+        "publish_at": publish_at,
+        "unpublish_at": Value(unpublish_at, output_field=DateTimeField()),
+    }
+
+
 class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
     """The story form; the mixin refuses a save over changes made since it was opened."""
 
@@ -98,6 +108,19 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         ),
     )
 
+    # On a live story: save the text changes as a scheduled edit instead of now.
+    schedule_edit_at = forms.SplitDateTimeField(
+        label=_("Apply my text changes at"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_(
+            "Only for a story that is already live: leave empty to change it now. With a time, "
+            "readers keep seeing the current version until then, and your changes to the "
+            "title, teaser, body, lead image, correction note and “updated at” replace it at "
+            "that time by themselves."
+        ),
+    )
+
     # Set per request by ArticleAdmin.get_form(); the safe default refuses publishing.
     can_publish = False
 
@@ -111,6 +134,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
             "lead_image",
             "status",
             "publish_at",
+            "unpublish_at",
             "authors",
             "rubric",
             "region",
@@ -137,10 +161,12 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         self.live_state = None
         if version is not None:
             self.live_state = (
-                Article.objects.filter(pk=self.instance.pk).values("status", "publish_at").first()
+                Article.objects.filter(pk=self.instance.pk)
+                .values("status", "publish_at", "unpublish_at")
+                .first()
             )
         if self.live_state is not None:
-            for name in ("status", "publish_at"):
+            for name in ("status", "publish_at", "unpublish_at"):
                 if name in self.fields:
                     self.initial[name] = self.live_state[name]
         if version is not None and not self.is_bound:
@@ -215,17 +241,66 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         if cleaned_data.get("tags"):
             tags = (without_control_characters(tag).strip() for tag in cleaned_data["tags"])
             cleaned_data["tags"] = [tag for tag in tags if tag]
+        publish_at, unpublish_at = cleaned_data.get("publish_at"), cleaned_data.get("unpublish_at")
+        if publish_at and unpublish_at and unpublish_at <= publish_at:
+            self.add_error(
+                "unpublish_at",
+                forms.ValidationError(
+                    _("The story must come down after it goes up: choose a later time."),
+                    code="unpublish_before_publish",
+                ),
+            )
+        if cleaned_data.get("schedule_edit_at"):
+            self._check_scheduled_edit(cleaned_data)
         if self.live_state is not None:
             self._confirm_revert_status(cleaned_data)
         return cleaned_data
+
+    def scheduled_changes(self) -> list[str]:
+        """Return the fields this form changes that a scheduled edit would carry."""
+        return [name for name in ScheduledEdit.SCHEDULABLE_FIELDS if name in self.changed_data]
+
+    def _check_scheduled_edit(self, cleaned_data):
+        if self.instance.pk is None or not self.instance.is_published():
+            message = _(
+                "Only a story that is live can get a scheduled edit; this one is not on the "
+                "site yet, so your changes can simply be saved. Clear the time to save them."
+            )
+            self.add_error("schedule_edit_at", forms.ValidationError(message, code="not_live"))
+            return
+        if cleaned_data["schedule_edit_at"] <= timezone.now():
+            message = _("Choose a time in the future, or clear it to save your changes now.")
+            self.add_error("schedule_edit_at", forms.ValidationError(message, code="past"))
+            return
+        story_fields = {field.name for field in Article._meta.get_fields()}
+        others = [
+            str(self.fields[name].label or name)
+            for name in self.changed_data
+            if name in story_fields and name not in ScheduledEdit.SCHEDULABLE_FIELDS
+        ]
+        if others:
+            message = _(
+                "A scheduled edit changes the text only. These changes would apply at once: "
+                "%(fields)s. Save them first without a time, then schedule the text."
+            ) % {"fields": ", ".join(others)}
+            self.add_error("schedule_edit_at", forms.ValidationError(message, code="mixed"))
+        elif not self.scheduled_changes():
+            message = _("Change the title, teaser, body, lead image or correction note first.")
+            self.add_error("schedule_edit_at", forms.ValidationError(message, code="nothing"))
 
     def _confirm_revert_status(self, cleaned_data):
         status, publish_at = cleaned_data.get("status"), cleaned_data.get("publish_at")
         if status is None or publish_at is None or cleaned_data.get("confirm_status_change"):
             return
         rule = public_at(timezone.now())
-        public_now = rule.check(self.live_state)
-        public_after = rule.check({"status": status, "publish_at": publish_at})
+        public_now = rule.check(state_values(**self.live_state))
+        public_after = rule.check(
+            state_values(
+                status=status,
+                publish_at=publish_at,
+                unpublish_at=cleaned_data.get("unpublish_at"),
+            )
+        )
         if public_now == public_after:
             return
         current = Article.Status(self.live_state["status"]).label

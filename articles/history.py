@@ -40,6 +40,7 @@ TRACKED_FIELDS = frozenset(
         "lead_image",
         "status",
         "publish_at",
+        "unpublish_at",
         "revised_at",
         "correction_note",
         "featured",

@@ -27,6 +27,7 @@ from taggit.models import Tag
 
 from articles.sanitizer import sanitize_html
 from images.models import Image
+from serving.dates import admin_datetime
 
 WORDS_PER_MINUTE = 230
 
@@ -120,12 +121,20 @@ def previous_and_following(article, neighbours) -> tuple["Article | None", "Arti
 
 
 def public_at(moment) -> Q:
-    """Return the rule that makes a story public at *moment*: published, and its time has come.
+    """Return the rule that makes a story public at *moment*: published, its time has come, and
+    its time to come down (if it has one) has not.
 
-    The one place it is written. ``published()``, ``scheduled()``, ``with_visibility()`` and
-    ``Article.is_published()`` all use it.
+    The one place it is written. ``published()``, ``scheduled()``, ``expired()``,
+    ``with_visibility()`` and ``Article.is_published()`` all use it.
     """
-    return Q(status=Article.Status.PUBLISHED, publish_at__lte=moment)
+    return Q(status=Article.Status.PUBLISHED, publish_at__lte=moment) & (
+        Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=moment)
+    )
+
+
+def expired_at(moment) -> Q:
+    """Return what makes a published story gone at *moment*: its "unpublish at" has passed."""
+    return Q(status=Article.Status.PUBLISHED, unpublish_at__lte=moment)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -135,11 +144,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self):
         """Return published stories whose time has not come yet, soonest first."""
+        now = timezone.now()
         return (
             self.filter(status=Article.Status.PUBLISHED)
-            .exclude(public_at(timezone.now()))
+            .exclude(public_at(now))
+            .exclude(expired_at(now))
             .order_by("publish_at", "pk")
         )
+
+    def expired(self):
+        """Return published stories whose "unpublish at" time has passed: off every public
+        surface by themselves, though their status still says published."""
+        return self.filter(expired_at(timezone.now()))
 
     def with_visibility(self):
         """Annotate each story with ``is_public``: whether the public may see it now."""
@@ -322,6 +338,16 @@ class Article(models.Model):
         db_index=True,
         help_text=_("A future time schedules a published story: it appears by itself then."),
     )
+    unpublish_at = models.DateTimeField(
+        _("unpublish at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Optional. At this time the story leaves the site, feeds, sitemaps, search and the "
+            "API by itself (an embargo that ends, an expiring offer, a takedown date)."
+        ),
+    )
     revised_at = models.DateTimeField(
         _("updated at (shown)"),
         null=True,
@@ -431,6 +457,10 @@ class Article(models.Model):
         """Return whether this story, as stored, is published for a time still to come."""
         return type(self).objects.filter(pk=self.pk).scheduled().exists()
 
+    def is_expired(self) -> bool:
+        """Return whether this story, as stored, came down at its "unpublish at" time."""
+        return type(self).objects.filter(pk=self.pk).expired().exists()
+
 
 def reading_minutes(html: str) -> int:
     words = len(re.findall(r"\w+", strip_tags(html)))
@@ -458,6 +488,71 @@ def in_use_by(
     using_it = stories.filter(**{relation: OuterRef("pk")})
     first_story = Subquery(using_it.order_by().values("pk")[:1])
     return queryset.alias(first_story=first_story).filter(first_story__isnull=False)
+
+
+class ScheduledEditQuerySet(models.QuerySet):
+    def pending(self):
+        """Return the edits neither applied nor cancelled yet, soonest first."""
+        return self.filter(applied_at__isnull=True, cancelled_at__isnull=True).order_by(
+            "apply_at", "pk"
+        )
+
+    def due(self, now=None):
+        """Return the pending edits whose time has come."""
+        return self.pending().filter(apply_at__lte=now or timezone.now())
+
+
+class ScheduledEdit(models.Model):
+    """A revision of a story's text saved for later: it replaces the live text at ``apply_at``.
+
+    Until then readers see the story as it is (a correction to appear at 9:00, an update
+    under embargo). The worker applies due edits (``articles.scheduled_edits``); ``changes``
+    holds the new values of the fields in ``SCHEDULABLE_FIELDS`` that the editor changed.
+    """
+
+    # What a scheduled edit may change: the text readers see. Status, times, taxonomy and
+    # bylines change at once, through the story form.
+    SCHEDULABLE_FIELDS = ("title", "teaser", "body", "lead_image", "correction_note", "revised_at")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="scheduled_edits"
+    )
+    apply_at = models.DateTimeField(_("goes live at"), db_index=True)
+    changes = models.JSONField(_("changes"), default=dict)
+    # The story's version when the edit was made: applied over a later version, the admin
+    # says so (someone edited the live story meanwhile).
+    based_on_version = models.PositiveIntegerField(_("made on version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("scheduled at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScheduledEditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("apply_at", "pk")
+        verbose_name = _("scheduled edit")
+        verbose_name_plural = _("scheduled edits")
+
+    def __str__(self):
+        return f"{self.article_id} @ {admin_datetime(self.apply_at)}"
+
+    def changed_field_labels(self) -> list[str]:
+        return [str(Article._meta.get_field(name).verbose_name) for name in self.changes]
 
 
 class BodyImage(models.Model):

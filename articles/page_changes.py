@@ -23,7 +23,7 @@ from articles.seo import public_path
 from embeds.models import Embed
 from images.models import Image
 from images.signals import renditions_changed
-from pagecache.invalidation import invalidate, invalidate_everything
+from pagecache.invalidation import EVERY_PAGE, invalidate, invalidate_everything
 
 FRONT = "/"
 
@@ -105,6 +105,18 @@ def scheduled_publications(since: datetime, until: datetime) -> set[str]:
     for article in due:
         paths |= story_paths(article)
     return paths
+
+
+def scheduled_expiries(since: datetime, until: datetime) -> set[str]:
+    """Return every page if a story came down at its "unpublish at" between *since* and *until*.
+
+    A page-cache clock, like :func:`scheduled_publications`: a story that leaves may be linked
+    from any page.
+    """
+    came_down = Article.objects.filter(
+        status=Article.Status.PUBLISHED, unpublish_at__gt=since, unpublish_at__lte=until
+    )
+    return {EVERY_PAGE} if came_down.exists() else set()
 
 
 # -- Receivers ----------------------------------------------------------------------------------

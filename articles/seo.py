@@ -169,7 +169,7 @@ def publisher_data() -> dict[str, Any]:
 def news_article_data(article, *, url: str) -> dict[str, Any]:
     """Return the schema.org ``NewsArticle`` of *article* (byline and tags read once a page)."""
     images = share_image_urls(article) or [og_image_url(article)]
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:HEADLINE_MAX_LENGTH],
@@ -185,6 +185,10 @@ def news_article_data(article, *, url: str) -> dict[str, Any]:
         "url": url,
         "inLanguage": settings.LANGUAGE_CODE,
     }
+    if article.unpublish_at is not None:
+        # schema.org's end of the page's relevance: the story comes down then.
+        data["expires"] = w3c_datetime(article.unpublish_at)
+    return data
 
 
 def breadcrumb_data(trail: list[tuple[str, str]]) -> dict[str, Any]:

@@ -25,6 +25,25 @@ class AuditEntry(models.Model):
         RULES_CHANGED = "rules_changed", _("moderation rules changed")
         API_KEY_CREATED = "api_key_created", _("API key created")
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        SENT_BACK = "sent_back", _("sent back to the author")
+        NOTE_ADDED = "note_added", _("internal note added")
+        EDIT_SCHEDULED = "edit_scheduled", _("edit scheduled")
+        EDIT_APPLIED = "edit_applied", _("scheduled edit applied")
+        EDIT_CANCELLED = "edit_cancelled", _("scheduled edit cancelled")
+        # The team's accounts (accounts app): the entry names the account as its object.
+        USER_INVITED = "user_invited", _("team member invited")
+        USER_INVITED_AGAIN = "user_invited_again", _("invitation sent again")
+        USER_ROLES_CHANGED = "user_roles_changed", _("roles changed")
+        USER_DEACTIVATED = "user_deactivated", _("account deactivated")
+        USER_REACTIVATED = "user_reactivated", _("account reactivated")
+        INVITATION_ACCEPTED = "invitation_accepted", _("invitation accepted")
+        PASSWORD_RESET = "password_reset", _("password reset by email")
+        # Two-factor authentication (twofactor app): the entry names the account as its object.
+        TWO_FACTOR_ENABLED = "2fa_enabled", _("two-factor authentication turned on")
+        TWO_FACTOR_DISABLED = "2fa_disabled", _("two-factor authentication turned off")
+        TWO_FACTOR_RESET = "2fa_reset", _("two-factor authentication reset by an administrator")
+        BACKUP_CODES_CREATED = "2fa_backup_codes", _("new backup codes made")
+        BACKUP_CODE_USED = "2fa_backup_code_used", _("logged in with a backup code")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

@@ -5,7 +5,9 @@ The story admin itself is ``articles.admin.ArticleAdmin``; this app registers it
 ``StoryEditorialAdminMixin``, which adds to the story's change page:
 
 - who else has the story open ("being edited by … since …", ``editorial.services``);
-- the list of its preview links, a form to create one and buttons to revoke them.
+- the list of its preview links, a form to create one and buttons to revoke them;
+- the review workflow: the note it was sent back with (for its authors, above the form),
+  "Send back to the author" for editors while it is in review, and its internal notes.
 
 The story's audit trail and the refusal of stale saves are the story admin's own
 (``articles.admin``, ``articles.concurrency``).
@@ -31,9 +33,12 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from articles.services import can_publish
 from audit.admin import AuditedDeletionsMixin
-from editorial import schedule, services
-from editorial.models import PreviewLink, PreviewOpening, UpcomingStory
+from editorial import dashboard, schedule, services
+from editorial.forms import SendBackForm, StoryNoteForm
+from editorial.models import PreviewLink, PreviewOpening, StoryNote, UpcomingStory
+from serving.dates import admin_datetime
 from serving.origin import absolute_url
 
 
@@ -57,7 +62,7 @@ class PreviewLinkForm(forms.Form):
 
 
 class StoryEditorialAdminMixin:
-    """Preview links and presence on the story admin (see the module doc)."""
+    """Preview links, presence and the review workflow on the story admin (see the module doc)."""
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -71,6 +76,16 @@ class StoryEditorialAdminMixin:
                 "<path:object_id>/share/<int:link_id>/revoke/",
                 self.admin_site.admin_view(self.share_revoke_view),
                 name=f"{prefix}_share_revoke",
+            ),
+            path(
+                "<path:object_id>/send-back/",
+                self.admin_site.admin_view(self.send_back_view),
+                name=f"{prefix}_send_back",
+            ),
+            path(
+                "<path:object_id>/notes/add/",
+                self.admin_site.admin_view(self.note_add_view),
+                name=f"{prefix}_note_add",
             ),
             *super().get_urls(),
         ]
@@ -106,6 +121,7 @@ class StoryEditorialAdminMixin:
                 ),
                 "preview_link_form": PreviewLinkForm() if may_share else None,
                 "now": timezone.now(),
+                **self._workflow_context(request, article),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
@@ -183,6 +199,132 @@ class StoryEditorialAdminMixin:
         else:
             self.message_user(request, _("That preview link was already revoked."))
         return self._back_to_story(article)
+
+    # -- The review workflow ------------------------------------------------------------------
+
+    def _workflow_context(self, request, article) -> dict:
+        may_send_back = article.status == Article.Status.REVIEW and can_publish(request.user)
+        return {
+            # Only a draft is "sent back": once it is in review again, the note is resolved.
+            "sent_back_note": (
+                StoryNote.objects.unresolved().filter(article=article).newest_first().first()
+                if article.status == Article.Status.DRAFT
+                else None
+            ),
+            "review_request": (
+                dashboard.with_review_request(Article.objects.filter(pk=article.pk))
+                .values("sent_at", "sent_by")
+                .first()
+                if article.status == Article.Status.REVIEW
+                else None
+            ),
+            "may_send_back": may_send_back,
+            "send_back_form": SendBackForm() if may_send_back else None,
+            "story_notes": list(article.notes.internal().newest_first()),
+            "note_form": StoryNoteForm(),
+        }
+
+    def _story_page(self, article, anchor: str = ""):
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[article.pk]
+        )
+        return HttpResponseRedirect(url + anchor)
+
+    def _note_page(self, request, article, form, **context):
+        """Render a note's form on a page of its own: after an error, with the text kept."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "form": form,
+            "story_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[article.pk]
+            ),
+            **context,
+        }
+        return TemplateResponse(request, "editorial/admin/story_note_form.html", context)
+
+    def send_back_view(self, request, object_id):
+        """Send the story back to its authors with a note (POST); editors only.
+
+        The form shows on a page of its own on GET, and again with the note kept when it
+        cannot be sent: nothing the editor wrote is lost.
+        """
+        article = self.get_object(request, unquote(object_id))
+        if not (can_publish(request.user) and self.has_view_or_change_permission(request, article)):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        if not posted and article.status != Article.Status.REVIEW:
+            self.message_user(
+                request, _("Only a story in review can be sent back."), messages.WARNING
+            )
+            return self._story_page(article)
+        form = SendBackForm(request.POST if posted else None)
+        if posted and form.is_valid():
+            try:
+                services.story_send_back(
+                    article=article, by=request.user, text=form.cleaned_data["text"]
+                )
+            except services.NotInReview:
+                form.add_error(
+                    None,
+                    _(
+                        "This story is no longer in review (someone changed it meanwhile), so "
+                        "it was not sent back. Your note is kept below."
+                    ),
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext("“%(story)s” was sent back to its authors with your note.")
+                    % {"story": article.title},
+                    messages.SUCCESS,
+                )
+                # Done with it: off the story (no longer "being edited"), back to the queue.
+                services.presence_clear(article=article, user=request.user)
+                return HttpResponseRedirect(reverse("admin:index"))
+        return self._note_page(
+            request,
+            article,
+            form,
+            title=gettext("Send back to the author"),
+            action_url=reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_send_back", args=[article.pk]
+            ),
+            submit_label=gettext("Send back to the author"),
+            explanation=gettext(
+                "The story becomes a draft again. Its authors see your note above the story "
+                "and on their dashboard, and get it by email."
+            ),
+        )
+
+    def note_add_view(self, request, object_id):
+        """Add an internal note to the story (POST): anyone who may open the story."""
+        article = self.get_object(request, unquote(object_id))
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        if request.method != "POST":
+            return self._story_page(article, "#story-notes")
+        form = StoryNoteForm(request.POST)
+        if form.is_valid():
+            services.story_note_add(
+                article=article, by=request.user, text=form.cleaned_data["text"]
+            )
+            self.message_user(
+                request, _("Your note was added. Only staff see it."), messages.SUCCESS
+            )
+            return self._story_page(article, "#story-notes")
+        return self._note_page(
+            request,
+            article,
+            form,
+            title=gettext("Add an internal note"),
+            action_url=reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_note_add", args=[article.pk]
+            ),
+            submit_label=gettext("Add the note"),
+            explanation=gettext("Only staff who work on this story see its internal notes."),
+        )
 
 
 def _int_or_none(value):
@@ -322,17 +464,21 @@ class PreviewLinkAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
 
 @admin.register(UpcomingStory)
 class UpcomingStoryAdmin(admin.ModelAdmin):
-    """Scheduled stories, soonest first, with times in the site's time zone."""
+    """What will change by itself, soonest first: stories going up, coming down at their
+    "unpublish at", scheduled edits going live; times in the site's time zone."""
 
-    list_display = ("publish_time", "due_in", "story", "rubric", "region", "featured")
+    list_display = ("publish_time", "due_in", "change", "story", "rubric", "region")
     list_display_links = None
     list_select_related = ("rubric", "region")
     search_fields = ("title",)
-    ordering = ("publish_at", "pk")
     list_per_page = 100
 
     def get_queryset(self, request):
         return schedule.upcoming().select_related("rubric", "region").defer("body")
+
+    def get_ordering(self, request):
+        # An annotation of upcoming(), which the ordering attribute could not name.
+        return ("next_change_at", "pk")
 
     def get_urls(self):
         return [
@@ -366,13 +512,21 @@ class UpcomingStoryAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
-    @admin.display(description=_("goes out at"), ordering="publish_at")
+    @admin.display(description=_("at"), ordering="next_change_at")
     def publish_time(self, obj):
-        return timezone.localtime(obj.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+        return admin_datetime(obj.next_change_at)
 
     @admin.display(description=_("in"))
     def due_in(self, obj):
-        return timeuntil(obj.publish_at)
+        return timeuntil(obj.next_change_at)
+
+    @admin.display(description=_("what happens"))
+    def change(self, obj):
+        return {
+            schedule.Change.GOES_UP: gettext("Goes live"),
+            schedule.Change.COMES_DOWN: gettext("Comes down (unpublish at)"),
+            schedule.Change.EDIT: gettext("Scheduled edit goes live"),
+        }[obj.next_change]
 
     @admin.display(description=_("story"), ordering="title")
     def story(self, obj):

@@ -15,18 +15,38 @@ Checks, each with a severity:
   publishes it.
 - ``no_alt`` (critical when public, warning when scheduled): a lead image without alt text.
 - ``empty_body`` (critical when public, warning when scheduled): no text in the body.
+- ``edit_overdue`` (critical): a scheduled edit still waiting ``EDIT_GRACE`` after its time —
+  the worker that applies them is not running, or failed.
+- ``edit_offline`` (warning): a scheduled edit waiting on a story that is not public (taken
+  down or expired since): it will change a story readers cannot see.
+
+:func:`upcoming` is the other half: what will change by itself, and when — stories going
+up, stories coming down at their "unpublish at", and scheduled edits going live.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Func, IntegerField, Q
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from articles.models import Article
+from articles.models import Article, ScheduledEdit
+from serving.dates import admin_datetime
 
 LOOKBACK = timedelta(days=7)
 SOON = timedelta(hours=1)
@@ -34,6 +54,8 @@ SOON = timedelta(hours=1)
 DELIBERATE = timedelta(minutes=5)
 # Bodies this short are read to see whether they hold any text at all.
 SHORT_BODY = 200
+# A scheduled edit is applied by the worker within a minute of its time; this late, not at all.
+EDIT_GRACE = timedelta(minutes=5)
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -68,7 +90,8 @@ class Problem:
 
 
 def local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+    """Return *moment* as the admin writes times (the schedule check's page, the index)."""
+    return admin_datetime(moment)
 
 
 def find_problems(*, now=None) -> list[Problem]:
@@ -78,7 +101,7 @@ def find_problems(*, now=None) -> list[Problem]:
     the published stories for alt text and empty bodies.
     """
     now = now or timezone.now()
-    problems = [*schedule_problems(now), *content_problems(now)]
+    problems = [*schedule_problems(now), *content_problems(now), *edit_problems(now)]
     problems.sort(key=lambda problem: problem.severity != CRITICAL)
     return problems
 
@@ -142,6 +165,63 @@ def content_problems(now) -> list[Problem]:
     return problems
 
 
-def upcoming():
-    """Return the scheduled stories, soonest first."""
-    return Article.objects.scheduled()
+def edit_problems(now) -> list[Problem]:
+    waiting = (
+        ScheduledEdit.objects.pending()
+        .filter(Q(apply_at__lte=now - EDIT_GRACE) | ~Q(article__in=Article.objects.published()))
+        .select_related("article")
+        .only("apply_at", "article__id", "article__title")
+    )
+    problems = []
+    for edit in waiting:
+        when = {"time": local(edit.apply_at)}
+        if edit.apply_at <= now - EDIT_GRACE:
+            message = _("has an edit due at %(time)s still waiting: is the worker running?") % when
+            problems.append(Problem("edit_overdue", CRITICAL, edit.article, message))
+        else:
+            message = _("is not public, but has an edit scheduled for %(time)s") % when
+            problems.append(Problem("edit_offline", WARNING, edit.article, message))
+    return problems
+
+
+class Change:
+    """What happens to a story by itself at its next moment (``upcoming()``'s ``next_change``)."""
+
+    GOES_UP = "up"
+    COMES_DOWN = "down"
+    EDIT = "edit"
+
+
+def upcoming(*, now=None):
+    """Return the stories that will change by themselves, the soonest first.
+
+    Each is annotated with ``next_change_at`` and ``next_change`` (a :class:`Change`): it goes
+    up at its publication time, comes down at its "unpublish at", or a scheduled edit goes
+    live. One query.
+    """
+    now = now or timezone.now()
+    pending = ScheduledEdit.objects.pending().filter(article=OuterRef("pk"))
+    next_edit = pending.order_by("apply_at").values("apply_at")[:1]
+    comes_down_first = Q(unpublish_at__gt=now) & (
+        Q(next_edit_at__isnull=True) | Q(unpublish_at__lte=F("next_edit_at"))
+    )
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED)
+        .annotate(next_edit_at=next_edit, has_edit=Exists(pending))
+        .filter(Q(publish_at__gt=now) | Q(unpublish_at__gt=now) | Q(has_edit=True))
+        .annotate(
+            next_change_at=Case(
+                When(publish_at__gt=now, then=F("publish_at")),
+                When(comes_down_first, then=F("unpublish_at")),
+                default=F("next_edit_at"),
+                output_field=DateTimeField(),
+            ),
+            next_change=Case(
+                When(publish_at__gt=now, then=Value(Change.GOES_UP)),
+                When(comes_down_first, then=Value(Change.COMES_DOWN)),
+                default=Value(Change.EDIT),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("next_change_at", "pk")
+    )

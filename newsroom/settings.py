@@ -95,7 +95,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the newsroom's site as admin.site (newsroom/admin.py).
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -104,7 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Only for its sitemap.xml / sitemap_index.xml templates; no contrib.sites needed.
     "django.contrib.sitemaps",
-    "taggit",
+    # django-taggit, shown as "Tags" in the admin.
+    "newsroom.apps.TagsConfig",
     # Rich-text body editor (ProseMirror/Tiptap) and story history with revert, both admin-only.
     "django_prose_editor",
     "simple_history",
@@ -123,6 +125,14 @@ INSTALLED_APPS = [
     # Outlets for partners: the content API (with its keys) and webhooks.
     "api",
     "webhooks",
+    # The team: the user admin (invitations, roles, deactivation) and password reset.
+    "accounts",
+    # Two-factor authentication for staff: django-otp's devices (authenticator apps, backup
+    # codes) and our pages and rules around them (see NEWSROOM_2FA_REQUIRED below).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "twofactor",
     "django_tasks",
     "django_tasks_db",
     # The background worker around django-tasks-db's (manage.py worker).
@@ -155,6 +165,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's login was completed with a second factor (request.user.is_verified()),
+    # then: staff who owe one get only the code or set-up page of the admin.
+    "django_otp.middleware.OTPMiddleware",
+    "twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a 404 into a 301 when the address moved (renamed slug or an editor's redirect).
@@ -263,6 +277,9 @@ LANGUAGES = [("en", _("English"))]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
+# One way of writing dates and times in the admin, e.g. "9 Dec 2026, 09:52"
+# (newsroom/formats/en/formats.py says why); reader pages use their own explicit formats.
+FORMAT_MODULE_PATH = "newsroom.formats"
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
@@ -363,7 +380,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Not axes' reset at the password: for staff with a second factor the login is complete only
+# with the code, and wrong codes count as failed logins too. twofactor.lockout starts the count
+# again once the login is complete (a check refuses this setting on).
+AXES_RESET_ON_SUCCESS = False
+# The codes typed on the two-factor pages are kept out of axes' records, like passwords.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_LOCKOUT_CALLABLE = "serving.login_limits.lockout_response"
 # The client address as everything else sees it: behind trusted proxies, the forwarded one.
 AXES_CLIENT_IP_CALLABLE = "serving.clients.client_ip"
@@ -371,6 +393,29 @@ AXES_CLIENT_IP_CALLABLE = "serving.clients.client_ip"
 AXES_DISABLE_ACCESS_LOG = True
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+
+# The team's accounts (accounts app). An invitation's link sets the first password and works
+# this many days; a password reset link works PASSWORD_RESET_TIMEOUT seconds (Django's three
+# days). "Forgotten your password?" takes PASSWORD_RESET_RATE_LIMIT_COUNT requests per client
+# and sends as many emails per account in each PASSWORD_RESET_RATE_LIMIT_PERIOD seconds.
+NEWSROOM_INVITATION_DAYS = int(os.environ.get("NEWSROOM_INVITATION_DAYS", "7"))
+PASSWORD_RESET_RATE_LIMIT_COUNT = int(
+    os.environ.get("NEWSROOM_PASSWORD_RESET_RATE_LIMIT_COUNT", "5")
+)
+PASSWORD_RESET_RATE_LIMIT_PERIOD = int(
+    os.environ.get("NEWSROOM_PASSWORD_RESET_RATE_LIMIT_PERIOD", "3600")
+)
+
+# Two-factor authentication (twofactor app). When required, superusers and staff who may
+# publish stories or manage staff accounts (twofactor.policy) must set up an authenticator app
+# before any admin page opens; anyone else may set one up. On by default in production (DEBUG
+# off), off for `make run` and the tests; NEWSROOM_2FA_REQUIRED=1 or 0 says otherwise.
+# `python manage.py twofactor_reset <username>` removes a user's second factor (a lost phone).
+NEWSROOM_2FA_REQUIRED = env_bool("NEWSROOM_2FA_REQUIRED", not DEBUG)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = NEWSROOM_SITE_NAME
+# Nobody, superusers included, sees another user's secret or backup codes in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The one origin every absolute URL is built from: canonical links, OpenGraph, JSON-LD, feeds,
 # sitemaps, robots.txt and emails (serving.origin). The request's Host never is: a cached
 # page is the same whoever asked, under whatever name.

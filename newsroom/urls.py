@@ -11,6 +11,7 @@ from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS, sitemap_index
 from articles.views import SearchView
 from serving.admin_shortcut import view_on_site
+from serving.favicon import favicon
 from serving.healthz import healthz
 from serving.media import serve_media
 
@@ -23,6 +24,10 @@ urlpatterns = [
         admin.site.admin_view(view_on_site),
         name="admin-view-on-site",
     ),
+    # Two-factor authentication: set-up, backup codes and the login's code page (twofactor).
+    path("admin/two-factor/", include("twofactor.urls")),
+    # The login's "Forgotten your password?" and the invitation's set-password page (accounts).
+    path("admin/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     # The content API, its OpenAPI schema and its docs page (api.views).
     path("api/v1/", api.urls),
@@ -50,6 +55,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
         name="sitemap-section",
     ),
+    # Asked for by browsers (the admin's pages too) and feed readers without a link to it.
+    path("favicon.ico", favicon, name="favicon"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

@@ -66,9 +66,15 @@ class Generations:
         return self._front
 
 
+# What a clock returns when every page changed by itself (a story that came down may be
+# linked from any page).
+EVERY_PAGE = "*"
+
+
 def register_clock(clock: Clock) -> Clock:
     """Register *clock*: given (since, until), it returns the paths of pages that changed by
-    themselves in that time, such as the lists a scheduled story joins at its moment."""
+    themselves in that time, such as the lists a scheduled story joins at its moment, or
+    ``EVERY_PAGE``."""
     if clock not in _clocks:
         _clocks.append(clock)
     return clock
@@ -192,7 +198,9 @@ def renew_lease() -> bool:
             kept = max(settings.PAGE_CACHE_SECONDS, settings.PAGE_FRAGMENT_SECONDS)
             since = now - timedelta(seconds=kept)
         for clock in _clocks:
-            subjects.update(subject_of(path) for path in clock(since, now))
+            subjects.update(
+                SITE if path == EVERY_PAGE else subject_of(path) for path in clock(since, now)
+            )
         if subjects and not _bump(subjects):
             return False
         if pending:

@@ -11,6 +11,7 @@ It fails (exit status 1, one line per problem) on:
   import none of the story apps, ``articles`` imports neither ``reviews`` nor
   ``editorial``, and those two import neither each other; ``api`` and ``webhooks`` (outlets
   for partners) read the story apps, which import neither, and ``api`` never ``webhooks``;
+  no feature app imports ``accounts`` (the team's accounts);
 - a first-party import inside a function, outside an ``AppConfig.ready()`` (where Django
   wants app modules imported): it would hide a dependency from the top of the file.
 
@@ -36,6 +37,8 @@ LAYERS = {
     "reviews": FEATURE,
     "api": FEATURE,
     "webhooks": FEATURE,
+    "accounts": FEATURE,
+    "twofactor": FEATURE,
     "audit": INFRASTRUCTURE,
     "pagecache": INFRASTRUCTURE,
     "serving": INFRASTRUCTURE,
@@ -60,6 +63,15 @@ FORBIDDEN = {
         for outlet in ("api", "webhooks")
     ),
     ("api", "webhooks"),
+    # The team's accounts (the user admin, invitations, password reset) are the project's
+    # to install: no other app depends on them.
+    *(
+        (other, "accounts")
+        for other in (
+            *("images", "embeds", "articles", "editorial", "reviews"),
+            *("api", "webhooks", "twofactor"),
+        )
+    ),
 }
 
 

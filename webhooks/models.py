@@ -39,7 +39,10 @@ class EventType(models.TextChoices):
     STORY_UPDATED = "story.updated", _("story.updated: what readers see of a public story changed")
     STORY_UNPUBLISHED = (
         "story.unpublished",
-        _("story.unpublished: a public story went offline (withdrawn, rescheduled or deleted)"),
+        _(
+            "story.unpublished: a public story went offline (withdrawn, rescheduled, expired "
+            "or deleted)"
+        ),
     )
     REVIEW_APPROVED = (
         "review.approved",

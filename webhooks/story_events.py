@@ -92,7 +92,17 @@ def sync_story(story_id: int) -> list:
         public = article is not None and article.is_public
         # Published, but the gate keeps it back: its time has not come.
         scheduled = (
-            article is not None and not public and article.status == Article.Status.PUBLISHED
+            article is not None
+            and not public
+            and article.status == Article.Status.PUBLISHED
+            and article.publish_at > now
+        )
+        # Published, and its "unpublish at" time has passed.
+        expired = (
+            article is not None
+            and not public
+            and article.status == Article.Status.PUBLISHED
+            and not scheduled
         )
         if state is None:
             if not (public or scheduled):
@@ -113,6 +123,8 @@ def sync_story(story_id: int) -> list:
                 reason = "deleted"
             elif scheduled:
                 reason = "rescheduled"
+            elif expired:
+                reason = "expired"
             else:
                 reason = "withdrawn"
             data = payloads.story_gone(story_id, state.slug, reason)
@@ -121,9 +133,15 @@ def sync_story(story_id: int) -> list:
             state.digest = {}
         if article is not None:
             state.slug = article.slug
-        if scheduled and state.check_at != article.publish_at:
-            sync.using(run_after=article.publish_at).enqueue(story_id)
-            state.check_at = article.publish_at
+        # The next moment the story changes by itself: it goes up, or comes down.
+        moment = None
+        if scheduled:
+            moment = article.publish_at
+        elif public and article.unpublish_at is not None:
+            moment = article.unpublish_at
+        if moment is not None and state.check_at != moment:
+            sync.using(run_after=moment).enqueue(story_id)
+            state.check_at = moment
         state.synced_at = now
         state.save()
     return [event for event in events if event is not None]
@@ -158,7 +176,15 @@ def sweep() -> int:
         .filter(told=False)
         .values_list("pk", flat=True)
     )
-    found = list(due)
+    # And those that came down at their "unpublish at" lately while told as public.
+    came_down = (
+        Article.objects.expired()
+        .filter(unpublish_at__gt=now - SWEEP_LOOKBACK)
+        .alias(told=Exists(told))
+        .filter(told=True)
+        .values_list("pk", flat=True)
+    )
+    found = [*due, *came_down]
     for story_id in found:
         sync.enqueue(story_id)
     return len(found)

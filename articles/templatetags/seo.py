@@ -47,6 +47,10 @@ def article_meta(article):
         "tags": article.tag_list,
         "authors": [absolute_url(author.get_absolute_url()) for author in article.byline],
         "json_ld": [seo.json_ld(item) for item in data],
+        # Search engines drop the page from results by themselves when the story comes down.
+        "unavailable_after": (
+            seo.w3c_datetime(article.unpublish_at) if article.unpublish_at is not None else ""
+        ),
     }
 
 

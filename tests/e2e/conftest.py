@@ -144,7 +144,10 @@ def ensure_roles() -> None:
     review_roles = import_module("reviews.migrations.0002_rules_and_roles").ROLES
     image_roles = import_module("images.migrations.0002_roles").ROLES
     embed_roles = import_module("embeds.migrations.0002_roles").ROLES
-    wanted = {name: list(perms) for name, perms in story_roles.items()}
+    team_roles = import_module("accounts.migrations.0001_administrators").ROLES
+    wanted = {
+        name: list(perms) for roles in (story_roles, team_roles) for name, perms in roles.items()
+    }
     media_roles = (("images", image_roles), ("embeds", embed_roles))
     for app_label, roles in (("reviews", review_roles), *media_roles):
         for name, codenames in roles.items():

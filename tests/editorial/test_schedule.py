@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from articles.models import Article
+from articles.models import Article, ScheduledEdit
 from editorial import schedule
 
 UPCOMING_URL = reverse("admin:editorial_upcomingstory_changelist")
@@ -104,7 +104,7 @@ def test_upcoming_lists_scheduled_stories_in_the_site_time_zone(editor_client, m
     page = response.content.decode()
     assert page.index("Goes out soon") < page.index("Goes out later")
     assert "Already out" not in page and "Just a draft" not in page
-    local = timezone.localtime(soon.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+    local = formats.date_format(timezone.localtime(soon.publish_at), "DATETIME_FORMAT")
     assert local in page
     assert "Times in Europe/Berlin" in page
     assert reverse("admin:articles_article_change", args=[later.pk]) in page
@@ -135,3 +135,53 @@ def test_moderators_and_authors_get_neither_list(client, moderator, author_user)
         assert client.get(UPCOMING_URL).status_code == 403
         assert client.get(PROBLEMS_URL).status_code == 403
         assert 'id="schedule-summary"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_upcoming_lists_what_goes_live_comes_down_and_scheduled_edits_in_time_order(
+    editor_client, make_article, editor
+):
+
+    make_article(title="Goes out in two hours", publish_at=timezone.now() + timedelta(hours=2))
+    make_article(title="Comes down in an hour", unpublish_at=timezone.now() + timedelta(hours=1))
+    corrected = make_article(title="Corrected in three hours")
+    ScheduledEdit.objects.create(
+        article=corrected,
+        apply_at=timezone.now() + timedelta(hours=3),
+        changes={"title": "x"},
+        created_by=editor,
+    )
+    make_article(title="Live, nothing planned")
+
+    page = editor_client.get(UPCOMING_URL).content.decode()
+
+    assert "Live, nothing planned" not in page
+    order = [
+        page.index("Comes down in an hour"),
+        page.index("Goes out in two hours"),
+        page.index("Corrected in three hours"),
+    ]
+    assert order == sorted(order)
+    assert "Comes down (unpublish at)" in page
+    assert "Scheduled edit goes live" in page
+    assert [story.next_change for story in schedule.upcoming()] == [
+        schedule.Change.COMES_DOWN,
+        schedule.Change.GOES_UP,
+        schedule.Change.EDIT,
+    ]
+
+
+def test_an_overdue_scheduled_edit_is_critical_and_one_on_an_offline_story_a_warning(
+    make_article, editor
+):
+
+    live = make_article(title="Live with a stuck edit")
+    offline = make_article(title="Taken down", status=Article.Status.DRAFT)
+    for story, due in ((live, timedelta(minutes=-20)), (offline, timedelta(hours=2))):
+        ScheduledEdit.objects.create(
+            article=story, apply_at=timezone.now() + due, changes={"title": "x"}, created_by=editor
+        )
+
+    assert codes(schedule.find_problems()) == [
+        ("edit_overdue", "critical", "Live with a stuck edit"),
+        ("edit_offline", "warning", "Taken down"),
+    ]

@@ -364,3 +364,33 @@ def test_the_migration_takes_the_stories_public_then_as_told(
     scheduled.save()
     run_tasks()
     assert receiver.requests == []
+
+
+def test_a_story_that_comes_down_at_its_unpublish_time_is_told_unpublished_expired(
+    endpoint, receiver, run_tasks, make_article
+):
+    story = make_article(unpublish_at=timezone.now() + timedelta(seconds=1))
+    run_tasks()
+    assert [kind for kind, _data in told(receiver, endpoint)] == ["story.published"]
+    # A look is queued for the moment it comes down.
+    assert [result.run_after for result in queued_checks(story)] == [story.unpublish_at]
+
+    wait_until(story.unpublish_at)
+    run_tasks()
+
+    kind, data = told(receiver, endpoint)[-1]
+    assert (kind, data["id"], data["reason"]) == ("story.unpublished", story.pk, "expired")
+
+
+def test_the_sweep_tells_about_a_story_that_came_down_with_no_look_queued(
+    endpoint, receiver, run_tasks, make_article
+):
+    story = make_article()
+    run_tasks()
+    Article.objects.filter(pk=story.pk).update(unpublish_at=timezone.now() - timedelta(seconds=1))
+
+    assert story_events.sweep.call() == 1
+    run_tasks()
+
+    kind, data = told(receiver, endpoint)[-1]
+    assert (kind, data["reason"]) == ("story.unpublished", "expired")
