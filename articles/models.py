@@ -389,13 +389,32 @@ class Article(models.Model):
             ("publish_article", _("Can publish and unpublish stories")),
             ("edit_any_article", _("Can edit stories of any author")),
         ]
+        # Every column of the published gate (public_at) is in the indexes the public lists
+        # read, unpublish_at as an included column (PostgreSQL; SQLite has none): counts and
+        # deep pages are then answered from the index alone, never from the table's rows.
         indexes = [
-            models.Index(fields=["status", "publish_at"], name="article_status_publish"),
-            models.Index(fields=["region", "status", "publish_at"], name="article_region_publish"),
-            models.Index(fields=["rubric", "status", "publish_at"], name="article_rubric_publish"),
+            models.Index(
+                fields=["status", "publish_at"],
+                include=["unpublish_at"],
+                name="article_status_publish",
+            ),
+            models.Index(
+                fields=["region", "status", "publish_at"],
+                include=["unpublish_at"],
+                name="article_region_publish",
+            ),
+            models.Index(
+                fields=["rubric", "status", "publish_at"],
+                include=["unpublish_at"],
+                name="article_rubric_publish",
+            ),
             # Tag and author lists join their stories by id and keep the published ones: with
             # the gate's columns beside the id, PostgreSQL answers from this index alone.
-            models.Index(fields=["id", "status", "publish_at"], name="article_id_visibility"),
+            models.Index(
+                fields=["id", "status", "publish_at"],
+                include=["unpublish_at"],
+                name="article_id_visibility",
+            ),
             # The content API's sync order (api.views): when a story last changed for a reader,
             # its last edit or its publication if later, then its id. Pages deep in it are then
             # a range of this index, as the newest-first ones are of article_status_publish.
