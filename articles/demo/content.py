@@ -98,7 +98,8 @@ DEMO_ACCOUNTS = [
 DEMO_PASSWORD = "changeme"
 
 # Stories, newest first. "hours_ago" places each one in time when it is first created;
-# "status" defaults to published, and a negative "hours_ago" schedules it in the future.
+# "status" defaults to published, and a negative "hours_ago" schedules it in the future;
+# "live_hours" gives it an "unpublish at" that many hours after it goes out.
 STORIES = [
     {
         "slug": "energy-forum-what-to-watch",
@@ -108,6 +109,8 @@ STORIES = [
         "authors": ["omar-haddad"],
         "tags": ["energy", "diplomacy", "gas"],
         "hours_ago": -60,
+        # A preview of the forum: once it is over, the story comes down by itself.
+        "live_hours": 24 * 7,
         "teaser": "Producers, buyers and pipeline planners meet next week. Three questions "
         "will tell whether the gathering is a photo opportunity or the start of real deals.",
         "body": [

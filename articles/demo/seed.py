@@ -74,6 +74,11 @@ def seed_content(report: SeedReport) -> None:
                 "body": content.body_html(story["body"]),
                 "status": story.get("status", Article.Status.PUBLISHED),
                 "publish_at": now - timedelta(hours=story["hours_ago"]),
+                "unpublish_at": (
+                    now - timedelta(hours=story["hours_ago"] - story["live_hours"])
+                    if "live_hours" in story
+                    else None
+                ),
                 "featured": story.get("featured", False),
                 "correction_note": story.get("correction_note", ""),
                 "revised_at": now if story.get("correction_note") else None,
