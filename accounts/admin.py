@@ -10,6 +10,8 @@ browser sends:
 - the roles offered are the newsroom's (``accounts.roles``); other groups an account is in
   are kept as they are;
 - superusers' accounts are not there for them: not in the list, 404 on every page of one;
+- an account with rights no role gives (another group, single permissions) keeps its email
+  address: password resets go there, so changing it would take the account over;
 - nobody but a superuser sets someone's password: new people get an invitation, others use
   "Forgotten your password?" on the login page.
 
@@ -34,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.forms import InviteForm, SuperuserChangeForm, TeamMemberForm
 from accounts.mail import invitation_pending
-from accounts.roles import ROLES, role_groups
+from accounts.roles import ROLES, has_rights_beyond_roles, role_groups
 
 admin.site.unregister(User)
 
@@ -99,6 +101,10 @@ class TeamUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return ()
+        if obj is not None and has_rights_beyond_roles(obj):
+            # Password resets go to this address: whoever could change it could log in as
+            # the account, with rights that only a superuser hands out.
+            return ("email", "status", "last_login", "date_joined")
         return ("status", "last_login", "date_joined")
 
     def get_list_filter(self, request):

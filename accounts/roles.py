@@ -16,3 +16,12 @@ ROLES = ("Authors", "Editors", "Moderators", ADMINISTRATORS)
 def role_groups():
     """Return the groups that are newsroom roles, by name."""
     return Group.objects.filter(name__in=ROLES).order_by("name")
+
+
+def has_rights_beyond_roles(user) -> bool:
+    """Return whether *user* has rights no role gives: superuser, another group, single ones."""
+    return (
+        user.is_superuser
+        or user.user_permissions.exists()
+        or user.groups.exclude(name__in=ROLES).exists()
+    )

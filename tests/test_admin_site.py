@@ -83,3 +83,24 @@ def test_audit_log_writes_a_preview_links_expiry_in_the_admins_format(
 
     assert f"expires {admin_datetime(link.expires_at)}" in page
     assert link.expires_at.isoformat()[:16].replace("T", " ") not in page
+
+
+@pytest.mark.parametrize("junk", ["abc", "\x00", "", "99999999999999999999999"])
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "/admin/articles/article/",
+        "/admin/api/apikey/",
+        "/admin/webhooks/endpoint/",
+        "/admin/reviews/review/",
+    ],
+)
+def test_a_bulk_action_on_junk_ids_is_refused_not_a_server_error(
+    client, superuser, changelist, junk
+):
+    client.force_login(superuser)
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [junk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Nothing was changed" in response.content.decode()
