@@ -661,6 +661,20 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+        past_end = queryset.exclude(status=Article.Status.PUBLISHED).filter(
+            unpublish_at__lte=timezone.now()
+        )
+        titles = list(past_end.values_list("title", flat=True)[:5])
+        if titles:
+            self.message_user(
+                request,
+                gettext(
+                    "Not published, as their “unpublish at” time has passed: %(titles)s. "
+                    "Set a later time, or none, on each story's page."
+                )
+                % {"titles": ", ".join(f"“{title}”" for title in titles)},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Unpublish selected stories"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):

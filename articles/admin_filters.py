@@ -25,7 +25,8 @@ class StoryListFilter(admin.SimpleListFilter):
     A plain related filter would offer every story of the site. Subclasses set
     ``parameter_name`` and ``story_field`` (the lookup of the story's id) and return the
     stories to offer from ``story_choices()``; a story chosen through a link (the story
-    columns link here) joins them, so the sidebar shows what the list is filtered by.
+    columns link here) joins them when the list has rows about it, so the sidebar shows what
+    the list is filtered by.
     """
 
     title = _("story")
@@ -42,7 +43,14 @@ class StoryListFilter(admin.SimpleListFilter):
         choices = self.story_choices()
         selected = self.value()
         if is_story_id(selected) and selected not in {pk for pk, _label in choices}:
-            title = Article.objects.filter(pk=selected).values_list("title", flat=True).first()
+            # Named only when the list has rows about it, which show its title anyway: an id
+            # typed by hand must not tell a moderator the title of a draft or an expired story.
+            listed = model_admin.get_queryset(request).filter(**{self.story_field: selected})
+            title = (
+                Article.objects.filter(pk=selected, pk__in=listed.values(self.story_field))
+                .values_list("title", flat=True)
+                .first()
+            )
             if title is not None:
                 choices.insert(0, (selected, self.story_label(title)))
         return choices

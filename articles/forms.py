@@ -250,6 +250,24 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
                     code="unpublish_before_publish",
                 ),
             )
+        elif (
+            unpublish_at
+            and unpublish_at <= timezone.now()
+            and cleaned_data.get("status") == Article.Status.PUBLISHED
+            and "status" in self.changed_data
+        ):
+            # Published with a time to come down that has passed, it would be expired at once:
+            # "published" in the message, on no page.
+            self.add_error(
+                "unpublish_at",
+                forms.ValidationError(
+                    _(
+                        "This time has passed, so the story would not appear: choose a later "
+                        "time, or none."
+                    ),
+                    code="unpublish_passed",
+                ),
+            )
         if cleaned_data.get("schedule_edit_at"):
             self._check_scheduled_edit(cleaned_data)
         if self.live_state is not None:

@@ -79,9 +79,16 @@ def edit_apply(edit: ScheduledEdit, *, now=None) -> Article:
     """Put *edit*'s text on its story now, as its author would have by saving the form."""
     now = now or timezone.now()
     article = Article.objects.select_for_update().get(pk=edit.article_id)
+    skipped = []
     for name, value in edit.changes.items():
         if name == "lead_image":
-            article.lead_image = Image.objects.filter(pk=value).first() if value else None
+            image = Image.objects.filter(pk=value).first() if value else None
+            if value and image is None:
+                # Deleted from the library since (nothing protects an image an edit only
+                # waits to show): the story keeps the picture it has rather than lose it.
+                skipped.append(name)
+                continue
+            article.lead_image = image
         elif name == "revised_at":
             article.revised_at = datetime.fromisoformat(value) if value else None
         else:
@@ -104,6 +111,7 @@ def edit_apply(edit: ScheduledEdit, *, now=None) -> Article:
             # Someone changed the live story after this edit was made: their change to these
             # fields is now replaced.
             "over_later_edits": article.version - 1 > edit.based_on_version,
+            **({"skipped": skipped} if skipped else {}),
         },
     )
     return article

@@ -99,11 +99,15 @@ def article_send_back(*, article: Article, by: User, details: dict | None = None
 
 
 def articles_publish(*, queryset: QuerySet[Article], by: User) -> int:
-    """Publish every story of *queryset* that is not published yet; return how many."""
+    """Publish every story of *queryset* that is not published yet; return how many.
+
+    A story whose "unpublish at" has passed is left as it is: published, it would be gone
+    at once (its editor sets a later time, or none, on its page).
+    """
     _require_publish_permission(by)
     now = timezone.now()
     return _bulk_set_status(
-        queryset.exclude(status=Article.Status.PUBLISHED),
+        queryset.exclude(status=Article.Status.PUBLISHED).exclude(unpublish_at__lte=now),
         by=by,
         reason=_("Published"),
         status=Article.Status.PUBLISHED,

@@ -104,6 +104,7 @@ class StoryEditorialAdminMixin:
         extra = {}
         if article is not None and self.has_view_or_change_permission(request, article):
             may_share = self.has_change_permission(request, article)
+            can_share = services.can_share(article)
             if may_share:
                 # Only someone who can save counts as "editing"; readers of a locked story don't.
                 services.presence_touch(article=article, user=request.user)
@@ -111,7 +112,8 @@ class StoryEditorialAdminMixin:
                 "editing_now": services.presence_others(article=article, user=request.user),
                 "presence_minutes": settings.EDITORIAL_PRESENCE_SECONDS // 60,
                 "may_share": may_share,
-                "can_share": services.can_share(article),
+                "can_share": can_share,
+                "story_expired": not can_share and article.is_expired(),
                 "preview_links": list(
                     article.preview_links.select_related("created_by", "revoked_by")
                     .annotate(
@@ -152,11 +154,11 @@ class StoryEditorialAdminMixin:
             return self._back_to_story(article)
         form = PreviewLinkForm(request.POST)
         if not services.can_share(article):
-            self.message_user(
-                request,
-                _("This story is already public: share its address instead."),
-                messages.WARNING,
-            )
+            if article.is_expired():
+                message = _("This story came down at its “unpublish at” time: it is not shared.")
+            else:
+                message = _("This story is already public: share its address instead.")
+            self.message_user(request, message, messages.WARNING)
             return self._back_to_story(article)
         if not form.is_valid():
             self.message_user(

@@ -136,8 +136,10 @@ def my_shelves(user, now) -> list[Shelf]:
         Shelf("sent_back", _("Sent back to you")),
         Shelf("draft", _("Drafts"), changelist_url=f"{changelist}?status__exact=draft"),
         Shelf("review", _("In review"), changelist_url=f"{changelist}?status__exact=review"),
-        Shelf("scheduled", _("Scheduled")),
-        Shelf("published", _("Published"), changelist_url=f"{changelist}?status__exact=published"),
+        # The list's state filter (articles.admin_filters), not the stored status: that would
+        # list scheduled and expired stories under "Published" too.
+        Shelf("scheduled", _("Scheduled"), changelist_url=f"{changelist}?status=scheduled"),
+        Shelf("published", _("Published"), changelist_url=f"{changelist}?status=published"),
     ]
     orders = {
         "sent_back": ("-note_at", "-pk"),

@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from articles.models import Article, ScheduledEdit
+from articles.models import Article, ScheduledEdit, expired_at
 from serving.dates import admin_datetime
 
 LOOKBACK = timedelta(days=7)
@@ -139,6 +139,8 @@ def content_problems(now) -> list[Problem]:
     missing_alt = Q(lead_image__isnull=False, lead_image__alt_text="")
     candidates = (
         Article.objects.filter(status=Article.Status.PUBLISHED)
+        # Come down at its "unpublish at": readers no longer see it, nobody need be woken.
+        .exclude(expired_at(now))
         .annotate(body_bytes=ByteLength("body"))
         .filter(missing_alt | Q(body_bytes__lt=SHORT_BODY))
         .select_related("lead_image")

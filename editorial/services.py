@@ -47,8 +47,9 @@ def expiry_choices() -> list[tuple[int, str]]:
 
 
 def can_share(article: Article) -> bool:
-    """Return whether *article* may get a preview link: only while the public cannot see it."""
-    return not article.is_published()
+    """Return whether *article* may get a preview link: only while the public cannot see it,
+    and not once it came down at its "unpublish at" (its links no longer open it)."""
+    return not article.is_published() and not article.is_expired()
 
 
 def preview_link_create(

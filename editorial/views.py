@@ -18,6 +18,8 @@ from serving.clients import client_ip
 
 # secrets.token_urlsafe(32) gives 43 characters; anything else is not one of ours.
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32,64}")
+# The share page's state for a live link whose story came down at its "unpublish at".
+GONE = "story_gone"
 
 
 def private(response):
@@ -40,6 +42,10 @@ class SharedPreviewView(StoryContextMixin, DetailView):
         if link is None:
             raise Http404("No such preview link.")
         state = link.state()
+        if state == PreviewLink.State.ACTIVE and link.article.is_expired():
+            # Taken down at its "unpublish at" (an embargo that ended, a legal takedown): a
+            # link shared before then must not keep showing what the site no longer does.
+            state = GONE
         if state != PreviewLink.State.ACTIVE:
             response = render(
                 request,

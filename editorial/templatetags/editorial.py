@@ -16,7 +16,7 @@ def schedule_summary(context):
     user = getattr(request, "user", None)
     if user is None or not (user.is_superuser or user.has_perm("articles.edit_any_article")):
         return {"show": False}
-    figures = schedule.upcoming().aggregate(upcoming=Count("pk"), next_at=Min("publish_at"))
+    figures = schedule.upcoming().aggregate(upcoming=Count("pk"), next_at=Min("next_change_at"))
     return {"show": True, "problems": len(schedule.find_problems()), **figures}
 
 

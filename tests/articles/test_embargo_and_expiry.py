@@ -152,3 +152,26 @@ def test_search_engines_are_told_when_the_story_comes_down(client, offer):
     moment = timezone.localtime(offer.unpublish_at).isoformat(timespec="seconds")
     assert f'<meta name="robots" content="unavailable_after: {moment}">' in page
     assert f'"expires":"{moment}"' in page
+
+
+def test_publishing_in_bulk_leaves_a_story_whose_end_has_passed_and_says_so(
+    editor_client, make_article
+):
+    ended = make_article(
+        title="An offer that ended",
+        status=Article.Status.DRAFT,
+        unpublish_at=timezone.now() - timedelta(hours=1),
+    )
+    ready = make_article(title="Ready to go", status=Article.Status.DRAFT)
+    response = editor_client.post(
+        "/admin/articles/article/",
+        {"action": "publish_selected", "_selected_action": [ended.pk, ready.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "1 story published." in page
+    assert "Not published, as their “unpublish at” time has passed: “An offer that ended”" in page
+    ended.refresh_from_db()
+    ready.refresh_from_db()
+    assert ended.status == Article.Status.DRAFT
+    assert ready.is_published()
