@@ -209,6 +209,9 @@ def app_environment(
         GUNICORN_WORKERS="1",
         GUNICORN_ACCESS_LOG="off",
         GUNICORN_TIMEOUT="20",
+        # Production asks staff for a second factor; these editors are about pages across
+        # servers and have no authenticator app (two-factor logins: tests/twofactor).
+        NEWSROOM_2FA_REQUIRED="0",
     )
     if database:
         env["DATABASE_URL"] = database
