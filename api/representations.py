@@ -2,7 +2,8 @@
 
 Plain dicts in the shapes of ``api.schemas``; webhook payloads may use them too. Nothing here
 runs a query when the caller fetched what it needs (``api.views`` does: the story's region,
-rubric, lead image, authors, tags, sync time and review count, and its body's media). Bodies
+rubric, lead image, authors, tags, corrections, sync time and review count, and its body's
+media). Bodies
 and images come out as the feeds give them: ``articles.body.render(absolute=True)`` and the
 library's renditions, every URL absolute on the site's configured origin.
 """
@@ -156,6 +157,11 @@ def story_head(article) -> dict:
     }
 
 
+def correction_item(correction) -> dict:
+    """Return one of a story's corrections: its text and when it was made."""
+    return {"text": correction.text, "made_at": correction.made_at}
+
+
 def story(article, *, media: body.Media | None = None, embargoed_until=None) -> dict:
     """Return *article* with its whole body, as a partner republishes it.
 
@@ -174,7 +180,9 @@ def story(article, *, media: body.Media | None = None, embargoed_until=None) -> 
         "published_at": article.publish_at,
         "revised_at": article.revised_at,
         "updated_at": changed_at(article),
-        "correction_note": article.correction_note or None,
+        "corrections": [correction_item(correction) for correction in article.correction_list],
+        # Kept for clients of the first release: the latest correction's text.
+        "correction_note": (article.correction_list[-1].text if article.correction_list else None),
         # Annotated by the list's query (api.views.stories_for), never counted per story.
         "review_count": article.review_count,
         "reviews_url": api_url("story-reviews", slug=article.slug),

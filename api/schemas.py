@@ -51,6 +51,11 @@ class Photo(Schema):
     formats: dict[str, list[Rendition]]
 
 
+class Correction(Schema):
+    text: str = Field(description="What was wrong and what the story says now (plain text).")
+    made_at: datetime = Field(description="When the correction was made.")
+
+
 class Story(Schema):
     id: int
     title: str
@@ -76,7 +81,13 @@ class Story(Schema):
         description="When anything about the story last changed for a reader: its last edit, "
         "or its publication if later. What updated_since and ordering=updated use."
     )
-    correction_note: str | None = Field(description="What was corrected or updated, if anything.")
+    corrections: list[Correction] = Field(
+        description="Every correction to the story, oldest first, as readers see them at its top."
+    )
+    correction_note: str | None = Field(
+        description="Deprecated: the latest correction's text (null if none). Read corrections.",
+        json_schema_extra={"deprecated": True},
+    )
     review_count: int = Field(description="Approved reader reviews.")
     reviews_url: str = Field(description=URL)
     embargoed_until: datetime | None = Field(

@@ -37,13 +37,14 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from articles import scheduled_edits, services
+from articles import corrections, scheduled_edits, services
 from articles.admin_filters import AuthorFilter, State, StoryStateFilter, state_order, story_state
 from articles.admin_widgets import SafeAutocompleteMixin
-from articles.forms import ArticleAdminForm, AuthorAdminForm
+from articles.forms import ArticleAdminForm, AuthorAdminForm, CorrectionEditForm
 from articles.models import (
     Article,
     Author,
+    Correction,
     Redirect,
     Region,
     Rubric,
@@ -61,8 +62,8 @@ from images.rendering import rendition_url
 from serving.dates import admin_datetime, time_zone_note
 
 # Fields of the story form that are not the story's: the concurrency check's hidden fields,
-# and the revert form's confirmation.
-FORM_ONLY_FIELDS = {"loaded_version", "loaded_history", "confirm_status_change"}
+# the revert form's confirmation, and a new correction (audited as a correction of its own).
+FORM_ONLY_FIELDS = {"loaded_version", "loaded_history", "confirm_status_change", "correction"}
 STATUS_FIELDS = ("status", "publish_at", "unpublish_at")
 
 
@@ -244,6 +245,7 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     readonly_fields = (
         "preview_link",
         "pending_edits",
+        "earlier_corrections",
         "reading_time",
         "created_by",
         "created_at",
@@ -275,7 +277,6 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 "classes": ("collapse",),
                 "fields": (
                     "allow_reviews",
-                    "correction_note",
                     "revised_at",
                     "reading_time",
                     "created_by",
@@ -371,6 +372,18 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         if obj is None:
             return fieldsets
         if to_historic(obj) is None:
+            # On the change page only: a story being written has nothing to correct yet, and
+            # a revert leaves the corrections as they are.
+            corrections_fieldset = (
+                _("Corrections"),
+                {
+                    "fields": ("correction", "earlier_corrections")
+                    if self.has_change_permission(request, obj)
+                    else ("earlier_corrections",)
+                },
+            )
+            fieldsets = (*fieldsets[:-1], corrections_fieldset, fieldsets[-1])
+            obj._newsroom_manage_corrections = self.may_manage_corrections(request, obj)
             if obj.status == Article.Status.PUBLISHED and self.has_change_permission(request, obj):
                 scheduled_edit = (
                     _("Scheduled edit"),
@@ -409,6 +422,11 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             return
         if not change:
             obj.created_by = request.user
+        correction = form.cleaned_data.get("correction")
+        corrected_at = timezone.now()
+        if correction and "revised_at" not in form.changed_data:
+            # Readers see "Updated" at the correction's time, unless the editor set one.
+            obj.revised_at = corrected_at
         version = to_historic(obj)
         if version is not None:
             obj._change_reason = gettext("Reverted to the version of %(date)s") % {
@@ -419,6 +437,10 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             revert_changes = reverted_fields(obj, form)
         previous_status = form.initial.get("status") if change else None
         super().save_model(request, obj, form, change)
+        if correction:
+            corrections.correction_add(
+                article=obj, text=correction, by=request.user, made_at=corrected_at, revise=False
+            )
         if version is not None:
             self._record_revert(request, obj, version, revert_changes)
         self._record_save(request, obj, form, change, previous_status, reverted=version is not None)
@@ -486,6 +508,16 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.cancel_scheduled_edit_view),
                 name="articles_article_cancel_edit",
             ),
+            path(
+                "<path:object_id>/corrections/<int:correction_id>/edit/",
+                self.admin_site.admin_view(self.correction_edit_view),
+                name="articles_article_edit_correction",
+            ),
+            path(
+                "<path:object_id>/corrections/<int:correction_id>/remove/",
+                self.admin_site.admin_view(self.correction_remove_view),
+                name="articles_article_remove_correction",
+            ),
             *super().get_urls(),
         ]
 
@@ -515,6 +547,91 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 messages.WARNING,
             )
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    # -- Corrections ------------------------------------------------------------------------
+
+    def may_manage_corrections(self, request, article) -> bool:
+        """Return whether the user may edit and remove the corrections of *article*: editors,
+        and only on a story they may change."""
+        return services.can_publish(request.user) and self.has_change_permission(request, article)
+
+    def _correction_of(self, request, object_id, correction_id):
+        article = self.get_object(request, unquote(object_id))
+        if not self.may_manage_corrections(request, article):
+            raise PermissionDenied
+        return article, get_object_or_404(Correction, pk=correction_id, article=article)
+
+    def _correction_page(self, request, article, correction, template, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "correction": correction,
+            **context,
+        }
+        return TemplateResponse(request, f"admin/articles/article/{template}", context)
+
+    def correction_edit_view(self, request, object_id, correction_id):
+        """Show (GET) and save (POST) the text of one of the story's corrections."""
+        article, correction = self._correction_of(request, object_id, correction_id)
+        form = CorrectionEditForm(request.POST or None, initial={"text": correction.text})
+        if request.method == "POST" and form.is_valid():
+            corrections.correction_edit(
+                correction=correction, text=form.cleaned_data["text"], by=request.user
+            )
+            self.message_user(request, gettext("The correction was changed."), messages.SUCCESS)
+            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        return self._correction_page(
+            request,
+            article,
+            correction,
+            "correction_edit.html",
+            form=form,
+            title=gettext("Change a correction"),
+        )
+
+    def correction_remove_view(self, request, object_id, correction_id):
+        """Ask to confirm (GET), then remove one of the story's corrections (POST)."""
+        article, correction = self._correction_of(request, object_id, correction_id)
+        if request.method != "POST":
+            return self._correction_page(
+                request,
+                article,
+                correction,
+                "correction_remove.html",
+                title=gettext("Remove a correction"),
+            )
+        corrections.correction_remove(correction=correction, by=request.user)
+        self.message_user(request, gettext("The correction was removed."), messages.SUCCESS)
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    @admin.display(description=_("earlier corrections"))
+    def earlier_corrections(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        listed = list(obj.corrections.order_by("made_at", "pk").select_related("created_by"))
+        if not listed:
+            return gettext("None yet.")
+        return render_to_string(
+            "admin/articles/article/corrections.html",
+            {
+                "corrections": [
+                    (
+                        correction,
+                        reverse(
+                            "admin:articles_article_edit_correction", args=[obj.pk, correction.pk]
+                        ),
+                        reverse(
+                            "admin:articles_article_remove_correction",
+                            args=[obj.pk, correction.pk],
+                        ),
+                    )
+                    for correction in listed
+                ],
+                # Decided with the request (get_fieldsets), which this column is not given.
+                "manage": getattr(obj, "_newsroom_manage_corrections", False),
+            },
+        )
 
     @admin.display(description=_("waiting edits"))
     def pending_edits(self, obj):

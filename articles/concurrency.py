@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.history import relations_snapshot
 from articles.models import Article
 
-TEXT_FIELDS = {"title", "teaser", "body", "correction_note"}
+TEXT_FIELDS = {"title", "teaser", "body"}
 BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|tr|table|ul|ol)>|<br\s*/?>|<hr\s*/?>", re.I)
 WORDS = re.compile(r"\s+|[^\s]+")
 

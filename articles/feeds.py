@@ -1,7 +1,9 @@
 """RSS 2.0 and Atom 1.0 feeds of the latest stories: all, and per region, rubric, tag, author.
 
-Every feed runs a fixed number of queries (the stories, their tags, their authors, and the
-region/rubric/tag/author itself for the narrowed feeds), whatever the volume. Every link in a
+Every feed runs a fixed number of queries (the stories with their latest correction, their
+tags, their authors, and the region/rubric/tag/author itself for the narrowed feeds), whatever
+the volume. An item that was corrected says so first, with the latest correction's time and
+text, in its description and its content, as the story page does. Every link in a
 feed is absolute on the site's configured origin (``serving.origin``): Django's ``Feed``
 would otherwise complete relative links with the request's host.
 """
@@ -12,9 +14,12 @@ import mimetypes
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
-from django.utils.html import escape
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -27,6 +32,7 @@ from articles.seo import (
     site_description,
     site_name,
 )
+from articles.templatetags.articles_tags import NEWS_DATETIME_FORMAT
 from serving.origin import absolute_url
 
 FEED_SIZE = 50
@@ -85,6 +91,7 @@ class LatestArticlesFeed(Feed):
             Article.objects.published()
             .select_related("region", "rubric", "lead_image")
             .with_byline_and_tags()
+            .with_latest_correction()
             .newest_first()
         )
 
@@ -108,11 +115,15 @@ class LatestArticlesFeed(Feed):
     def item_description(self, item):
         # RSS <description> and Atom's html summary are HTML to a feed reader; the teaser is
         # plain text, so it is escaped once more: "<img onerror>" arrives as those characters.
+        correction = latest_correction_html(item)
+        if correction:
+            return correction + format_html("<p>{}</p>", item.teaser)
         return escape(item.teaser)
 
     def item_extra_kwargs(self, item):
         # Figures with absolute image URLs, embeds and footnotes as plain links and text.
-        return {"content": body.render(item, absolute=True, media=item.body_media)}
+        content = body.render(item, absolute=True, media=item.body_media)
+        return {"content": latest_correction_html(item) + content}
 
     def item_pubdate(self, item):
         return item.publish_at
@@ -137,6 +148,22 @@ class LatestArticlesFeed(Feed):
             return []
         mime_type = mimetypes.guess_type(path)[0] or "image/jpeg"
         return [Enclosure(absolute_url(default_storage.url(path)), str(length), mime_type)]
+
+
+def latest_correction_html(article) -> str:
+    """Return the latest correction of *article* as an HTML paragraph, or "" if it has none.
+
+    "Corrected 9 May 2024 21:10: …", in the site's date format and the newsroom's zone.
+    """
+    correction = article.latest_correction
+    if correction is None:
+        return ""
+    when = date_format(timezone.localtime(correction.made_at), NEWS_DATETIME_FORMAT)
+    return format_html(
+        "<p><strong>{}</strong> {}</p>",
+        _("Corrected %(time)s:") % {"time": when},
+        linebreaksbr(correction.text, autoescape=True),
+    )
 
 
 @functools.lru_cache(maxsize=4096)

@@ -20,7 +20,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles.concurrency import VersionCheckFormMixin
-from articles.models import Article, Author, ScheduledEdit, public_at
+from articles.models import Article, Author, Correction, ScheduledEdit, public_at
 from articles.references import MAX_EMBEDS, MAX_GALLERY, MAX_MEDIA, references
 from articles.sanitizer import sanitize_html
 from images.models import Image
@@ -61,7 +61,7 @@ BODY_EDITOR_EXTENSIONS = {
 PLAIN_TEXT_FIELDS = (
     "title",
     "teaser",
-    "correction_note",
+    "correction",
     "body",
 )
 
@@ -108,6 +108,21 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         ),
     )
 
+    # Not a story field: each correction is a record of its own (articles.corrections),
+    # added on save, or when a scheduled edit carrying it is applied.
+    correction = forms.CharField(
+        label=_("Add a correction"),
+        required=False,
+        max_length=Correction._meta.get_field("text").max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_(
+            "What was wrong and what the story says now. Readers see it at the top of the "
+            "story with its time, after the earlier ones; the story shows “Updated” then "
+            "unless you set that time yourself."
+        ),
+    )
+
     # On a live story: save the text changes as a scheduled edit instead of now.
     schedule_edit_at = forms.SplitDateTimeField(
         label=_("Apply my text changes at"),
@@ -116,7 +131,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         help_text=_(
             "Only for a story that is already live: leave empty to change it now. With a time, "
             "readers keep seeing the current version until then, and your changes to the "
-            "title, teaser, body, lead image, correction note and “updated at” replace it at "
+            "title, teaser, body, lead image, a new correction and “updated at” replace it at "
             "that time by themselves."
         ),
     )
@@ -141,7 +156,6 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
             "tags",
             "featured",
             "allow_reviews",
-            "correction_note",
             "revised_at",
         )
 
@@ -303,7 +317,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
             ) % {"fields": ", ".join(others)}
             self.add_error("schedule_edit_at", forms.ValidationError(message, code="mixed"))
         elif not self.scheduled_changes():
-            message = _("Change the title, teaser, body, lead image or correction note first.")
+            message = _("Change the title, teaser, body or lead image, or add a correction first.")
             self.add_error("schedule_edit_at", forms.ValidationError(message, code="nothing"))
 
     def _confirm_revert_status(self, cleaned_data):
@@ -338,6 +352,20 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
             message, code="confirm_status_change", params={"current": current}
         )
         self.add_error("confirm_status_change", error)
+
+
+class CorrectionEditForm(forms.Form):
+    """The text of an earlier correction, changed by an editor (a typo in it)."""
+
+    text = forms.CharField(
+        label=_("Correction"),
+        max_length=Correction._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Its time stays as it is; readers see the new text at once."),
+    )
+
+    def clean_text(self):
+        return without_control_characters(self.cleaned_data["text"])
 
 
 class AuthorAdminForm(forms.ModelForm):

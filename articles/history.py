@@ -11,6 +11,9 @@ free of it) and adds what the library does not record by itself:
 - Versions for bulk changes (``QuerySet.update()`` sends no signals): the publishing
   services call ``record_versions()``.
 
+Corrections are records of their own (``Correction``, audited), not part of a version: a
+revert never takes one back.
+
 Only the fields in ``TRACKED_FIELDS`` are copied into versions. Derived columns and columns
 added later by other features (a search vector, a lock version) are read from the live row
 on revert, so new Article fields never silently change the history table.
@@ -42,7 +45,6 @@ TRACKED_FIELDS = frozenset(
         "publish_at",
         "unpublish_at",
         "revised_at",
-        "correction_note",
         "featured",
         "allow_reviews",
         "created_by",

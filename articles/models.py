@@ -1,35 +1,47 @@
 import math
 import re
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from articles.sanitizer import sanitize_html
 from images.models import Image
 from serving.dates import admin_datetime
 
 WORDS_PER_MINUTE = 230
+# Related stories (ArticleQuerySet.related_to): candidates are published this close to the
+# story; each shared tag weighs more than the region, and nearness in time breaks the rest.
+RELATED_WINDOW = timedelta(days=180)
+RELATED_TAG_POINTS = 3
+RELATED_REGION_POINTS = 2
+RELATED_NEAR = ((timedelta(days=7), 2), (timedelta(days=30), 1))
 
 
 def article_image_path(instance, filename: str) -> str:
@@ -172,9 +184,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("region", "rubric", "lead_image").defer("body")
 
     def for_story(self):
-        """Return rows for the story page: region, rubric and lead image joined, authors and tags
-        fetched."""
-        return self.select_related("region", "rubric", "lead_image").with_byline_and_tags()
+        """Return rows for the story page: region, rubric and lead image joined, authors, tags
+        and corrections fetched."""
+        return (
+            self.select_related("region", "rubric", "lead_image")
+            .with_byline_and_tags()
+            .with_corrections()
+        )
 
     def with_byline_and_tags(self):
         """Fetch the authors and tags of every story in one query each (Article.byline and
@@ -187,6 +203,26 @@ class ArticleQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch("authors", to_attr="prefetched_authors"),
             Prefetch("tags", to_attr="prefetched_tags"),
+        )
+
+    def with_corrections(self):
+        """Fetch the corrections of every story, oldest first, in one query
+        (``Article.correction_list``)."""
+        return self.prefetch_related(
+            Prefetch(
+                "corrections",
+                queryset=Correction.objects.order_by("made_at", "pk"),
+                to_attr="prefetched_corrections",
+            )
+        )
+
+    def with_latest_correction(self):
+        """Annotate each story with its latest correction's text and time, in the same query
+        (``Article.latest_correction``): what a feed item says, at no query per story."""
+        latest = Correction.objects.filter(article=OuterRef("pk")).order_by("-made_at", "-pk")
+        return self.annotate(
+            latest_correction_text=Subquery(latest.values("text")[:1]),
+            latest_correction_at=Subquery(latest.values("made_at")[:1]),
         )
 
     def for_links(self):
@@ -276,6 +312,52 @@ class ArticleQuerySet(models.QuerySet):
         newer = Subquery(self.newer_than(article).values("pk")[:1])
         return self.filter(Q(pk=older) | Q(pk=newer))
 
+    def related_to(self, article, tag_ids=None):
+        """Return the stories related to *article*, the closest first, *article* left out.
+
+        Scored in one query however many tags it has: points for each tag shared, for the same
+        region, and for being published within a week (or a month) of it. Candidates share a
+        tag or the region and were published within ``RELATED_WINDOW`` of it, so that a large
+        site scores a few hundred rows, not every story. *tag_ids* default to the story's
+        ``tag_list`` (prefetched on the story page). Chain it after ``published()``.
+        """
+        if tag_ids is None:
+            tag_ids = [tag.pk for tag in article.tag_list]
+        moment = article.publish_at
+        candidates = Q(region=article.region_id)
+        score = Case(
+            When(region=article.region_id, then=Value(RELATED_REGION_POINTS)),
+            default=Value(0),
+        )
+        if tag_ids:
+            tagged = TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(Article), tag_id__in=tag_ids
+            )
+            shared = Subquery(
+                tagged.filter(object_id=OuterRef("pk"))
+                .order_by()
+                .values("object_id")
+                .annotate(shared=Count("pk"))
+                .values("shared")
+            )
+            candidates |= Q(pk__in=tagged.values("object_id"))
+            score += Coalesce(shared, 0) * RELATED_TAG_POINTS
+        score += Case(
+            *(
+                When(publish_at__range=(moment - distance, moment + distance), then=Value(points))
+                for distance, points in RELATED_NEAR
+            ),
+            default=Value(0),
+        )
+        return (
+            self.filter(
+                candidates, publish_at__range=(moment - RELATED_WINDOW, moment + RELATED_WINDOW)
+            )
+            .exclude(pk=article.pk)
+            .annotate(relatedness=ExpressionWrapper(score, output_field=IntegerField()))
+            .order_by("-relatedness", "-publish_at", "-pk")
+        )
+
     def editable_by(self, user):
         """Return the stories *user* may edit in the admin: all for editors, own for authors."""
         if user.has_perm("articles.edit_any_article"):
@@ -353,11 +435,6 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text=_("Set when the story is substantially updated; readers see 'Updated'."),
-    )
-    correction_note = models.TextField(
-        _("correction or update note"),
-        blank=True,
-        help_text=_("Shown to readers at the top of the story, e.g. what was corrected."),
     )
     featured = models.BooleanField(_("featured"), default=False)
     allow_reviews = models.BooleanField(_("reviews open"), default=True)
@@ -465,6 +542,26 @@ class Article(models.Model):
         tags = self.tags.all() if prefetched is None else prefetched
         return sorted(tags, key=lambda tag: tag.name.casefold())
 
+    @cached_property
+    def correction_list(self) -> list["Correction"]:
+        """The story's corrections, oldest first (fetched by ``with_corrections()``)."""
+        prefetched = self.__dict__.get("prefetched_corrections")
+        return (
+            list(self.corrections.order_by("made_at", "pk")) if prefetched is None else prefetched
+        )
+
+    @cached_property
+    def latest_correction(self) -> "Correction | None":
+        """The story's newest correction: from ``with_latest_correction()``'s annotation, else
+        from ``correction_list``."""
+        if "latest_correction_text" in self.__dict__:
+            text = self.__dict__["latest_correction_text"]
+            if text is None:
+                return None
+            return Correction(article=self, text=text, made_at=self.latest_correction_at)
+        corrections = self.correction_list
+        return corrections[-1] if corrections else None
+
     def is_published(self) -> bool:
         """Return whether the public may see this story now, as stored (the one rule)."""
         return type(self).objects.filter(pk=self.pk).published().exists()
@@ -509,6 +606,46 @@ def in_use_by(
     return queryset.alias(first_story=first_story).filter(first_story__isnull=False)
 
 
+class Correction(models.Model):
+    """A correction to a story, kept with its time: readers see every one, oldest first.
+
+    Written through ``articles.corrections`` (audited; the story shows "Updated" at its
+    time). A story reverted to an earlier version keeps its corrections: the record of what
+    was wrong stays. Public only with its story, on the story's page, feeds and API.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    text = models.TextField(
+        _("correction"),
+        max_length=2000,
+        help_text=_("What was wrong and what the story says now, in a sentence or two."),
+    )
+    made_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("made_at", "pk")
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["article", "made_at"], name="correction_article_made")]
+
+    def __str__(self):
+        return Truncator(self.text).chars(60)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+
 class ScheduledEditQuerySet(models.QuerySet):
     def pending(self):
         """Return the edits neither applied nor cancelled yet, soonest first."""
@@ -531,7 +668,10 @@ class ScheduledEdit(models.Model):
 
     # What a scheduled edit may change: the text readers see. Status, times, taxonomy and
     # bylines change at once, through the story form.
-    SCHEDULABLE_FIELDS = ("title", "teaser", "body", "lead_image", "correction_note", "revised_at")
+    SCHEDULABLE_FIELDS = ("title", "teaser", "body", "lead_image", "correction", "revised_at")
+    # "correction" is not a story field: the text of a correction to add when the edit is
+    # applied, at that time (articles.corrections).
+    CORRECTION = "correction"
 
     article = models.ForeignKey(
         Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="scheduled_edits"
@@ -571,7 +711,12 @@ class ScheduledEdit(models.Model):
         return f"{self.article_id} @ {admin_datetime(self.apply_at)}"
 
     def changed_field_labels(self) -> list[str]:
-        return [str(Article._meta.get_field(name).verbose_name) for name in self.changes]
+        return [
+            str(_("a new correction"))
+            if name == self.CORRECTION
+            else str(Article._meta.get_field(name).verbose_name)
+            for name in self.changes
+        ]
 
 
 class BodyImage(models.Model):

@@ -1,10 +1,11 @@
 """Which reader pages a change to stories and their taxonomy touches, told to the page cache.
 
 A public story appears on its own page, its region's, rubric's, tags' and authors' pages and
-feeds, and the front (home, site feeds, sitemaps, search): a save or a publication makes
-those stale. A story that stops being public may be linked from any page ("Latest stories",
-a neighbour, "More from …"), so that makes every page stale; so does renaming a region,
-rubric, tag or author, whose names appear everywhere. Drafts touch nothing readers see.
+feeds, and the front (home, site feeds, sitemaps, search): a save, a publication or a
+correction makes those stale. A story that stops being public may be linked from any page
+("Latest stories", a neighbour, "More from …"), so that makes every page stale; so does
+renaming a region, rubric, tag or author, whose names appear everywhere. Drafts touch
+nothing readers see.
 
 ``ArticlesConfig.ready()`` connects the receivers; bulk writes (``QuerySet.update()``) call
 :func:`stories_changed` themselves, since they send no signals.
@@ -18,7 +19,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils.html import escape
 from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Correction, Region, Rubric
 from articles.seo import public_path
 from embeds.models import Embed
 from images.models import Image
@@ -156,6 +157,16 @@ def story_deleted(sender, instance, **kwargs):
         invalidate_everything()
 
 
+def correction_changed(sender, instance, raw=False, **kwargs):
+    """A correction was added, changed or removed: its public story's pages and feeds show it."""
+    if raw:
+        return
+    stories = Article.objects.published().filter(pk=instance.article_id)
+    public = next(iter(stories.select_related("region", "rubric").order_by()), None)
+    if public is not None:
+        invalidate(story_paths(public))
+
+
 def story_relations_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Tags or authors of a story changed: its pages, and those of what it gained or lost."""
     if action not in ("post_add", "post_remove", "pre_clear") or pk_set == set():
@@ -241,6 +252,10 @@ def connect() -> None:
         m2m_changed.connect(
             story_relations_changed, sender=through, dispatch_uid=f"{uid}:m2m:{through}"
         )
+    post_save.connect(correction_changed, sender=Correction, dispatch_uid=f"{uid}:correction")
+    post_delete.connect(
+        correction_changed, sender=Correction, dispatch_uid=f"{uid}:correction_deleted"
+    )
     for model, saved in ((Image, image_saved), (Embed, embed_saved)):
         pre_save.connect(about_to_save_shown, sender=model, dispatch_uid=f"{uid}:shown:{model}")
         post_save.connect(saved, sender=model, dispatch_uid=f"{uid}:save:{model}")

@@ -4,7 +4,8 @@ An editor corrects a live story for 9:00: the form's changes to the text (``Sche
 SCHEDULABLE_FIELDS``) are kept in a ``ScheduledEdit`` and readers see the story unchanged
 until then. At its time the worker applies it like an editor's save (a version in the
 story's history, the audit log, the page cache and webhooks told through the usual
-signals). Its task is queued for that moment; a periodic job applies whatever a lost task
+signals). A correction in it is recorded then, at that time (``articles.corrections``). Its
+task is queued for that moment; a periodic job applies whatever a lost task
 or a stopped worker left due, and ``check_schedule`` reports edits overdue.
 """
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from articles.corrections import correction_add
 from articles.models import Article, ScheduledEdit
 from audit import log
 from images.models import Image
@@ -80,7 +82,13 @@ def edit_apply(edit: ScheduledEdit, *, now=None) -> Article:
     now = now or timezone.now()
     article = Article.objects.select_for_update().get(pk=edit.article_id)
     skipped = []
+    correction = edit.changes.get(ScheduledEdit.CORRECTION)
+    if correction and "revised_at" not in edit.changes:
+        # As a correction added in the form: "Updated" at its time, unless the edit says when.
+        article.revised_at = now
     for name, value in edit.changes.items():
+        if name == ScheduledEdit.CORRECTION:
+            continue
         if name == "lead_image":
             image = Image.objects.filter(pk=value).first() if value else None
             if value and image is None:
@@ -99,6 +107,10 @@ def edit_apply(edit: ScheduledEdit, *, now=None) -> Article:
         "time": admin_datetime(edit.apply_at)
     }
     article.save()
+    if correction:
+        correction_add(
+            article=article, text=correction, by=edit.created_by, made_at=now, revise=False
+        )
     ScheduledEdit.objects.filter(pk=edit.pk).update(applied_at=now)
     log.record(
         log.Action.EDIT_APPLIED,

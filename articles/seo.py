@@ -9,6 +9,7 @@ the request, so a page is the same whoever asked for it under whatever host name
 import json
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -188,7 +189,58 @@ def news_article_data(article, *, url: str) -> dict[str, Any]:
     if article.unpublish_at is not None:
         # schema.org's end of the page's relevance: the story comes down then.
         data["expires"] = w3c_datetime(article.unpublish_at)
+    if article.correction_list:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": w3c_datetime(correction.made_at),
+            }
+            for correction in article.correction_list
+        ]
     return data
+
+
+def share_links(article) -> list[dict[str, str]]:
+    """Return plain links that share *article* on X, Facebook, Telegram, WhatsApp and by email.
+
+    Each opens the network's own share page with the story's canonical URL and title: no
+    script or button of theirs on our pages, and nothing is sent to them until a reader
+    clicks. Values are percent-encoded (spaces as %20, which mail programs also read).
+    """
+    url = canonical_url(article.get_absolute_url())
+    title = article.title
+
+    def query(**values: str) -> str:
+        return urlencode(values, quote_via=quote)
+
+    return [
+        {
+            "network": "X",
+            "label": _("Share on %(network)s") % {"network": "X"},
+            "href": f"https://x.com/intent/post?{query(text=title, url=url)}",
+        },
+        {
+            "network": "Facebook",
+            "label": _("Share on %(network)s") % {"network": "Facebook"},
+            "href": f"https://www.facebook.com/sharer/sharer.php?{query(u=url)}",
+        },
+        {
+            "network": "Telegram",
+            "label": _("Share on %(network)s") % {"network": "Telegram"},
+            "href": f"https://t.me/share/url?{query(url=url, text=title)}",
+        },
+        {
+            "network": "WhatsApp",
+            "label": _("Share on %(network)s") % {"network": "WhatsApp"},
+            "href": f"https://wa.me/?{query(text=f'{title} {url}')}",
+        },
+        {
+            "network": _("Email"),
+            "label": _("Share by email"),
+            "href": f"mailto:?{query(subject=title, body=url)}",
+        },
+    ]
 
 
 def breadcrumb_data(trail: list[tuple[str, str]]) -> dict[str, Any]:

@@ -11,9 +11,13 @@ Argument: ``article_ids`` (the set of primary keys of the stories written).
 becomes "In review" (``articles.admin``). The editorial app tells the editors.
 
 Arguments: ``article_ids`` (the set of primary keys of the stories) and ``by`` (the user).
+
+``demo_seeded`` is sent by ``manage.py seed_demo`` once the demo stories exist, so that other
+apps add their own demo data about them (readership: plausible read counts). No arguments.
 """
 
 from django.dispatch import Signal
 
 stories_bulk_updated = Signal()
 stories_sent_to_review = Signal()
+demo_seeded = Signal()

@@ -128,14 +128,15 @@ SECTION_TEMPLATES = {"news": "sitemaps/news.xml"}
 
 @require_safe
 @x_robots_tag
-def sitemap_index(request):
+def sitemap_index(request, sitemaps=None):
     """List every page of every section, with the section's latest change where it has one.
 
-    Django's own index view names the request's host in each ``<loc>``; this one uses the
-    site's origin.
+    *sitemaps*: the sections (``SITEMAPS`` and other apps', by ``newsroom.urls``). Django's
+    own index view names the request's host in each ``<loc>``; this one uses the site's
+    origin.
     """
     entries = []
-    for section, sitemap_class in SITEMAPS.items():
+    for section, sitemap_class in (sitemaps or SITEMAPS).items():
         sitemap = sitemap_class()
         location = absolute_url(reverse("sitemap-section", kwargs={"section": section}))
         lastmod = sitemap.get_latest_lastmod()

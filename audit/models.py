@@ -30,6 +30,10 @@ class AuditEntry(models.Model):
         EDIT_SCHEDULED = "edit_scheduled", _("edit scheduled")
         EDIT_APPLIED = "edit_applied", _("scheduled edit applied")
         EDIT_CANCELLED = "edit_cancelled", _("scheduled edit cancelled")
+        # A story's corrections (articles.corrections): the entry names the correction.
+        CORRECTION_ADDED = "correction_added", _("correction added")
+        CORRECTION_EDITED = "correction_edited", _("correction edited")
+        CORRECTION_REMOVED = "correction_removed", _("correction removed")
         # The team's accounts (accounts app): the entry names the account as its object.
         USER_INVITED = "user_invited", _("team member invited")
         USER_INVITED_AGAIN = "user_invited_again", _("invitation sent again")
@@ -44,6 +48,9 @@ class AuditEntry(models.Model):
         TWO_FACTOR_RESET = "2fa_reset", _("two-factor authentication reset by an administrator")
         BACKUP_CODES_CREATED = "2fa_backup_codes", _("new backup codes made")
         BACKUP_CODE_USED = "2fa_backup_code_used", _("logged in with a backup code")
+        # Newsletters (newsletters app): the entry names the send as its object.
+        NEWSLETTER_ALERT = "newsletter_alert", _("sent as a breaking-news alert")
+        NEWSLETTER_STOPPED = "newsletter_stopped", _("newsletter send stopped")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

@@ -7,7 +7,7 @@ SQLite in ``var/``, local-memory cache. Production sets ``DJANGO_DEBUG=0`` and m
 
 import ipaddress
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -122,9 +122,16 @@ INSTALLED_APPS = [
     "reviews",
     # The editorial desk: preview links, who has a story open, the schedule check.
     "editorial",
+    # Simple pages editors write (About, Contact, Privacy), linked from every page's footer.
+    "pages",
+    # Read counts without cookies, "Most read" (readership; articles never imports it).
+    "readership",
     # Outlets for partners: the content API (with its keys) and webhooks.
     "api",
     "webhooks",
+    # Newsletters: sign-up, digests and breaking-news alerts. After the story apps: it adds its
+    # "send as alert" action to the story admin they registered.
+    "newsletters",
     # The team: the user admin (invitations, roles, deactivation) and password reset.
     "accounts",
     # Two-factor authentication for staff: django-otp's devices (authenticator apps, backup
@@ -360,6 +367,12 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 # A mail server that hangs must not hold a reader's request for long (see reviews.tasks).
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+# The SMTP server, with DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 
 LOGIN_URL = "admin:login"
 # Where a login goes when its ?next= is missing or points off this site (Django would send
@@ -494,6 +507,53 @@ WEBHOOK_SWEEP_SECONDS = int(os.environ.get("NEWSROOM_WEBHOOK_SWEEP_SECONDS", "30
 # long with no attempt on its way (their task died with its worker, or on a fault).
 WEBHOOK_RESCUE_SECONDS = int(os.environ.get("NEWSROOM_WEBHOOK_RESCUE_SECONDS", "60"))
 WEBHOOK_KEEP_DAYS = int(os.environ.get("NEWSROOM_WEBHOOK_KEEP_DAYS", "30"))
+
+# Readership (readership app): story reads counted by a beacon in the shared cache, without
+# cookies or personal data (readership.counting), moved to the database by the worker every
+# NEWSROOM_READS_FLUSH_SECONDS. The "Most read (24 h)" block is on every story page and the
+# home page, so a new order makes every page stale: at most once per
+# NEWSROOM_MOST_READ_REFRESH seconds (the block's freshness against the page cache's hit rate;
+# README.md, "Most read"). Without a shared cache (no REDIS_URL) each web process moves its own
+# counts (NEWSROOM_READS_FLUSHED_BY_WEB), since the worker cannot see them.
+NEWSROOM_READS_FLUSH_SECONDS = int(os.environ.get("NEWSROOM_READS_FLUSH_SECONDS", "60"))
+NEWSROOM_MOST_READ_REFRESH = int(os.environ.get("NEWSROOM_MOST_READ_REFRESH", "600"))
+NEWSROOM_READS_FLUSHED_BY_WEB = env_bool("NEWSROOM_READS_FLUSHED_BY_WEB", not REDIS_URL)
+
+# Newsletters (newsletters app). Digests start every day at NEWSLETTER_SEND_AT (TIME_ZONE), the
+# weekly one on NEWSLETTER_WEEKLY_DAY; the worker sends them in batches of
+# NEWSLETTER_BATCH_SIZE, at NEWSLETTER_RATE emails a second on average (0: as fast as the mail
+# server takes them). A send that shows no progress for NEWSLETTER_STALL_SECONDS (its task
+# failed or was lost) is queued again where it stopped. See README.md, "Newsletters".
+weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSROOM_NEWSLETTER_FROM", "") or DEFAULT_FROM_EMAIL
+try:
+    NEWSLETTER_SEND_AT = time.fromisoformat(os.environ.get("NEWSROOM_NEWSLETTER_SEND_AT", "07:00"))
+    NEWSLETTER_WEEKLY_DAY = weekdays.index(
+        os.environ.get("NEWSROOM_NEWSLETTER_WEEKLY_DAY", "monday").strip().lower()
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "NEWSROOM_NEWSLETTER_SEND_AT must be a time such as 07:00, and "
+        "NEWSROOM_NEWSLETTER_WEEKLY_DAY a day of the week in English, such as monday."
+    ) from None
+NEWSLETTER_BATCH_SIZE = max(1, int(os.environ.get("NEWSROOM_NEWSLETTER_BATCH_SIZE", "200")))
+NEWSLETTER_RATE = float(os.environ.get("NEWSROOM_NEWSLETTER_RATE", "100"))
+# SMTP connections a batch sends over side by side (each a thread with a connection of its own).
+NEWSLETTER_CONNECTIONS = max(1, int(os.environ.get("NEWSROOM_NEWSLETTER_CONNECTIONS", "4")))
+NEWSLETTER_STALL_SECONDS = int(os.environ.get("NEWSROOM_NEWSLETTER_STALL_SECONDS", "120"))
+# The most stories one digest lists; it links to the site for the rest.
+NEWSLETTER_MAX_STORIES = int(os.environ.get("NEWSROOM_NEWSLETTER_MAX_STORIES", "25"))
+# How long a confirmation link works; unconfirmed sign-ups are deleted after as long.
+NEWSLETTER_CONFIRM_DAYS = int(os.environ.get("NEWSROOM_NEWSLETTER_CONFIRM_DAYS", "7"))
+# Sign-ups one client may send per period (seconds), counted in the shared cache.
+NEWSLETTER_SIGNUP_RATE_LIMIT_COUNT = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_SIGNUP_RATE_LIMIT_COUNT", "5")
+)
+NEWSLETTER_SIGNUP_RATE_LIMIT_PERIOD = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_SIGNUP_RATE_LIMIT_PERIOD", "3600")
+)
+# Each delivery's row is kept this long after its send finished (the send keeps its figures).
+NEWSLETTER_KEEP_DAYS = int(os.environ.get("NEWSROOM_NEWSLETTER_KEEP_DAYS", "30"))
 
 # Embedded media (embeds app). Only these providers' URLs become players, and only their
 # player origins may be framed (frame-src below, built from this same list), so that turning a
@@ -642,7 +702,7 @@ PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("NEWSROOM_PAGE_STALE_WHILE_REVA
 # how long an editor waits if the shared cache refuses an invalidation (see pagecache).
 PAGE_CACHE_LEASE_SECONDS = 4
 # The first part of an address that makes a page "about" one thing (pagecache.keys).
-PAGE_CACHE_SUBJECTS = ("articles", "regions", "rubrics", "tags", "authors")
+PAGE_CACHE_SUBJECTS = ("articles", "regions", "rubrics", "tags", "authors", "pages")
 # The query parameters reader pages read; any other is dropped before the view sees it.
 PAGE_CACHE_QUERY_PARAMETERS = ("page", "p", "q", "region", "rubric", "reviews_page")
 # Sections whose pages read other parameters than reader pages, passed to them as sent: the
@@ -667,6 +727,8 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/admin/",
     "/preview/",
     "/share/",
+    # The newsletter's sign-up, confirmation, preferences and unsubscribe pages.
+    "/newsletter/",
     "/healthz",
     "/static/",
     "/media/",

@@ -8,12 +8,16 @@ from django.views.generic import TemplateView
 
 from api.views import api
 from articles.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
-from articles.sitemaps import SECTION_TEMPLATES, SITEMAPS, sitemap_index
+from articles.sitemaps import SECTION_TEMPLATES, sitemap_index
+from articles.sitemaps import SITEMAPS as STORY_SITEMAPS
 from articles.views import SearchView
+from pages.sitemaps import PageSitemap
 from serving.admin_shortcut import view_on_site
 from serving.favicon import favicon
 from serving.healthz import healthz
 from serving.media import serve_media
+
+SITEMAPS = {**STORY_SITEMAPS, "pages": PageSitemap}
 
 urlpatterns = [
     # First, so that the load balancer's frequent check resolves in one step.
@@ -35,10 +39,16 @@ urlpatterns = [
     path("", include("reviews.urls")),
     # Share-preview links (/share/<token>/) and the reader's review follow-up emails.
     path("", include("editorial.urls")),
+    # The read beacon (/reads/<story id>/), POSTed from story pages (readership).
+    path("", include("readership.urls")),
+    # About, Contact, Privacy and other simple pages (/pages/<slug>/).
+    path("", include("pages.urls")),
+    # The newsletter's sign-up and the links in its emails (/newsletter/…).
+    path("", include("newsletters.urls")),
     path("search/", SearchView.as_view(), name="search"),
     path("feed/", LatestArticlesFeed(), name="articles-feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),
-    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sections with their own template (the news: namespace) before the generic route.
     *(
         path(

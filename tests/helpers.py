@@ -84,7 +84,6 @@ def form_data(article: Article | None = None, **overrides) -> dict:
         "region": article.region_id if article else "",
         "tags": ", ".join(article.tags.names()) if article else "energy",
         "allow_reviews": "on" if article is None or article.allow_reviews else "",
-        "correction_note": article.correction_note if article else "",
         "revised_at_0": "",
         "revised_at_1": "",
     }

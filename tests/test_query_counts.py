@@ -34,10 +34,10 @@ VENDOR = connection.vendor
 
 # Home: lead story, where each region's block starts, the blocks' stories.
 HOME = 3
-# Story: the story, its tags, its authors, previous and next (one query). The reviews block (the
-# reviews app's rules row, count of approved reviews and a page of them: three more) is kept
-# under the story's generation, like the blocks every page shares.
-STORY = 4
+# Story: the story, its tags, its authors, its corrections, previous and next (one query). The
+# reviews block (the reviews app's rules row, count of approved reviews and a page of them:
+# three more) is kept under the story's generation, like the blocks every page shares.
+STORY = 5
 # A list page: the region (rubric, tag, author), the count (on a later page: the count and
 # where the page starts, in one query), the page of stories.
 LIST_PAGE = 3
@@ -48,7 +48,7 @@ SEARCH = {"postgresql": 5, "sqlite": 4}
 FEED = 3
 LIST_FEED = 4
 # Sitemap index: the count of each section's items, and the stories' latest publication.
-SITEMAP_INDEX = 7
+SITEMAP_INDEX = 8
 # A sitemap section: its count and its page.
 SITEMAP_SECTION = 2
 ROBOTS = 0

@@ -11,7 +11,7 @@ nothing new.
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from taggit.models import TaggedItem
 
-from articles.models import Article
+from articles.models import Article, Correction
 from articles.signals import stories_bulk_updated
 from reviews.models import Review
 from reviews.signals import reviews_changed
@@ -25,6 +25,12 @@ def story_saved(sender, instance, raw=False, **kwargs):
 
 def story_deleted(sender, instance, **kwargs):
     story_events.sync.enqueue(instance.pk)
+
+
+def correction_changed(sender, instance, raw=False, **kwargs):
+    """A correction was added, changed or removed: readers see it with the story."""
+    if not raw:
+        story_events.sync.enqueue(instance.article_id)
 
 
 def stories_updated(sender, article_ids, **kwargs):
@@ -73,6 +79,10 @@ def connect() -> None:
     post_save.connect(story_saved, sender=Article, dispatch_uid=f"{uid}:story_saved")
     post_delete.connect(story_deleted, sender=Article, dispatch_uid=f"{uid}:story_deleted")
     stories_bulk_updated.connect(stories_updated, dispatch_uid=f"{uid}:stories_updated")
+    post_save.connect(correction_changed, sender=Correction, dispatch_uid=f"{uid}:correction")
+    post_delete.connect(
+        correction_changed, sender=Correction, dispatch_uid=f"{uid}:correction_deleted"
+    )
     for through in (Article.authors.through, TaggedItem):
         m2m_changed.connect(
             story_relations_changed, sender=through, dispatch_uid=f"{uid}:m2m:{through}"

@@ -52,22 +52,32 @@ READER_FIELDS = {
     "lead_image": "lead_image_id",
     "published_at": "publish_at",
     "revised_at": "revised_at",
-    "correction_note": "correction_note",
 }
 # How far back the sweep looks for stories whose time came: longer than any pause of the
 # workers it is meant to cover, short enough to stay a small index range.
 SWEEP_LOOKBACK = timedelta(days=1)
 
 
+def digest_value(value) -> str:
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:16]
+
+
+def corrections_value(corrections) -> list[list[str]]:
+    """Return what readers see of a story's corrections: each one's time and text, in order.
+
+    (The migration that brought corrections, ``webhooks/migrations/0006``, hashes the same.)
+    """
+    return [[correction.made_at.isoformat(), correction.text] for correction in corrections]
+
+
 def reader_digest(article: Article) -> dict[str, str]:
-    """Return a short hash of each part of *article* readers see (authors and tags too)."""
+    """Return a short hash of each part of *article* readers see (authors, tags and
+    corrections too)."""
     values = {name: getattr(article, attribute) for name, attribute in READER_FIELDS.items()}
     values["authors"] = sorted(author.pk for author in article.byline)
     values["tags"] = sorted(tag.pk for tag in article.tag_list)
-    return {
-        name: hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:16]
-        for name, value in values.items()
-    }
+    values["corrections"] = corrections_value(article.correction_list)
+    return {name: digest_value(value) for name, value in values.items()}
 
 
 def changed_parts(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -87,7 +97,11 @@ def sync_story(story_id: int) -> list:
         state = StoryState.objects.select_for_update().filter(story_id=story_id).first()
         # Read after the lock: a look that waited for another sees what that one saw, or later.
         article = (
-            Article.objects.with_visibility().with_byline_and_tags().filter(pk=story_id).first()
+            Article.objects.with_visibility()
+            .with_byline_and_tags()
+            .with_corrections()
+            .filter(pk=story_id)
+            .first()
         )
         public = article is not None and article.is_public
         # Published, but the gate keeps it back: its time has not come.

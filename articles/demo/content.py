@@ -519,9 +519,20 @@ STORIES = [
         "authors": ["rustam-nazarov", "nare-avetisyan"],
         "tags": ["energy", "electricity", "nuclear"],
         "hours_ago": 104,
-        "correction_note": "An earlier version of this story described small modular "
-        "reactors as widely used in commercial service. Few are running commercially yet; "
-        "we have corrected the text.",
+        # (hours after publication, text): shown in order at the top of the story.
+        "corrections": [
+            (
+                20,
+                "An earlier version of this story described small modular reactors as widely "
+                "used in commercial service. Few are running commercially yet; we have "
+                "corrected the text.",
+            ),
+            (
+                47,
+                "An earlier version said that the plant supplies most of Armenia's "
+                "electricity. It supplies a large share of it.",
+            ),
+        ],
         "teaser": "An ageing nuclear plant supplies a large share of Armenia's power. "
         "Replacing it means choosing a technology, a partner and a financing model — three "
         "decisions that are really one.",

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import page_changes
+from articles.corrections import correction_add
 from articles.demo import content
 from articles.demo.drawing import draw_lead_image
 from articles.history import refresh_latest_version
@@ -80,14 +81,15 @@ def seed_content(report: SeedReport) -> None:
                     else None
                 ),
                 "featured": story.get("featured", False),
-                "correction_note": story.get("correction_note", ""),
-                "revised_at": now if story.get("correction_note") else None,
             },
         )
         report.count("stories", created)
         if created:
             article.authors.set([authors[slug] for slug in story["authors"]])
             article.tags.set(story["tags"])
+            for hours_after, text in story.get("corrections", ()):
+                made_at = min(article.publish_at + timedelta(hours=hours_after), now)
+                correction_add(article=article, text=text, by=None, made_at=made_at)
 
 
 def seed_images(report: SeedReport) -> None:

@@ -1,4 +1,5 @@
-"""Template tags for reader pages: navigation, "Latest stories", "More from", dates and bylines.
+"""Template tags for reader pages: navigation, "Latest stories", related stories, "More from",
+dates and bylines.
 
 Boxes that appear on many pages are inclusion tags calling the QuerySet. What they list is the
 same on every page that shows them, so it is kept in the cache under the generations the page
@@ -22,6 +23,7 @@ register = template.Library()
 # As on the seed page: "9 May 2024 19:20", in the newsroom's time zone.
 NEWS_DATETIME_FORMAT = "j F Y H:i"
 MORE_FROM_REGION_COUNT = 4
+RELATED_COUNT = 4
 
 
 def shared_block(context, name: str, build, *, generation: str = "front"):
@@ -68,9 +70,24 @@ def latest_stories(context, count=6, exclude=None):
     return {"stories": stories[:count]}
 
 
+@register.simple_tag(takes_context=True)
+def related_stories(context, article):
+    """Return the public stories related to *article* by tags, region and time (``related_to``).
+
+    Kept under the page's generations like the other blocks, one entry per story: any change
+    to a public story or its tags moves the front's generation on, and with it this list.
+    """
+    return shared_block(
+        context,
+        f"related-{article.pk}",
+        lambda: list(Article.objects.published().related_to(article).for_teasers()[:RELATED_COUNT]),
+    )
+
+
 @register.inclusion_tag("articles/includes/_more_from_region.html", takes_context=True)
-def more_from_region(context, article):
-    """Render the newest public stories of *article*'s region, *article* left out."""
+def more_from_region(context, article, exclude=()):
+    """Render the newest public stories of *article*'s region, *article* and *exclude* (the
+    related stories shown above it) left out."""
     stories = shared_block(
         context,
         f"region-{article.region_id}",
@@ -78,10 +95,11 @@ def more_from_region(context, article):
             Article.objects.published()
             .filter(region=article.region_id)
             .for_teasers()
-            .newest_first()[: MORE_FROM_REGION_COUNT + 1]
+            .newest_first()[: MORE_FROM_REGION_COUNT + RELATED_COUNT + 1]
         ),
     )
-    stories = [story for story in stories if story.pk != article.pk]
+    left_out = {article.pk, *(story.pk for story in exclude)}
+    stories = [story for story in stories if story.pk not in left_out]
     return {"article": article, "stories": stories[:MORE_FROM_REGION_COUNT]}
 
 

@@ -54,6 +54,12 @@ def article_meta(article):
     }
 
 
+@register.inclusion_tag("articles/includes/_share.html")
+def share_links(article):
+    """Render plain links that share *article* (no third-party script: ``seo.share_links``)."""
+    return {"links": seo.share_links(article)}
+
+
 @register.inclusion_tag("includes/_meta_page.html", takes_context=True)
 def page_meta(context, title="", description="", taxonomy=None, page_obj=None, home=False):
     """Render description, canonical, OpenGraph and JSON-LD of a home, list or other page.
@@ -83,6 +89,12 @@ def page_meta(context, title="", description="", taxonomy=None, page_obj=None, h
         "image": seo.og_image_url(),
         "json_ld": [seo.json_ld(item) for item in data],
     }
+
+
+@register.inclusion_tag("articles/includes/_list_feed.html")
+def list_feed_link(taxonomy):
+    """Render a visible link to the RSS feed of a list page's region, rubric, tag or author."""
+    return {"feed": site_feed_links(taxonomy)[0], "taxonomy": taxonomy}
 
 
 @register.inclusion_tag("includes/_meta_feeds.html")

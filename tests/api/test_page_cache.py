@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article
+from articles.models import Article, Correction
 from articles.services import articles_publish, articles_unpublish
 from pagecache.invalidation import invalidate_everything
 from pagecache.keys import FRONT, normalised_query, page_key, subject_of
@@ -73,9 +73,9 @@ def test_an_edit_shows_in_the_cached_api_at_once(client, published_article):
     client.get(detail)
     client.get("/api/v1/stories/")
     published_article.title = "The Almaty talks, corrected"
-    published_article.correction_note = "The date was wrong."
     published_article.save()
-    assert client.get(detail).json()["correction_note"] == "The date was wrong."
+    Correction.objects.create(article=published_article, text="The date was wrong.")
+    assert client.get(detail).json()["corrections"][0]["text"] == "The date was wrong."
     assert client.get("/api/v1/stories/").json()["items"][0]["title"] == (
         "The Almaty talks, corrected"
     )

@@ -1,11 +1,11 @@
 """Nothing the public may not see on the site shows in the API, without a key, anywhere."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Author, Region
+from articles.models import Article, Author, Correction, Region
 from articles.search import run_search
 from reviews.models import Review
 from tests.api.helpers import is_problem, local, slugs
@@ -106,9 +106,18 @@ def test_a_story_is_given_as_readers_get_it(api_get, make_article, make_image, r
             '<p>First.<span data-footnote="A note."></span></p>'
             f'<figure data-image="{picture.pk}" data-size="wide"></figure>'
         ),
-        correction_note="An earlier version misnamed the minister.",
         tags=["Energy"],
         authors=[author],
+    )
+    first = Correction.objects.create(
+        article=story,
+        text="An earlier version misnamed the minister.",
+        made_at=timezone.now().replace(microsecond=0) - timedelta(hours=2),
+    )
+    second = Correction.objects.create(
+        article=story,
+        text="An earlier version gave the wrong date.",
+        made_at=timezone.now().replace(microsecond=0),
     )
     Review.objects.create(
         article=story, name="A", email="a@example.org", body="x", status="approved"
@@ -121,7 +130,11 @@ def test_a_story_is_given_as_readers_get_it(api_get, make_article, make_image, r
 
     assert data["url"] == f"{SITE}/articles/the-almaty-talks/"
     assert data["api_url"] == f"{SITE}/api/v1/stories/the-almaty-talks/"
-    assert data["correction_note"] == "An earlier version misnamed the minister."
+    # Every correction, oldest first; the first release's field has the latest.
+    assert [
+        (item["text"], datetime.fromisoformat(item["made_at"])) for item in data["corrections"]
+    ] == [(first.text, first.made_at), (second.text, second.made_at)]
+    assert data["correction_note"] == "An earlier version gave the wrong date."
     assert data["review_count"] == 1
     assert data["embargoed_until"] is None
     assert data["rubric"]["slug"] == rubric.slug and data["region"]["slug"] == region.slug

@@ -26,7 +26,7 @@ from api.keys import PUBLIC
 from api.models import ApiKey
 from api.pagination import encode_cursor
 from api.services import api_key_create
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Correction, Region, Rubric
 from reviews.models import Review
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -50,8 +50,9 @@ def newsroom(make_article, make_image, settings) -> str:
             tags=["energy", f"тег {number}"],
             authors=[author],
             body=f'<p>Text {number}.</p><figure data-image="{picture.pk}"></figure>',
-            correction_note="Corrected." if number == 3 else "",
         )
+        if number == 3:
+            Correction.objects.create(article=story, text="Corrected.")
         Review.objects.create(
             article=story,
             name="Nino",

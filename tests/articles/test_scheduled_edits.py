@@ -48,13 +48,14 @@ def test_a_scheduled_correction_waits_and_then_replaces_the_live_text(
         live_story,
         nine,
         body="<p>The talks ended on Wednesday.</p>",
-        correction_note="We first wrote Tuesday.",
+        correction="We first wrote Tuesday.",
     )
     assert response.status_code == 302
     live_story.refresh_from_db()
-    assert "Tuesday" in live_story.body and live_story.correction_note == ""
+    assert "Tuesday" in live_story.body and not live_story.corrections.exists()
+    assert live_story.revised_at is None
     edit = ScheduledEdit.objects.get(article=live_story)
-    assert set(edit.changes) == {"body", "correction_note"}
+    assert set(edit.changes) == {"body", "correction"}
     page = client.get(live_story.get_absolute_url()).content.decode()
     assert "ended on Tuesday" in page and "Wednesday" not in page
     # Its task waits for its time: a worker now finds nothing due.
@@ -69,7 +70,12 @@ def test_a_scheduled_correction_waits_and_then_replaces_the_live_text(
 
     live_story.refresh_from_db()
     assert "Wednesday" in live_story.body
-    assert live_story.correction_note == "We first wrote Tuesday."
+    # The correction is recorded when the edit is applied, at that time, and the story says
+    # "Updated" then.
+    correction = live_story.corrections.get()
+    assert (correction.text, correction.made_at) == ("We first wrote Tuesday.", later)
+    assert correction.created_by == edit.created_by
+    assert live_story.revised_at == later
     assert list(live_story.tags.names()) == ["diplomacy"]
     page = client.get(live_story.get_absolute_url()).content.decode()
     assert "ended on Wednesday" in page and "We first wrote Tuesday." in page
@@ -77,6 +83,7 @@ def test_a_scheduled_correction_waits_and_then_replaces_the_live_text(
     assert edit.applied_at == later
     actions = list(AuditEntry.objects.filter(story=live_story).values_list("action", flat=True))
     assert "edit_scheduled" in actions and "edit_applied" in actions
+    assert "correction_added" in actions
     # The story's history has the applied version, by the editor who scheduled it.
     version = live_story.history.first()
     assert "Wednesday" in version.body

@@ -56,6 +56,7 @@ class TestSitemapIndex:
             f"{SITE}/sitemap-rubrics.xml",
             f"{SITE}/sitemap-tags.xml",
             f"{SITE}/sitemap-authors.xml",
+            f"{SITE}/sitemap-pages.xml",
         ]
 
     def test_index_is_paginated_past_the_limit(self, client, make_article, monkeypatch):
@@ -162,9 +163,9 @@ class TestSitemapQueryCount:
         with CaptureQueriesContext(connection) as many:
             response = client.get(url)
         assert response.status_code == 200
-        # The index: a COUNT per section (6) and the stories' latest change; a section
+        # The index: a COUNT per section (7) and the stories' latest change; a section
         # page: COUNT and one page of rows.
-        expected = 7 if url == "/sitemap.xml" else 2
+        expected = 8 if url == "/sitemap.xml" else 2
         assert len(few) == len(many) == expected
 
 

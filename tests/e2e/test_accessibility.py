@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Region, Rubric
+from articles.models import Article, Correction, Region, Rubric
 from reviews.models import Review
 from tests.e2e.conftest import blocking_violations
 
@@ -65,9 +65,14 @@ def site(transactional_db, make_image):
             publish_at=now - timedelta(hours=number + 1),
             featured=lead,
             lead_image=pictures[number] if number < 3 else None,
-            correction_note="An earlier version gave the wrong length." if lead else "",
         )
         article.tags.add("energy", "pipelines")
+        if lead:
+            Correction.objects.create(
+                article=article,
+                text="An earlier version gave the wrong length.",
+                made_at=now - timedelta(minutes=30),
+            )
     story = Article.objects.get(slug="pipeline-politics-in-the-south-caucasus")
     for name, body in (
         ("Giorgi", "Clear and fair.\nThe map helped a lot."),

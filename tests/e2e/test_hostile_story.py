@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.models import Article, Region, Rubric
+from articles.models import Article, Correction, Region, Rubric
 from reviews.models import Review
 from tests.security.payloads import XSS
 
@@ -51,8 +51,8 @@ def hostile_story(transactional_db, hostile_picture):
         status=Article.Status.PUBLISHED,
         publish_at=timezone.now() - timedelta(hours=1),
         lead_image=hostile_picture,
-        correction_note=XSS[5],
     )
+    Correction.objects.create(article=article, text=XSS[5])
     article.tags.add(XSS[4][:100], "plain")
     Review.objects.create(
         article=article,

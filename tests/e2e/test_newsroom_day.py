@@ -196,8 +196,7 @@ def test_a_story_from_invitation_to_expiry(new_page, newsroom, run_tasks, mailou
     # -- A correction scheduled on the live story replaces the text at its time. -------------
     edna.goto(f"/admin/articles/article/{story.pk}/change/")
     write_body(edna, "The talks began on Tuesday.")
-    edna.locator("fieldset summary", has_text="Advanced").click()
-    edna.get_by_label("Correction or update note").fill("We first wrote Monday.")
+    edna.get_by_label("Add a correction").fill("We first wrote Monday.")
     correction_at = timezone.now() + timedelta(seconds=6)
     local_fields(edna, "schedule_edit_at", correction_at)
     save(edna)

@@ -12,8 +12,9 @@ from html.parser import HTMLParser
 FORBIDDEN_TAGS = {"iframe", "frame", "object", "embed", "base", "svg", "math", "style", "form"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "srcset", "poster"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
-# The forms our pages do have: site search and "Leave a review" (/articles/<slug>/review/).
-ALLOWED_FORM_ACTIONS = ("/search/",)
+# The forms our pages do have: site search, the newsletter sign-up (footer and list pages) and
+# "Leave a review" (/articles/<slug>/review/).
+ALLOWED_FORM_ACTIONS = ("/search/", "/newsletter/subscribe/")
 REVIEW_FORM_ACTION = re.compile(r"/articles/[-\w]+/review/")
 
 

@@ -173,7 +173,7 @@ def test_a_review_for_an_absurd_story_id_is_404(client, story):
 
 # Story fields saved by an editor -----------------------------------------------------------
 
-STORY_FIELDS = ("title", "teaser", "correction_note")
+STORY_FIELDS = ("title", "teaser", "correction")
 # What a story shows of its pictures comes from the image library, where editors describe them.
 IMAGE_FIELDS = ("title", "alt_text", "caption", "credit", "source")
 

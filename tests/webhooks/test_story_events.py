@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import services
-from articles.models import Article
+from articles.models import Article, Correction
 from tests.helpers import SITE, change_url
 from tests.webhooks.receiver import verify
 from webhooks import story_events
@@ -150,8 +150,8 @@ def test_editing_what_readers_see_tells_story_updated_with_the_parts_changed(
 ):
     run_tasks()
     published_article.title = "The Almaty talks, day two"
-    published_article.correction_note = "An earlier version misspelt a name."
     published_article.save()
+    Correction.objects.create(article=published_article, text="An earlier version misspelt a name.")
     published_article.tags.add("energy")
 
     run_tasks()
@@ -159,7 +159,7 @@ def test_editing_what_readers_see_tells_story_updated_with_the_parts_changed(
     kinds = [(kind, data.get("changes")) for kind, data in told(receiver, endpoint)]
     assert kinds == [
         ("story.published", None),
-        ("story.updated", ["correction_note", "tags", "title"]),
+        ("story.updated", ["corrections", "tags", "title"]),
     ]
     _kind, data = told(receiver, endpoint)[1]
     assert data["title"] == "The Almaty talks, day two"
@@ -175,6 +175,25 @@ def test_a_save_that_changes_nothing_readers_see_tells_nothing(
     run_tasks()
 
     assert [kind for kind, _data in told(receiver, endpoint)] == ["story.published"]
+
+
+def test_a_correction_changed_or_removed_tells_story_updated(
+    endpoint, receiver, run_tasks, published_article
+):
+    correction = Correction.objects.create(article=published_article, text="A name was wrong.")
+    run_tasks()
+    correction.text = "A name was misspelt."
+    correction.save()
+    run_tasks()
+    correction.delete()
+    run_tasks()
+
+    kinds = [(kind, data.get("changes")) for kind, data in told(receiver, endpoint)]
+    assert kinds == [
+        ("story.published", None),
+        ("story.updated", ["corrections"]),
+        ("story.updated", ["corrections"]),
+    ]
 
 
 def test_publishing_in_the_admin_tells_published_once_not_updated_for_its_tags(

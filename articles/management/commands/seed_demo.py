@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.demo import bulk, seed
 from articles.demo.content import DEMO_PASSWORD
+from articles.signals import demo_seeded
 
 
 class Command(BaseCommand):
@@ -54,6 +55,8 @@ class Command(BaseCommand):
         if not options["no_images"]:
             seed.seed_images(report)
         seed.seed_accounts(report)
+        # Other apps' demo data about the stories (e.g. read counts for "Most read").
+        demo_seeded.send(sender=self.__class__)
         self._summary(report, time.monotonic() - started)
 
         if options["articles"] or options["reviews"]:
