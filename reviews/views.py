@@ -118,9 +118,15 @@ def page(request, article, moderator, form, *, status=200, **extra):
 
 
 def secret_page(response):
-    """Keep a page that answers to a secret in its address out of caches, logs and Referers."""
+    """Keep a page that answers to a secret in its address out of caches, logs and Referers.
+
+    ``strict-origin``, not ``no-referrer``: a Referer then carries the site's origin only,
+    never the token in the path, while the page's own forms still post an ``Origin``
+    header (a no-referrer page makes browsers send ``Origin: null``, which Django's CSRF
+    check refuses: the follow-up confirmation posts a CSRF-checked form).
+    """
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
