@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from newsletters import tokens
-from newsletters.models import Send, Subscriber
+from newsletters.models import OptOut, Send, Subscriber
 from serving.origin import absolute_url
 
 logger = logging.getLogger("newsroom.newsletters")
@@ -65,8 +65,10 @@ def send_signup_mail(subscriber_id: int) -> bool:
     """
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     now = timezone.now()
-    if subscriber is None or (
-        subscriber.mailed_at is not None and subscriber.mailed_at > now - RESEND_AFTER
+    if (
+        subscriber is None
+        or OptOut.covers(subscriber.email)
+        or (subscriber.mailed_at is not None and subscriber.mailed_at > now - RESEND_AFTER)
     ):
         return False
     # Claimed before sending: two tasks for one address send one email.

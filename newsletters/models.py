@@ -5,6 +5,8 @@ A reader's address is kept only while it is wanted: unconfirmed for
 A send's figures survive its subscribers (deliveries keep their status, not the address).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
@@ -77,6 +79,42 @@ class Subscriber(models.Model):
     def __str__(self):
         # Not the address: this text ends up in the audit log and in admin messages.
         return _("subscriber #%(id)s") % {"id": self.pk}
+
+    def topic_names(self) -> list[str]:
+        """Return the names of the regions, rubrics and authors followed ([] for everything)."""
+        if self.everything:
+            return []
+        return [
+            *(region.name for region in self.regions.all()),
+            *(rubric.name for rubric in self.rubrics.all()),
+            *(author.name for author in self.authors.all()),
+        ]
+
+
+class OptOut(models.Model):
+    """An address that answered a confirmation email with "never send anything again".
+
+    Kept as a hash only, so that the list of people who want no mail is no list of addresses;
+    unkeyed (as reviews' opt-outs), so that a new SECRET_KEY does not forget them.
+    """
+
+    email_hash = models.CharField(_("address hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+
+    def __str__(self):
+        return _("opt-out #%(id)s") % {"id": self.pk}
+
+    @staticmethod
+    def hash_email(email: str) -> str:
+        return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+    @classmethod
+    def covers(cls, email: str) -> bool:
+        return cls.objects.filter(email_hash=cls.hash_email(email)).exists()
 
 
 class Send(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from audit import log
 from newsletters import sending, tasks
-from newsletters.models import Send, Subscriber
+from newsletters.models import OptOut, Send, Subscriber
 
 
 def _set_choices(subscriber: Subscriber, choices: dict) -> None:
@@ -32,6 +32,9 @@ def subscriber_request(*, email: str, choices: dict) -> None:
     everyone), and neither does much here: a confirmed subscriber's choices are not changed
     by a form anyone could send for them; they are emailed a link to their preferences.
     """
+    if OptOut.covers(email):
+        # Its owner asked never to be written to again: nothing is kept, nothing is sent.
+        return
     with transaction.atomic():
         # get_or_create takes care of two requests creating the same address at once.
         subscriber, _created = Subscriber.objects.select_for_update().get_or_create(email=email)
@@ -57,8 +60,20 @@ def subscriber_update(*, subscriber: Subscriber, choices: dict) -> None:
 
 
 def subscriber_unsubscribe(*, subscriber_id: int) -> None:
-    """Unsubscribe: the address and its choices are deleted; past sends' figures stay."""
-    Subscriber.objects.filter(pk=subscriber_id).delete()
+    """Unsubscribe: the address and its choices are deleted; past sends' figures stay.
+
+    An address that never confirmed was signed up by someone else, or by its owner who changed
+    their mind: the confirmation email promises that it then gets nothing ever again, so its
+    hash is kept to refuse later sign-ups (which would otherwise mail it once more). A
+    subscriber who leaves may come back: they are only deleted.
+    """
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        if subscriber is None:
+            return
+        if subscriber.status == Subscriber.Status.UNCONFIRMED:
+            OptOut.objects.get_or_create(email_hash=OptOut.hash_email(subscriber.email))
+        subscriber.delete()
 
 
 # -- Breaking-news alerts and stopping ---------------------------------------------------------

@@ -137,6 +137,9 @@ def confirm(request, token):
     context = {
         "confirmed": confirmed,
         "already": subscriber.status == Subscriber.Status.CONFIRMED,
+        # Shown before the button: the form that chose them could have been anyone's (the
+        # confirmation email carries nothing a stranger typed, so this page says it).
+        "subscriber": subscriber,
         "preferences_url": tokens.url(tokens.PREFERENCES, subscriber.pk),
         "noindex": True,
     }

@@ -518,6 +518,10 @@ WEBHOOK_KEEP_DAYS = int(os.environ.get("NEWSROOM_WEBHOOK_KEEP_DAYS", "30"))
 NEWSROOM_READS_FLUSH_SECONDS = int(os.environ.get("NEWSROOM_READS_FLUSH_SECONDS", "60"))
 NEWSROOM_MOST_READ_REFRESH = int(os.environ.get("NEWSROOM_MOST_READ_REFRESH", "600"))
 NEWSROOM_READS_FLUSHED_BY_WEB = env_bool("NEWSROOM_READS_FLUSHED_BY_WEB", not REDIS_URL)
+# Reads one network (an IPv4 address, an IPv6 /64) may add in a day (UTC): of one story, and in
+# all. Above them its reads are not counted: a bound on what one client can do to "Most read".
+NEWSROOM_READS_PER_NETWORK_STORY = int(os.environ.get("NEWSROOM_READS_PER_NETWORK_STORY", "50"))
+NEWSROOM_READS_PER_NETWORK = int(os.environ.get("NEWSROOM_READS_PER_NETWORK", "1000"))
 
 # Newsletters (newsletters app). Digests start every day at NEWSLETTER_SEND_AT (TIME_ZONE), the
 # weekly one on NEWSLETTER_WEEKLY_DAY; the worker sends them in batches of

@@ -11,7 +11,13 @@ commands and no database write:
    first read and kept in the cache alone, away from every count; it and every marker made
    with it expire at midnight UTC. Neither the address nor the user agent is stored anywhere,
    and once the salt is gone no one, us included, can tell whose read a marker was.
-3. The story's counter for the hour goes up by one (INCR). The hour's first read of a story
+3. One network counts at most ``NEWSROOM_READS_PER_NETWORK_STORY`` reads of a story a day, and
+   ``NEWSROOM_READS_PER_NETWORK`` in all: a client that changes its user agent at every
+   request (anyone can) would otherwise push any story to the top of "Most read" alone, or
+   fill the cache with counters of made-up ids. The budgets are counters named like the
+   markers (keyed hashes under the day's salt, gone at midnight UTC). They are generous, as
+   many readers may share one address (an office, a mobile carrier's NAT).
+4. The story's counter for the hour goes up by one (INCR). The hour's first read of a story
    also notes the story in the hour's list (once), so that the flush finds every counter
    without scanning the keyspace.
 
@@ -36,6 +42,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from crawleruseragents import is_crawler
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -141,10 +148,36 @@ def count_read(
     salt = day_salt(now)
     if salt is None:
         return False
-    marker = seen_key(salt, client_network(address), user_agent[:USER_AGENT_LENGTH], story_id)
+    network = client_network(address)
+    marker = seen_key(salt, network, user_agent[:USER_AGENT_LENGTH], story_id)
     if not cache.add(marker, 1, timeout=seconds_to_midnight(now)):
         return False
+    budgets = (
+        (budget_key(salt, network, story_id), settings.NEWSROOM_READS_PER_NETWORK_STORY),
+        (budget_key(salt, network), settings.NEWSROOM_READS_PER_NETWORK),
+    )
+    for key, allowed in budgets:
+        if not within_budget(key, allowed, now):
+            return False
     return add_reads(hour_number(now), story_id, 1)
+
+
+def budget_key(salt: str, network: str, story_id: int | None = None) -> str:
+    """Name the day's count of reads from *network* (of one story, or of any)."""
+    spender = f"{network}\n{'' if story_id is None else story_id}".encode(
+        "utf-8", "surrogateescape"
+    )
+    digest = hmac.new(salt.encode(), spender, hashlib.sha256).hexdigest()
+    return f"readership:budget:{digest[:32]}"
+
+
+def within_budget(key: str, allowed: int, now: datetime) -> bool:
+    """Spend one read of the budget *key*; return whether it had one left."""
+    cache.add(key, 0, timeout=seconds_to_midnight(now))
+    try:
+        return cache.incr(key) <= allowed
+    except ValueError:
+        return False  # The cache went away in between: nothing is counted then anyway.
 
 
 def add_reads(hour: int, story_id: int, amount: int) -> bool:
@@ -240,11 +273,12 @@ def take_counts(current: int) -> Counter:
 def store_counts(taken: Counter) -> None:
     """Add *taken* reads to their hours' rows: three queries, whatever their number.
 
-    Reads of ids that are no story's (deleted since, or sent by someone guessing) are
-    dropped.
+    Only public stories' reads are kept: ids that are no story's (deleted since, or sent by
+    someone guessing) and stories the public cannot read (a draft, a scheduled story whose
+    id was guessed) are dropped, so that no story goes live with reads it never had.
     """
     story_ids = {story_id for _hour, story_id in taken}
-    known = set(Article.objects.filter(pk__in=story_ids).values_list("pk", flat=True))
+    known = set(Article.objects.published().filter(pk__in=story_ids).values_list("pk", flat=True))
     wanted = {
         (story_id, hour_start(hour)): amount
         for (hour, story_id), amount in taken.items()

@@ -60,7 +60,9 @@ confirmed address is kept while you are subscribed, and unsubscribing deletes it
 after each newsletter is sent we keep whether it reached each subscriber (with any error the
 receiving mail server gave), so that the editors can see delivery problems; then only the
 totals remain. Every newsletter has a link to change your choices and a link to unsubscribe
-at once.</p>
+at once. If you answer a confirmation email you did not ask for with "never send anything to
+this address again", we keep a one-way hash of the address, only to remember not to write to
+it.</p>
 
 <h2>Erasing your data</h2>
 <p>To see what we keep about you, or to have a review, your email address or anything else

@@ -124,3 +124,20 @@ def test_opening_the_unsubscribe_link_asks_before_unsubscribing(client, make_sub
     assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
     bad = link.replace("/unsubscribe/", "/unsubscribe/x")
     assert client.post(bad).status_code == 404
+
+
+def test_the_confirmation_page_says_what_was_asked_for_before_the_button(
+    client, make_subscriber, caucasus
+):
+    # Anyone could have chosen these on a form for this address: its owner sees them here.
+    subscriber = make_subscriber(
+        "nare@example.org", confirmed=False, frequency="weekly", regions=[caucasus], breaking=True
+    )
+
+    page = client.get(path_of(tokens.url(tokens.CONFIRM, subscriber.pk))).content.decode()
+
+    choices = page.split('<ul class="newsletter-choices">', 1)[1].split("</ul>", 1)[0]
+    assert "a weekly digest" in choices
+    assert "South Caucasus" in choices
+    assert "breaking-news alerts" in choices
+    assert page.index("South Caucasus") < page.index("Yes, subscribe me")

@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Region, Rubric
-from newsletters.models import Subscriber
+from newsletters import services
+from newsletters.models import OptOut, Subscriber
 from tests.helpers import READER_IP, SITE
 
 SUBSCRIBE = reverse("newsletters:subscribe")
@@ -218,3 +219,39 @@ def test_other_methods_and_junk_addresses_answer_without_an_error(client, db):
             url = f"/newsletter/{name}/{token}/"
             assert client.get(url).status_code == 404, url
             assert client.post(url).status_code in (403, 404), url
+
+
+def test_an_address_that_said_never_again_is_never_mailed_again(
+    client, db, smtp_server, after_commit
+):
+    with after_commit():
+        footer_post(client, {"email": "victim@example.org"})
+    [confirmation] = smtp_server.to("victim@example.org")
+    # "Never send anything to this address again", from the confirmation email.
+    never_again = confirmation.link_to("/newsletter/unsubscribe/")
+    Client().post(never_again, {"List-Unsubscribe": "One-Click"})
+    assert not Subscriber.objects.exists()
+
+    smtp_server.clear()
+    with after_commit():
+        answer = footer_post(client, {"email": "Victim@Example.org"}, ip="198.51.100.77")
+
+    assert answer.status_code == 302 and answer["Location"] == reverse("newsletters:sent")
+    assert smtp_server.to("victim@example.org") == []
+    assert not Subscriber.objects.exists()
+    # What remembers the wish is no address.
+    [opt_out] = OptOut.objects.all()
+    assert "victim" not in opt_out.email_hash
+
+
+def test_a_subscriber_who_left_may_sign_up_again(
+    client, make_subscriber, smtp_server, after_commit
+):
+    subscriber = make_subscriber("nare@example.org")
+    services.subscriber_unsubscribe(subscriber_id=subscriber.pk)
+
+    with after_commit():
+        footer_post(client, {"email": "nare@example.org"})
+
+    [confirmation] = smtp_server.to("nare@example.org")
+    assert "/newsletter/confirm/" in confirmation.text

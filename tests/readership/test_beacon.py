@@ -138,3 +138,25 @@ def test_ids_that_are_no_story_are_answered_and_never_stored(read, published_art
     assert response.status_code == 204
     assert stored_reads(published_article) == 0
     assert not StoryReads.objects.exists()
+
+
+def test_one_client_changing_its_browser_at_every_read_cannot_lift_a_story_alone(
+    read, published_article, settings
+):
+    settings.NEWSROOM_READS_PER_NETWORK_STORY = 5
+    for version in range(20):
+        read(published_article, user_agent=BROWSER.replace("130.0.0.0", f"130.0.{version}.0"))
+    # Another network's readers still count.
+    read(published_article, ip="198.51.100.24")
+
+    assert stored_reads(published_article) == 5 + 1
+
+
+def test_one_client_reading_everything_counts_up_to_its_daily_budget(read, make_article, settings):
+    settings.NEWSROOM_READS_PER_NETWORK = 3
+    stories = [make_article() for _ in range(5)]
+    for story in stories:
+        read(story)
+    read(stories[4], ip="198.51.100.24")
+
+    assert [stored_reads(story) for story in stories] == [1, 1, 1, 0, 1]

@@ -153,3 +153,13 @@ def test_the_worker_moves_the_counts_every_minute(run_tasks, settings, published
 
     assert result.return_value == 1
     assert total(published_article) == 1
+
+
+def test_reads_of_stories_the_public_cannot_read_are_dropped(make_article):
+    draft = make_article(status="draft")
+    scheduled = make_article(publish_at=timezone.now() + timedelta(days=1))
+    count(draft, 1)
+    count(scheduled, 1)
+
+    assert flush_counts() == 2
+    assert total(draft) == total(scheduled) == 0
