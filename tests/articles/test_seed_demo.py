@@ -165,6 +165,9 @@ def test_demo_accounts_join_groups_even_before_the_roles_migration(debug_on):
     assert get_user_model().objects.get(username="moderator").groups.get().name == "Moderators"
 
 
+# Drawing and encoding every demo picture takes minutes on CI's two cores, and nothing in it
+# depends on the database engine: run once, with the slow tests (on PostgreSQL in CI).
+@pytest.mark.slow
 def test_demo_images_are_library_images_with_renditions_and_a_media_story(client):
     """One test for everything seeding with images proves: drawing them takes tens of seconds."""
     out, _err = seed()
