@@ -266,7 +266,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Not Django's 300: the demo's pages, blocks, sessions and read counters are more,
+            # and past the limit a third of the keys (read counts among them) would be dropped.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 # Sessions live in the database, read through the cache: no state on an app server.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
