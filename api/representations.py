@@ -191,7 +191,11 @@ def story(article, *, media: body.Media | None = None, embargoed_until=None) -> 
 
 
 def review(obj) -> dict:
-    """Return an approved review; the newsroom's reply, if any, marked as the newsroom's."""
+    """Return an approved review with its readers' approved replies, nested; the newsroom's
+    reply, if any, marked as the newsroom's.
+
+    The fields of the first release are unchanged; ``edited_at`` and ``replies`` are new.
+    """
     reply = None
     if obj.reply:
         reply = {"body": obj.reply, "replied_at": obj.reply_at}
@@ -200,7 +204,21 @@ def review(obj) -> dict:
         "name": obj.name,
         "body": obj.body,
         "created_at": obj.created_at,
+        "edited_at": obj.edited_at,
         "newsroom_reply": reply,
+        # Prefetched for the page (Review.objects.for_story_page): approved ones only.
+        "replies": [reader_reply(item) for item in obj.public_replies],
+    }
+
+
+def reader_reply(obj) -> dict:
+    """Return a reader's approved reply to a review."""
+    return {
+        "id": obj.pk,
+        "name": obj.name,
+        "body": obj.body,
+        "created_at": obj.created_at,
+        "edited_at": obj.edited_at,
     }
 
 

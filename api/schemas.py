@@ -88,7 +88,7 @@ class Story(Schema):
         description="Deprecated: the latest correction's text (null if none). Read corrections.",
         json_schema_extra={"deprecated": True},
     )
-    review_count: int = Field(description="Approved reader reviews.")
+    review_count: int = Field(description="Approved reader reviews (not counting replies).")
     reviews_url: str = Field(description=URL)
     embargoed_until: datetime | None = Field(
         description="Only for keys with the embargo scope: the time a scheduled story goes "
@@ -146,12 +146,28 @@ class Reply(Schema):
     replied_at: datetime | None
 
 
+class ReaderReply(Schema):
+    id: int
+    name: str = Field(description="The name the reader gave.")
+    body: str = Field(description="Plain text; line breaks are the reader's.")
+    created_at: datetime
+    edited_at: datetime | None = Field(
+        description="When its author last changed it (shown as “edited”), or null."
+    )
+
+
 class Review(Schema):
     id: int
     name: str = Field(description="The name the reader gave.")
     body: str = Field(description="Plain text; line breaks are the reader's.")
     created_at: datetime
+    edited_at: datetime | None = Field(
+        description="When its author last changed it (shown as “edited”), or null."
+    )
     newsroom_reply: Reply | None = Field(description="The newsroom's reply, if it wrote one.")
+    replies: list[ReaderReply] = Field(
+        description="Other readers' approved replies to it, oldest first (one level only)."
+    )
 
 
 class ReviewPage(Schema):

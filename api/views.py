@@ -338,9 +338,11 @@ def visible_stories(access: Access):
 
 def approved_review_count():
     """Return each story's number of approved reviews, as a subquery: an index read per story
-    on the page, where a join would group every column of the page's rows."""
+    on the page, where a join would group every column of the page's rows. Readers' replies
+    are not counted, as on the story page."""
     approved = (
         Review.objects.approved()
+        .top_level()
         .filter(article=OuterRef("pk"))
         .order_by()
         .values("article")
@@ -574,7 +576,10 @@ def get_story(request, slug: Slug):
     url_name="story-reviews",
     operation_id="listStoryReviews",
     tags=["stories"],
-    description="The story's approved reader reviews, oldest first, as on its page.",
+    description=(
+        "The story's approved reader reviews, oldest first, as on its page, each with its "
+        "readers' approved replies."
+    ),
 )
 def list_story_reviews(
     request,

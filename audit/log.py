@@ -2,7 +2,9 @@
 
 The services that change stories and reviews call :func:`record` (one action) or
 :func:`record_many` (a bulk action: one INSERT for every row an UPDATE touched). Entries are
-never changed afterwards; the admin lets only superusers add, change or delete them.
+never changed afterwards, but for one thing: erasing a reader's data (``datarights``) takes
+their name and address out of the entries that quote them. The admin lets only superusers
+add, change or delete them.
 """
 
 from collections.abc import Iterable

@@ -51,6 +51,20 @@ class AuditEntry(models.Model):
         # Newsletters (newsletters app): the entry names the send as its object.
         NEWSLETTER_ALERT = "newsletter_alert", _("sent as a breaking-news alert")
         NEWSLETTER_STOPPED = "newsletter_stopped", _("newsletter send stopped")
+        # Reviews as a conversation (reviews app): the entry names the review as its object.
+        REVIEW_HELD = "review_held", _("review held automatically")
+        REVIEW_REDACTED = "review_redacted", _("part of a review removed")
+        REVIEW_EDITED = "review_edited", _("review edited by its author")
+        REVIEW_WITHDRAWN = "review_withdrawn", _("review withdrawn by its author")
+        REPORTS_CLEARED = "reports_cleared", _("reports on a review dismissed")
+        REVIEWER_BLOCKED = "reviewer_blocked", _("reviewer blocked")
+        REVIEWER_UNBLOCKED = "reviewer_unblocked", _("reviewer unblocked")
+        # Readers' data (datarights app): the entry names the reader by a keyed hash of their
+        # address ("reader 3f2a…"), never by the address.
+        DATA_REQUESTED = "data_requested", _("reader's data link sent")
+        DATA_LOOKED_UP = "data_looked_up", _("reader's data looked up")
+        DATA_EXPORTED = "data_exported", _("reader's data downloaded")
+        DATA_ERASED = "data_erased", _("reader's data erased")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

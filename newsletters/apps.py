@@ -10,7 +10,7 @@ class NewslettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from newsletters import demo, tasks
+        from newsletters import demo, personal_data, tasks
         from worker.supervision import register_periodic
 
         # Each job decides for itself whether anything is due, so a late or repeated run is
@@ -21,3 +21,5 @@ class NewslettersConfig(AppConfig):
         register_periodic(tasks.prune_deliveries, every=timedelta(days=1))
         # `seed_demo` adds confirmed demo subscribers, so the admin's lists show counts.
         demo.connect()
+        # A deleted subscriber's address leaves their deliveries' error texts too.
+        personal_data.connect()

@@ -132,6 +132,9 @@ INSTALLED_APPS = [
     # Newsletters: sign-up, digests and breaking-news alerts. After the story apps: it adds its
     # "send as alert" action to the story admin they registered.
     "newsletters",
+    # Readers' data: "Your data" (see, download, erase by email link), the moderators' page of
+    # the same, and the retention of client fingerprints. Above reviews and newsletters.
+    "datarights",
     # The team: the user admin (invitations, roles, deactivation) and password reset.
     "accounts",
     # Two-factor authentication for staff: django-otp's devices (authenticator apps, backup
@@ -457,6 +460,9 @@ REVIEWS_DIGEST_THRESHOLD = int(os.environ.get("REVIEWS_DIGEST_THRESHOLD", "10"))
 REVIEWS_DIGEST_HOURS = float(os.environ.get("REVIEWS_DIGEST_HOURS", "3"))
 # How long a reader's "email me when my review is published" confirmation link works.
 REVIEWS_FOLLOW_UP_CONFIRM_DAYS = 7
+# How long after sending a reader may change or withdraw their review or reply, through the
+# signed link shown after sending (reviews.editing).
+REVIEWS_EDIT_MINUTES = int(os.environ.get("NEWSROOM_REVIEWS_EDIT_MINUTES", "15"))
 # Share-preview links (editorial): the expiry offered first, and how long an open change
 # page counts as "being edited" without a new request.
 EDITORIAL_PREVIEW_DEFAULT_HOURS = 48
@@ -565,6 +571,45 @@ NEWSLETTER_SIGNUP_RATE_LIMIT_PERIOD = int(
 )
 # Each delivery's row is kept this long after its send finished (the send keeps its figures).
 NEWSLETTER_KEEP_DAYS = int(os.environ.get("NEWSROOM_NEWSLETTER_KEEP_DAYS", "30"))
+
+# Readers' data (datarights app). "Your data" emails a link that works one hour; one client may
+# ask NEWSROOM_DATA_REQUEST_RATE_LIMIT_COUNT times per period (seconds), and one address gets
+# at most one email per NEWSROOM_DATA_REQUEST_EMAIL_INTERVAL seconds, however many clients ask
+# (at most the link's hour: whoever is refused one has a link that still works in the inbox;
+# 0 turns the limit off). Erasing a reader's data
+# anonymises their published reviews (name, address, fingerprint and user agent go; the text
+# stays in the conversation) or deletes them: NEWSROOM_ERASURE_REVIEWS, README.md "Your data
+# and retention". Client fingerprints and user agents (reviews, preview-link openings, failed
+# admin logins) are blanked NEWSROOM_FINGERPRINT_RETENTION_DAYS after they were recorded.
+DATA_REQUEST_RATE_LIMIT_COUNT = int(os.environ.get("NEWSROOM_DATA_REQUEST_RATE_LIMIT_COUNT", "5"))
+DATA_REQUEST_RATE_LIMIT_PERIOD = int(
+    os.environ.get("NEWSROOM_DATA_REQUEST_RATE_LIMIT_PERIOD", "3600")
+)
+try:
+    DATA_REQUEST_EMAIL_INTERVAL = int(os.environ.get("NEWSROOM_DATA_REQUEST_EMAIL_INTERVAL", "600"))
+    if not 0 <= DATA_REQUEST_EMAIL_INTERVAL <= 3600:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        "NEWSROOM_DATA_REQUEST_EMAIL_INTERVAL must be a whole number of seconds from 0 to 3600 "
+        "(the hour a link works)."
+    ) from None
+NEWSROOM_ERASURE_REVIEWS = os.environ.get("NEWSROOM_ERASURE_REVIEWS", "anonymise").strip().lower()
+if NEWSROOM_ERASURE_REVIEWS not in ("anonymise", "delete"):
+    raise ImproperlyConfigured(
+        "NEWSROOM_ERASURE_REVIEWS must be 'anonymise' (published reviews stay, without name, "
+        "address, fingerprint or user agent) or 'delete'."
+    )
+try:
+    NEWSROOM_FINGERPRINT_RETENTION_DAYS = int(
+        os.environ.get("NEWSROOM_FINGERPRINT_RETENTION_DAYS", "30")
+    )
+    if NEWSROOM_FINGERPRINT_RETENTION_DAYS < 1:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(
+        "NEWSROOM_FINGERPRINT_RETENTION_DAYS must be a whole number of days, 1 or more."
+    ) from None
 
 # Embedded media (embeds app). Only these providers' URLs become players, and only their
 # player origins may be framed (frame-src below, built from this same list), so that turning a
@@ -740,6 +785,8 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/share/",
     # The newsletter's sign-up, confirmation, preferences and unsubscribe pages.
     "/newsletter/",
+    # "Your data": the request form and the pages of its emailed link (datarights).
+    "/your-data/",
     "/healthz",
     "/static/",
     "/media/",

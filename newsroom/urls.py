@@ -45,6 +45,8 @@ urlpatterns = [
     path("", include("pages.urls")),
     # The newsletter's sign-up and the links in its emails (/newsletter/…).
     path("", include("newsletters.urls")),
+    # "Your data": a reader sees, downloads or erases what we hold (/your-data/…).
+    path("", include("datarights.urls")),
     path("search/", SearchView.as_view(), name="search"),
     path("feed/", LatestArticlesFeed(), name="articles-feed"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),

@@ -15,6 +15,15 @@
 
 Spam and reviews the rules published at once get no confirmation email; at most one
 confirmation goes to an address per hour, so the form cannot be used to flood a mailbox.
+
+Replies
+-------
+The author of a review may also tick "Email me when someone replies to my review"
+(``replies_follow_up``). It goes through the same steps: the same confirmation email and
+link (one click confirms both requests), the same unsubscribe. Once confirmed, each reply
+approved under the review is announced once (:func:`send_reply_notices`); a reply by the
+same address is not. The confirmation email also carries the author's edit link
+(``reviews.editing``) while it still works.
 """
 
 import logging
@@ -24,10 +33,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews import editing
 from reviews.models import Review, ReviewEmailOptOut
 from serving.origin import absolute_url
 
@@ -37,6 +48,7 @@ CONFIRM_SALT = "reviews.follow-up.confirm"
 UNSUBSCRIBE_SALT = "reviews.follow-up.unsubscribe"
 RESEND_AFTER = timedelta(hours=1)
 FollowUp = Review.FollowUp
+RepliesFollowUp = Review.RepliesFollowUp
 
 
 def confirm_max_age() -> timedelta:
@@ -94,6 +106,23 @@ def wanted_follow_up(review: Review, asked: bool) -> str:
     return FollowUp.UNCONFIRMED
 
 
+def wanted_replies_follow_up(review: Review, asked: bool) -> str:
+    """Return the "email me when someone replies" state a new review starts with.
+
+    Replies take no replies, so they cannot ask; spam gets nothing. A review the rules
+    published at once may ask: replies come later.
+    """
+    if not asked or review.parent_id is not None or review.status == Review.Status.SPAM:
+        return RepliesFollowUp.NONE
+    if ReviewEmailOptOut.covers(review.email):
+        return RepliesFollowUp.NONE
+    return RepliesFollowUp.UNCONFIRMED
+
+
+def waiting_for_confirmation() -> Q:
+    return Q(follow_up=FollowUp.UNCONFIRMED) | Q(replies_follow_up=RepliesFollowUp.UNCONFIRMED)
+
+
 # -- Sending ---------------------------------------------------------------------------------
 
 
@@ -117,18 +146,19 @@ def _message(review: Review, template: str, context: dict) -> EmailMessage:
 
 def send_confirmation(review_id: int) -> bool:
     """Email the confirmation link for a review's "email me" request; return whether sent."""
-    review = Review.objects.filter(pk=review_id, follow_up=FollowUp.UNCONFIRMED).first()
+    review = Review.objects.filter(waiting_for_confirmation(), pk=review_id).first()
     if review is None or ReviewEmailOptOut.covers(review.email):
         return False
     now = timezone.now()
     # One link confirms every waiting review of the address, so one email an hour is enough.
-    recently_mailed = Review.objects.filter(
-        email=review.email,
-        follow_up=FollowUp.UNCONFIRMED,
-        follow_up_mailed_at__gte=now - RESEND_AFTER,
-    ).exists()
+    recently_mailed = (
+        Review.objects.filter(waiting_for_confirmation())
+        .filter(email=review.email, follow_up_mailed_at__gte=now - RESEND_AFTER)
+        .exists()
+    )
     if recently_mailed:
         return False
+    can_edit = editing.refusal(review, now=now) is None
     message = _message(
         review,
         "follow_up_confirm",
@@ -136,6 +166,10 @@ def send_confirmation(review_id: int) -> bool:
             "review": review,
             "confirm_url": confirm_url(review),
             "days": settings.REVIEWS_FOLLOW_UP_CONFIRM_DAYS,
+            "published_notice": review.follow_up == FollowUp.UNCONFIRMED,
+            "replies_notice": review.replies_follow_up == RepliesFollowUp.UNCONFIRMED,
+            "edit_url": absolute_url(editing.edit_path(review)) if can_edit else "",
+            "edit_until": editing.closes_at(review),
         },
     )
     try:
@@ -181,13 +215,65 @@ def send_published_notices(review_ids) -> int:
     return sent
 
 
+def send_reply_notices(reply_ids) -> int:
+    """Tell confirmed authors that replies to their reviews are published; return how many.
+
+    Each reply is claimed (``parent_notified_at`` set in one conditional UPDATE) before its
+    email goes out, so a task run twice sends it once; a failed send puts the claim back.
+    """
+    sent = 0
+    replies = Review.objects.filter(
+        pk__in=list(reply_ids),
+        status=Review.Status.APPROVED,
+        parent__status=Review.Status.APPROVED,
+        parent__replies_follow_up=RepliesFollowUp.CONFIRMED,
+        parent_notified_at__isnull=True,
+    ).select_related("parent", "article")
+    for reply in replies:
+        review = reply.parent
+        if reply.email == review.email:
+            # Their own reply: nothing to tell them.
+            continue
+        if ReviewEmailOptOut.covers(review.email):
+            Review.objects.filter(pk=review.pk).update(replies_follow_up=RepliesFollowUp.CANCELLED)
+            continue
+        now = timezone.now()
+        claimed = Review.objects.filter(pk=reply.pk, parent_notified_at__isnull=True).update(
+            parent_notified_at=now
+        )
+        if not claimed:
+            continue
+        message = _message(
+            review,
+            "reply_published",
+            {
+                "review": review,
+                "reply": reply,
+                "reply_url": absolute_url(reply.get_absolute_url()),
+            },
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Could not tell the author of review %s of a reply.", review.pk)
+            Review.objects.filter(pk=reply.pk).update(parent_notified_at=None)
+            continue
+        Review.objects.filter(pk=review.pk).update(follow_up_mailed_at=now)
+        sent += 1
+    return sent
+
+
 # -- The reader's answers --------------------------------------------------------------------
 
 
 def unsubscribe(email: str) -> int:
     """Stop every email about reviews to *email*; return how many waiting notices it cancels."""
+    waiting = [FollowUp.UNCONFIRMED, FollowUp.CONFIRMED]
+    replies_waiting = [RepliesFollowUp.UNCONFIRMED, RepliesFollowUp.CONFIRMED]
     with transaction.atomic():
         ReviewEmailOptOut.objects.get_or_create(email_hash=ReviewEmailOptOut.hash_email(email))
-        return Review.objects.filter(
-            email=email.lower(), follow_up__in=[FollowUp.UNCONFIRMED, FollowUp.CONFIRMED]
-        ).update(follow_up=FollowUp.CANCELLED)
+        mine = Review.objects.filter(email=email.lower())
+        mine.filter(replies_follow_up__in=replies_waiting).update(
+            replies_follow_up=RepliesFollowUp.CANCELLED
+        )
+        return mine.filter(follow_up__in=waiting).update(follow_up=FollowUp.CANCELLED)

@@ -7,10 +7,11 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reviews.models import Review
+from reviews.models import Review, ReviewReport
 from reviews.text import clean_text, comparison_key
 
 TIMESTAMP_SALT = "reviews.form.timestamp"
+REPORT_TIMESTAMP_SALT = "reviews.report.timestamp"
 BAD_TIMESTAMP = _("We could not check this form. Please look over your review and send it again.")
 # The newest earlier reviews of one reader on one story that a new one is compared with: a
 # person sends a handful; the cap bounds the work for a script pacing itself under the rate
@@ -23,6 +24,25 @@ def sign_timestamp(article_pk: int, *, at: float | None = None) -> str:
     return signing.dumps(
         {"story": article_pk, "at": round(time.time() if at is None else at, 3)},
         salt=TIMESTAMP_SALT,
+        compress=False,
+    )
+
+
+def clean_body(field: forms.Field, value: str) -> str:
+    """Return a review's text as stored (:func:`~reviews.text.clean_text`), within limits."""
+    body = clean_text(value)
+    if len(body) < 2:
+        raise forms.ValidationError(_("Please write at least 2 characters."), code="min_length")
+    # NFKC can lengthen a text: check the limit on what is stored.
+    field.run_validators(body)
+    return body
+
+
+def sign_report_timestamp(review_pk: int, *, at: float | None = None) -> str:
+    """Return the signed value of the report form's hidden timestamp for a review."""
+    return signing.dumps(
+        {"review": review_pk, "at": round(time.time() if at is None else at, 3)},
+        salt=REPORT_TIMESTAMP_SALT,
         compress=False,
     )
 
@@ -61,6 +81,11 @@ class ReviewForm(forms.Form):
             "click it. Every email has a one-click unsubscribe."
         ),
     )
+    notify_replies = forms.BooleanField(
+        label=_("Email me when someone replies to my review"),
+        required=False,
+        help_text=_("Confirmed by the same link; one email per published reply."),
+    )
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
@@ -82,11 +107,20 @@ class ReviewForm(forms.Form):
         ),
     }
 
-    def __init__(self, *args, article, fingerprint: str = "", **kwargs):
+    def __init__(
+        self, *args, article, fingerprint: str = "", parent: Review | None = None, **kwargs
+    ):
         self.article = article
         self.fingerprint = fingerprint
+        # A reply to *parent*: the same form and defences, worded for a reply.
+        self.parent = parent
         kwargs.setdefault("auto_id", "review-%s")
         super().__init__(*args, **kwargs)
+        if parent is not None:
+            self.fields["body"].label = _("Your reply")
+            self.fields["notify"].label = _("Email me when my reply is published")
+            # Replies take no replies.
+            del self.fields["notify_replies"]
         if not self.is_bound:
             self.initial["timestamp"] = sign_timestamp(article.pk)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
@@ -107,11 +141,7 @@ class ReviewForm(forms.Form):
         return self.cleaned_data["email"].lower()
 
     def clean_body(self):
-        body = clean_text(self.cleaned_data["body"])
-        if len(body) < 2:
-            raise forms.ValidationError(_("Please write at least 2 characters."), code="min_length")
-        self.fields["body"].run_validators(body)
-        return body
+        return clean_body(self.fields["body"], self.cleaned_data["body"])
 
     def clean_timestamp(self):
         value = self.cleaned_data["timestamp"]
@@ -173,3 +203,179 @@ class ReviewForm(forms.Form):
     @property
     def timestamp_errors(self):
         return self.errors.get("timestamp", [])
+
+
+class ReviewEditForm(forms.Form):
+    """The author's edit page: the text only (name and address stay as sent)."""
+
+    body = forms.CharField(
+        label=_("Your review"),
+        min_length=2,
+        max_length=3000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Plain text, 2 to 3,000 characters. Links are shown but not clickable."),
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        kwargs.setdefault("auto_id", "edit-%s")
+        kwargs.setdefault("initial", {"body": review.body})
+        super().__init__(*args, **kwargs)
+        if review.parent_id:
+            self.fields["body"].label = _("Your reply")
+
+    def clean_body(self):
+        return clean_body(self.fields["body"], self.cleaned_data["body"])
+
+
+class ReportForm(forms.Form):
+    """The "Report this review" form: a reason, details when it is "something else", and the
+    review form's defences against scripts (a honeypot, a signed timestamp)."""
+
+    reason = forms.ChoiceField(
+        label=_("What is wrong with it?"),
+        choices=ReviewReport.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Needed for “Something else”; optional otherwise. At most 500 characters."),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    timestamp = forms.CharField(
+        widget=forms.HiddenInput, error_messages={"required": BAD_TIMESTAMP}
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        self.review = review
+        kwargs.setdefault("auto_id", "report-%s")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["timestamp"] = sign_report_timestamp(review.pk)
+        self.too_fast = False
+
+    def clean_text(self):
+        return clean_text(self.cleaned_data["text"])
+
+    def clean_timestamp(self):
+        value = self.cleaned_data["timestamp"]
+        try:
+            payload = signing.loads(
+                value, salt=REPORT_TIMESTAMP_SALT, max_age=settings.REVIEWS_FORM_MAX_AGE
+            )
+            if payload["review"] != self.review.pk:
+                raise ValueError("signed for another review")
+            shown_at = float(payload["at"])
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                _("This form was open for a long time, so it expired. Please send it again."),
+                code="stale",
+            ) from None
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise forms.ValidationError(BAD_TIMESTAMP, code="bad_timestamp") from None
+        self.too_fast = time.time() - shown_at < settings.REVIEWS_FORM_MIN_SECONDS
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("timestamp"):
+            data = self.data.copy()
+            data[self.add_prefix("timestamp")] = sign_report_timestamp(self.review.pk)
+            self.data = data
+        if cleaned.get("reason") == ReviewReport.Reason.OTHER and not cleaned.get("text"):
+            self.add_error("text", _("Please say in a few words what is wrong with this review."))
+        return cleaned
+
+    @property
+    def trapped(self) -> bool:
+        """Return whether a script fell into the form's traps (honeypot, too quick)."""
+        return bool(self.cleaned_data.get("website")) or self.too_fast
+
+    @property
+    def timestamp_errors(self):
+        return self.errors.get("timestamp", [])
+
+
+# -- The moderators' tools (reviews.admin, reviews.tools) --------------------------------------
+
+
+class RedactForm(forms.Form):
+    passage = forms.CharField(
+        label=_("Passage to remove"),
+        strip=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Copy the exact words from the review above. Every place they occur is replaced "
+            "by “[removed by moderator]”; the text before stays visible to moderators only."
+        ),
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        self.review = review
+        super().__init__(*args, **kwargs)
+
+    def clean_passage(self):
+        # A browser sends a textarea's line breaks as CRLF; the stored text has LF.
+        passage = self.cleaned_data["passage"].replace("\r\n", "\n")
+        if not passage.strip():
+            raise forms.ValidationError(_("Give the passage to remove."), code="required")
+        if passage not in self.review.body:
+            raise forms.ValidationError(
+                _(
+                    "This passage is not in the review as written. Copy it again from the "
+                    "text above, exactly (spaces and punctuation included)."
+                ),
+                code="not_found",
+            )
+        return passage
+
+
+class BlockForm(forms.Form):
+    DURATIONS = (
+        (1, _("1 day")),
+        (7, _("7 days")),
+        (30, _("30 days")),
+        (365, _("1 year")),
+    )
+
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        help_text=_("Why: shown to moderators as the reason beside each blocked review."),
+    )
+    days = forms.TypedChoiceField(label=_("Block for"), choices=DURATIONS, coerce=int, initial=30)
+    by_email = forms.BooleanField(label=_("Block their email address"), required=False)
+    by_client = forms.BooleanField(
+        label=_("Block their client (a hash of their network address)"),
+        required=False,
+        help_text=_("People sharing a network (an office, a mobile operator) share it too."),
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        self.review = review
+        kwargs.setdefault(
+            "initial", {"by_email": bool(review.email), "by_client": bool(review.fingerprint)}
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        by_email = cleaned.get("by_email") and self.review.email
+        by_client = cleaned.get("by_client") and self.review.fingerprint
+        if not by_email and not by_client:
+            raise forms.ValidationError(
+                _("Tick the email address, the client, or both: a block needs one of them."),
+                code="nobody",
+            )
+        return cleaned
+
+    def expires_at(self):
+        return timezone.now() + timedelta(days=self.cleaned_data["days"])

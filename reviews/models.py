@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The query parameter of the story page's pages of reviews (reviews.templatetags.reviews).
@@ -13,22 +14,43 @@ def default_close_after_days() -> int:
     return settings.REVIEWS_CLOSE_AFTER_DAYS
 
 
+# The columns a story page (and the content API) shows of a review or a reader's reply.
+PUBLIC_COLUMNS = ("pk", "name", "body", "created_at", "edited_at", "reply", "reply_at", "parent")
+
+
 class ReviewQuerySet(models.QuerySet):
     def approved(self):
-        """Return the reviews the public may see."""
+        """Return the reviews approved by a moderator or the rules.
+
+        A reply shows only under an approved review: see :meth:`for_story_page`.
+        """
         return self.filter(status=Review.Status.APPROVED)
 
     def pending(self):
         """Return the reviews waiting for a moderator."""
         return self.filter(status=Review.Status.PENDING)
 
+    def top_level(self):
+        """Return the reviews of a story, without the readers' replies to them."""
+        return self.filter(parent__isnull=True)
+
+    def replies(self):
+        return self.filter(parent__isnull=False)
+
     def for_story_page(self, article):
-        """Return *article*'s public reviews, oldest first, with only the columns shown."""
+        """Return *article*'s public reviews, oldest first, with only the columns shown.
+
+        Each carries ``public_replies``: its approved replies, oldest first, fetched for the
+        whole page in one more query.
+        """
+        replies = self.model.objects.approved().order_by("created_at", "pk").only(*PUBLIC_COLUMNS)
         return (
             self.approved()
+            .top_level()
             .filter(article=article)
             .order_by("created_at", "pk")
-            .only("pk", "name", "body", "created_at", "reply", "reply_at")
+            .only(*PUBLIC_COLUMNS)
+            .prefetch_related(models.Prefetch("replies", replies, to_attr="public_replies"))
         )
 
 
@@ -38,6 +60,8 @@ class Review(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
+        # By its author, through the edit link (reviews.editing); moderators still see it.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class FollowUp(models.TextChoices):
         """The reader's "email me when my review is published" (reviews.followup)."""
@@ -48,15 +72,38 @@ class Review(models.Model):
         SENT = "sent", _("told it is published")
         CANCELLED = "cancelled", _("unsubscribed")
 
+    class RepliesFollowUp(models.TextChoices):
+        """The author's "email me when someone replies": the same steps as FollowUp."""
+
+        NONE = "", _("not asked")
+        UNCONFIRMED = "unconfirmed", _("asked, address not confirmed yet")
+        CONFIRMED = "confirmed", _("address confirmed: told of each published reply")
+        CANCELLED = "cancelled", _("unsubscribed")
+
     article = models.ForeignKey(
         "articles.Article",
         verbose_name=_("story"),
         on_delete=models.CASCADE,
         related_name="reviews",
     )
+    # One level only: a reply answers a top-level review (reviews.services.review_submit).
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replies",
+    )
     name = models.CharField(_("name"), max_length=80)
     email = models.EmailField(_("email"), help_text=_("Never shown to the public."))
     body = models.TextField(_("review"), max_length=3000)
+    # Set when the author changed the text through the edit link; shown as "edited". The
+    # text before is kept in ReviewRevision, for moderators only.
+    edited_at = models.DateTimeField(
+        _("edited by its author at"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -120,6 +167,22 @@ class Review(models.Model):
     follow_up_mailed_at = models.DateTimeField(
         _("reader emailed at"), null=True, blank=True, editable=False
     )
+    # "Email me when someone replies": the same confirmed opt-in as follow_up (one link
+    # confirms both); CONFIRMED stays until the reader unsubscribes.
+    # db_default: the benchmark's bulk loader writes rows without it (articles.demo.bulk).
+    replies_follow_up = models.CharField(
+        _("email on replies"),
+        max_length=12,
+        choices=RepliesFollowUp.choices,
+        default=RepliesFollowUp.NONE,
+        db_default=RepliesFollowUp.NONE,
+        blank=True,
+        editable=False,
+    )
+    # On a reply: when the author of the review it answers was told of it (once).
+    parent_notified_at = models.DateTimeField(
+        _("review's author told at"), null=True, blank=True, editable=False
+    )
 
     objects = ReviewQuerySet.as_manager()
 
@@ -134,9 +197,16 @@ class Review(models.Model):
             models.Index(fields=["moderated_at"], name="review_moderated_at"),
             # "Has this email an approved review?" (trusted reviewers), on every submission.
             models.Index(fields=["email", "status"], name="review_email_status"),
+            # A reviewer's history on the review's admin page ("same client").
+            models.Index(fields=["fingerprint"], name="review_fingerprint"),
         ]
 
     def __str__(self):
+        if self.parent_id:
+            return _("Reply by %(name)s on “%(story)s”") % {
+                "name": self.name,
+                "story": self.article,
+            }
         return _("Review by %(name)s on “%(story)s”") % {
             "name": self.name,
             "story": self.article,
@@ -149,16 +219,20 @@ class Review(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """Return the review on its story's page: the page of reviews that shows it."""
+        """Return the review on its story's page: the page of reviews that shows it.
+
+        A reply is on the page of the review it answers.
+        """
         url = self.article.get_absolute_url()
         if self.is_public():
+            shown = self.parent if self.parent_id else self
             # Reviews run oldest first, REVIEWS_PER_PAGE a page (reviews_for): count the
             # ones shown before this one.
             earlier = (
                 Review.objects.for_story_page(self.article)
                 .filter(
-                    models.Q(created_at__lt=self.created_at)
-                    | models.Q(created_at=self.created_at, pk__lt=self.pk)
+                    models.Q(created_at__lt=shown.created_at)
+                    | models.Q(created_at=shown.created_at, pk__lt=shown.pk)
                 )
                 .count()
             )
@@ -168,7 +242,13 @@ class Review(models.Model):
         return f"{url}#review-{self.pk}"
 
     def is_public(self):
-        return self.status == self.Status.APPROVED
+        """Mirror ``for_story_page()``: approved, and a reply under an approved review."""
+        if self.status != self.Status.APPROVED:
+            return False
+        return self.parent_id is None or self.parent.status == self.Status.APPROVED
+
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
 
 
 class ModerationSettings(models.Model):
@@ -224,6 +304,14 @@ class ModerationSettings(models.Model):
         null=True,
         blank=True,
         help_text=_("May be earlier than the start: 22:00 to 06:00 spans midnight."),
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports before holding"),
+        default=3,
+        help_text=_(
+            "A published review or reply reported by this many different readers goes back "
+            "to the queue until a moderator looks at it. 0 never holds one automatically."
+        ),
     )
 
     class Meta:
@@ -306,3 +394,177 @@ class ModerationDigestState(models.Model):
 
     def __str__(self):
         return str(self.last_sent_at or "-")
+
+
+class ReviewRevision(models.Model):
+    """A review's text as it was before its author edited it or a moderator removed a passage.
+
+    For moderators only: the public sees the current text, marked "edited" or with
+    "[removed by moderator]" in place of the passage.
+    """
+
+    class Kind(models.TextChoices):
+        EDITED = "edited", _("edited by its author")
+        REDACTED = "redacted", _("passage removed by a moderator")
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    body = models.TextField(_("text before the change"))
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    # The moderator who removed a passage; empty for an edit by the reader.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        verbose_name = _("earlier text")
+        verbose_name_plural = _("earlier texts")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewReportQuerySet(models.QuerySet):
+    def open(self):
+        """Return the reports no moderator has dealt with yet (they count towards holding)."""
+        return self.filter(dismissed_at__isnull=True)
+
+
+class ReviewReport(models.Model):
+    """A reader's "Report" of a published review or reply: one per client and review.
+
+    The client is the keyed hash of its address that the review form computes
+    (``reviews.services.client_fingerprint``); the address itself is never stored.
+    """
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abusive or hateful")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        PERSONAL_DATA = "personal_data", _("Reveals someone's personal data")
+        OTHER = "other", _("Something else")
+
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="reports"
+    )
+    fingerprint = models.CharField(_("client fingerprint"), max_length=64, editable=False)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    text = models.TextField(_("details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    # Set when a moderator approved the review again or dismissed its reports: they no
+    # longer count towards holding it, and the same clients cannot report it again.
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReviewReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "fingerprint"], name="review_report_once_per_client"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ReviewerBlockQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def matching(self, *, email: str = "", fingerprint: str = ""):
+        """Return the blocks of *email* or *fingerprint* (an empty value matches nothing)."""
+        who = models.Q(pk__in=[])
+        if email:
+            who |= models.Q(email=email.lower())
+        if fingerprint:
+            who |= models.Q(fingerprint=fingerprint)
+        return self.filter(who)
+
+
+class ReviewerBlock(models.Model):
+    """A reviewer whose reviews, replies and reports are not taken until the block expires.
+
+    Their reviews and replies are stored as spam with the block's note as the reason; their
+    reports are not stored. Made by a moderator from one of their reviews.
+    """
+
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Reviews sent with this address are blocked.")
+    )
+    fingerprint = models.CharField(
+        _("client fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_("Reviews and reports sent from this client (a hash of its address)."),
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        help_text=_("Why: shown to moderators as the reason beside each blocked review."),
+    )
+    expires_at = models.DateTimeField(_("blocked until"))
+    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("blocked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review = models.ForeignKey(
+        Review,
+        verbose_name=_("made from review"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReviewerBlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("blocked reviewer")
+        verbose_name_plural = _("blocked reviewers")
+        indexes = [
+            models.Index(fields=["email", "expires_at"], name="reviewer_block_email"),
+            models.Index(fields=["fingerprint", "expires_at"], name="reviewer_block_client"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email__gt="") | models.Q(fingerprint__gt=""),
+                name="reviewer_block_names_someone",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email or self.fingerprint[:12]
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+    def is_active(self, *, now=None) -> bool:
+        """Mirror ``ReviewerBlockQuerySet.active()``."""
+        return self.expires_at > (now or timezone.now())

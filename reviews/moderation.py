@@ -37,6 +37,20 @@ page (never cached) says so; the shared story page just links to it.
 
 To add a rule, add a check to ``spam_reasons()`` or ``hold_reasons()`` that returns a short
 reason; the queue will show it with no other change.
+
+Replies, edits, reports and blocks
+----------------------------------
+A reader's reply to a review is a review with a ``parent``: it meets the same rules, in the
+same order. A reviewer a moderator blocked (``ReviewerBlock``, by email or client
+fingerprint, until it expires) goes to spam first, the block's note as the reason.
+
+An edit by the author (``reviews.editing``) meets the rules again through
+:meth:`Moderator.decide_edit`: spam and hold rules as for a new review, but an edit that
+passes them keeps the status the review had (an approved review stays published, a pending
+one waits on), since a moderator or the rules already judged the reviewer.
+
+Readers' reports (``reviews.reports``) hold a published review once ``report_threshold``
+different clients reported it; the queue shows "reported 3×" beside the other reasons.
 """
 
 import contextlib
@@ -49,7 +63,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reviews.models import ModerationSettings, Review
+from reviews.models import ModerationSettings, Review, ReviewerBlock
 from reviews.text import mixed_scripts
 
 LINK_PATTERN = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
@@ -210,6 +224,9 @@ class Moderator:
 
     def spam_reasons(self, review: Review, signals: Signals) -> list[str]:
         reasons = []
+        block = self.block_of(email=review.email, fingerprint=review.fingerprint)
+        if block is not None:
+            reasons.append(blocked_reviewer(block))
         text = f"{review.name}\n{review.body}"
         for word in find_words(self.rules.block_word_list, text):
             reasons.append(_("blocked word: %(word)s") % {"word": word})
@@ -231,6 +248,18 @@ class Moderator:
             reasons.append(_("held word: %(word)s") % {"word": word})
         reasons.extend(lookalike_links(f"{review.name}\n{review.body}"))
         return reasons
+
+    @staticmethod
+    def block_of(*, email: str = "", fingerprint: str = "") -> ReviewerBlock | None:
+        """Return the active block of this reviewer or client, or None."""
+        if not email and not fingerprint:
+            return None
+        return (
+            ReviewerBlock.objects.active()
+            .matching(email=email, fingerprint=fingerprint)
+            .order_by("-expires_at")
+            .first()
+        )
 
     def needs_review(self, review: Review) -> bool:
         """Return whether a rule holds *review* for a moderator (links, hold words...)."""
@@ -259,6 +288,33 @@ class Moderator:
         if known:
             return Decision(Review.Status.PENDING, [known_reviewer(known)])
         return Decision(Review.Status.PENDING, [_("new reviewer")])
+
+    def decide_edit(self, review: Review, *, status: str) -> Decision:
+        """Return the status *review*, edited by its author, goes on with (see the docstring).
+
+        *status* is the one it had before the edit; *review* carries the new text.
+        """
+        edited = _("edited by its author")
+        kept = [reason for reason in review.reasons if reason != edited]
+        spam = self.spam_reasons(review, Signals())
+        if spam:
+            return Decision(Review.Status.SPAM, [edited, *spam])
+        if status in (Review.Status.REJECTED, Review.Status.SPAM):
+            # A verdict already given stands: an edit does not bring a review back to the queue.
+            return Decision(status, [*kept, edited])
+        held = self.hold_reasons(review)
+        if held:
+            return Decision(Review.Status.PENDING, [edited, *held])
+        return Decision(status, [*kept, edited])
+
+
+def blocked_reviewer(block: ReviewerBlock) -> str:
+    return _("blocked reviewer: %(note)s") % {"note": block.note}
+
+
+def reported(count: int) -> str:
+    """Return the reason a review held by its readers' reports shows in the queue."""
+    return _("reported %(count)d×") % {"count": count}
 
 
 def known_reviewer(approved: int) -> str:

@@ -1,8 +1,10 @@
-"""Writes to reviews: submitting one, moderating many, a reader confirming follow-up mail.
+"""Writes to reviews: submitting one (or a reply), moderating many, the author's edits, a
+reader confirming follow-up mail.
 
-The views and the admin (actions and row buttons) call these functions; they are the only
+The views and the admin (actions and row buttons) call these functions; with the readers'
+reports (``reviews.reports``) and the moderators' tools (``reviews.tools``) they are the only
 places that change a review's status. Moderation is written to the audit log
-(``audit.log``) and tells readers who asked to hear about publication
+(``audit.log``) and tells readers who asked to hear about publication or replies
 (``reviews.followup``); mail goes out through the tasks (``reviews.tasks``), queued once the
 transaction commits.
 """
@@ -11,18 +13,19 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from audit import log
-from reviews import followup
-from reviews.models import Review, ReviewEmailOptOut
+from reviews import editing, followup
+from reviews.models import Review, ReviewEmailOptOut, ReviewReport, ReviewRevision
 from reviews.moderation import Moderator, Signals
 from reviews.signals import reviews_changed
 from reviews.tasks import (
     notify_moderators,
     send_follow_up_confirmation,
+    send_reply_notices,
     send_review_published_notices,
 )
 from serving import rate_limits
@@ -39,6 +42,35 @@ REVIEW_ACTIONS = {
     Review.Status.SPAM: log.Action.REVIEW_SPAM,
     Review.Status.PENDING: log.Action.REVIEW_PENDING,
 }
+
+
+class ReplyRefused(Exception):
+    """The review cannot take a reply; ``reason`` says why."""
+
+    # Not (or no longer) on the story's page: pending, rejected, held, another story's.
+    NOT_PUBLIC = "not_public"
+    # Replies attach to the review: one level only.
+    TO_A_REPLY = "to_a_reply"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def reply_refusal(parent: Review, article) -> str | None:
+    """Return why readers of *article* may not reply to *parent* (a ReplyRefused reason)."""
+    if parent.article_id != article.pk or parent.status != Review.Status.APPROVED:
+        return ReplyRefused.NOT_PUBLIC
+    if parent.parent_id is not None:
+        return ReplyRefused.TO_A_REPLY
+    return None
+
+
+def check_reply_target(parent: Review, article) -> None:
+    """Raise :class:`ReplyRefused` unless readers of *article* may reply to *parent*."""
+    refused = reply_refusal(parent, article)
+    if refused:
+        raise ReplyRefused(refused)
 
 
 def client_fingerprint(ip: str) -> str:
@@ -70,15 +102,21 @@ def review_submit(
     signals: Signals | None = None,
     moderator: Moderator | None = None,
     fingerprint: str | None = None,
+    parent: Review | None = None,
 ) -> Review:
-    """Store a review from the cleaned form *data*, with the status the rules decide.
+    """Store a review, or a reply to *parent*, from the cleaned form *data*, with the status
+    the rules decide.
 
+    A reply meets the same rules as a review; :class:`ReplyRefused` if *parent* takes none.
     Moderators are told about a pending review after the transaction commits, through the
     ``notify_moderators`` task; a failure there never undoes or delays the stored review.
     """
+    if parent is not None:
+        check_reply_target(parent, article)
     moderator = moderator or Moderator()
     review = Review(
         article=article,
+        parent=parent,
         name=data["name"],
         email=data["email"],
         body=data["body"],
@@ -89,6 +127,9 @@ def review_submit(
     review.status = decision.status
     review.reasons = [str(reason) for reason in decision.reasons]
     review.follow_up = followup.wanted_follow_up(review, bool(data.get("notify")))
+    review.replies_follow_up = followup.wanted_replies_follow_up(
+        review, bool(data.get("notify_replies"))
+    )
     if review.status != Review.Status.PENDING:
         # Decided by the rules, not by a person: moderated_by stays empty.
         review.moderated_at = timezone.now()
@@ -96,8 +137,13 @@ def review_submit(
         review.save()
         if review.status == Review.Status.PENDING:
             transaction.on_commit(lambda: enqueue(notify_moderators, review.pk))
-        if review.follow_up == Review.FollowUp.UNCONFIRMED:
+        if (
+            review.follow_up == Review.FollowUp.UNCONFIRMED
+            or review.replies_follow_up == Review.RepliesFollowUp.UNCONFIRMED
+        ):
             transaction.on_commit(lambda: enqueue(send_follow_up_confirmation, review.pk))
+        if review.status == Review.Status.APPROVED and parent is not None:
+            reply_notices_on_commit([review.pk])
         if review.status == Review.Status.APPROVED:
             transaction.on_commit(
                 lambda: reviews_changed.send(
@@ -126,20 +172,30 @@ def published_notices_on_commit(review_ids: list[int]) -> None:
         transaction.on_commit(lambda: enqueue(send_review_published_notices, ids))
 
 
+def reply_notices_on_commit(reply_ids: list[int]) -> None:
+    """Tell the authors of the reviews *reply_ids* answer, once the change commits."""
+    if reply_ids:
+        ids = list(reply_ids)
+        transaction.on_commit(lambda: enqueue(send_reply_notices, ids))
+
+
 def review_moderate(*, reviews, status: str, by) -> int:
     """Set *status* on every review of the queryset *reviews* in ONE UPDATE; return the count.
 
     Records who (*by*) and when, with one audit entry per review (one INSERT). Sends
     ``reviews_changed`` with the stories touched, so that cached pages of those stories can
-    be refreshed.
+    be refreshed. Reviews their authors withdrew are left as they are: nobody publishes
+    them again.
     """
-    if status not in Review.Status.values:
-        raise ValueError(f"Unknown review status: {status!r}")
+    if status not in Review.Status.values or status == Review.Status.WITHDRAWN:
+        raise ValueError(f"Not a moderator's status: {status!r}")
     now = timezone.now()
     with transaction.atomic():
         rows = list(
-            reviews.order_by().values_list(
-                "pk", "name", "follow_up", "article_id", "article__title", named=True
+            reviews.exclude(status=Review.Status.WITHDRAWN)
+            .order_by()
+            .values_list(
+                "pk", "name", "follow_up", "article_id", "article__title", "parent_id", named=True
             )
         )
         count = Review.objects.filter(pk__in=[row.pk for row in rows]).update(
@@ -158,8 +214,10 @@ def review_moderate(*, reviews, status: str, by) -> int:
 def moderation_recorded(rows, *, status: str, by, at) -> None:
     """Write the audit entries of a moderation and tell readers waiting for publication.
 
-    *rows* have ``pk``, ``name``, ``follow_up``, ``article_id`` and ``article__title`` (a
-    ``values_list(named=True)`` row, or a ``Review`` via :func:`review_row`).
+    *rows* have ``pk``, ``name``, ``follow_up``, ``article_id``, ``article__title`` and
+    ``parent_id`` (a ``values_list(named=True)`` row, or a ``Review`` via :func:`review_row`).
+    Approving also dismisses the readers' open reports of those reviews: a moderator judged
+    them, so they no longer count towards holding the review again.
     """
     action = REVIEW_ACTIONS[status]
     log.record_many(
@@ -178,6 +236,39 @@ def moderation_recorded(rows, *, status: str, by, at) -> None:
         published_notices_on_commit(
             [row.pk for row in rows if row.follow_up == Review.FollowUp.CONFIRMED]
         )
+        reply_notices_on_commit([row.pk for row in rows if row.parent_id])
+        reports_dismiss(review_ids=[row.pk for row in rows], by=by, at=at)
+
+
+def reports_dismiss(*, review_ids: list[int], by, at=None) -> int:
+    """Dismiss the open reports of *review_ids*; return how many reviews had some.
+
+    One audit entry per review whose reports were dismissed.
+    """
+    at = at or timezone.now()
+    reports = ReviewReport.objects.open().filter(review_id__in=review_ids)
+    reported = list(
+        Review.objects.filter(pk__in=reports.values("review_id")).values_list(
+            "pk", "name", "article_id", "article__title", named=True
+        )
+    )
+    if not reported:
+        return 0
+    counts = dict(reports.order_by().values_list("review_id").annotate(count=models.Count("pk")))
+    reports.update(dismissed_at=at, dismissed_by=by)
+    log.record_many(
+        log.entry(
+            log.Action.REPORTS_CLEARED,
+            actor=by,
+            story_id=row.article_id,
+            story_title=row.article__title,
+            obj=f"#{row.pk} {row.name}",
+            details={"review": row.pk, "reports": counts.get(row.pk, 0)},
+            at=at,
+        )
+        for row in reported
+    )
+    return len(reported)
 
 
 @dataclass
@@ -187,35 +278,128 @@ class ReviewRow:
     follow_up: str
     article_id: int
     article__title: str
+    parent_id: int | None = None
 
 
 def review_row(review: Review) -> ReviewRow:
     return ReviewRow(
-        review.pk, review.name, review.follow_up, review.article_id, review.article.title
+        review.pk,
+        review.name,
+        review.follow_up,
+        review.article_id,
+        review.article.title,
+        review.parent_id,
     )
 
 
 def follow_up_confirm(*, email: str) -> int:
     """Confirm *email* for its reviews waiting for confirmation; return how many.
 
-    Confirming is an explicit request for mail, so it lifts an earlier opt-out. Reviews
-    already approved are announced at once.
+    Both requests, "published" and "replies", are confirmed by the one link. Confirming is an
+    explicit request for mail, so it lifts an earlier opt-out. Reviews already approved are
+    announced at once.
     """
     now = timezone.now()
+    unconfirmed, confirmed = Review.FollowUp.UNCONFIRMED, Review.FollowUp.CONFIRMED
+    replies = Review.RepliesFollowUp
     with transaction.atomic():
         ReviewEmailOptOut.objects.filter(email_hash=ReviewEmailOptOut.hash_email(email)).delete()
-        waiting = Review.objects.filter(
-            email=email.lower(),
-            follow_up=Review.FollowUp.UNCONFIRMED,
-            created_at__gte=now - followup.confirm_max_age(),
+        recent = Review.objects.filter(
+            email=email.lower(), created_at__gte=now - followup.confirm_max_age()
         )
-        ids = list(waiting.values_list("pk", flat=True))
-        Review.objects.filter(pk__in=ids).update(
-            follow_up=Review.FollowUp.CONFIRMED, follow_up_confirmed_at=now
+        ids = list(recent.filter(followup.waiting_for_confirmation()).values_list("pk", flat=True))
+        published = list(recent.filter(follow_up=unconfirmed).values_list("pk", flat=True))
+        Review.objects.filter(pk__in=published).update(
+            follow_up=confirmed, follow_up_confirmed_at=now
+        )
+        recent.filter(replies_follow_up=replies.UNCONFIRMED).update(
+            replies_follow_up=replies.CONFIRMED, follow_up_confirmed_at=now
         )
         published_notices_on_commit(
-            Review.objects.filter(pk__in=ids, status=Review.Status.APPROVED).values_list(
+            Review.objects.filter(pk__in=published, status=Review.Status.APPROVED).values_list(
                 "pk", flat=True
             )
         )
     return len(ids)
+
+
+# -- The author's edit link (reviews.editing) ------------------------------------------------
+
+
+def review_edit(
+    *, review: Review, body: str, moderator: Moderator | None = None, now=None
+) -> Review:
+    """Change the text of *review* for its author; raise ``editing.EditRefused`` if too late.
+
+    The text before is kept for moderators (``ReviewRevision``); the review is marked edited
+    and meets the rules again (``Moderator.decide_edit``): held again by a new link or hold
+    word, spam by a block word or a block; otherwise it keeps its status, so an approved
+    review stays published. Its story's pages are refreshed by the save (page_changes).
+    """
+    moderator = moderator or Moderator()
+    now = now or timezone.now()
+    if not moderator.allow(review.article, now=now):
+        raise editing.EditRefused(editing.EditRefused.PAUSED)
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("article").get(pk=review.pk)
+        refused = editing.refusal(review, now=now)
+        if refused:
+            raise editing.EditRefused(refused)
+        if body == review.body:
+            return review
+        ReviewRevision.objects.create(
+            review=review, kind=ReviewRevision.Kind.EDITED, body=review.body, created_at=now
+        )
+        before = review.status
+        review.body = body
+        review.edited_at = now
+        decision = moderator.decide_edit(review, status=before)
+        review.status = decision.status
+        review.reasons = [str(reason) for reason in decision.reasons]
+        if review.status != before:
+            # The rules decided, not a person.
+            review.moderated_at, review.moderated_by = now, None
+        if review.status == Review.Status.PENDING and before != Review.Status.PENDING:
+            # Back in the queue: moderators hear of it as of a new review.
+            review.notified_at = None
+            transaction.on_commit(lambda: enqueue(notify_moderators, review.pk))
+        review.save()
+        log.record(
+            log.Action.REVIEW_EDITED,
+            story=review.article,
+            obj=f"#{review.pk} {review.name}",
+            details={"review": review.pk, "from": before, "to": review.status},
+            at=now,
+        )
+    return review
+
+
+def review_withdraw(*, review: Review, now=None) -> Review:
+    """Take *review* off the site for its author; raise ``editing.EditRefused`` if too late.
+
+    Kept, as withdrawn, for moderators; any mail still to be sent about it is cancelled.
+    """
+    now = now or timezone.now()
+    waiting = (Review.FollowUp.UNCONFIRMED, Review.FollowUp.CONFIRMED)
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("article").get(pk=review.pk)
+        refused = editing.refusal(review, now=now)
+        if refused:
+            raise editing.EditRefused(refused)
+        before = review.status
+        review.status = Review.Status.WITHDRAWN
+        review.moderated_at, review.moderated_by = now, None
+        # Nothing more is sent about it (the two follow-ups share their values).
+        if review.follow_up in waiting:
+            review.follow_up = Review.FollowUp.CANCELLED
+        if review.replies_follow_up in waiting:
+            review.replies_follow_up = Review.RepliesFollowUp.CANCELLED
+        review.save()
+        log.record(
+            log.Action.REVIEW_WITHDRAWN,
+            story=review.article,
+            obj=f"#{review.pk} {review.name}",
+            details={"review": review.pk, "from": before},
+            at=now,
+        )
+    return review

@@ -39,3 +39,9 @@ def send_follow_up_confirmation(review_id: int) -> bool:
 def send_review_published_notices(review_ids: list[int]) -> int:
     """Tell confirmed readers that their reviews are published."""
     return followup.send_published_notices(review_ids)
+
+
+@task()
+def send_reply_notices(reply_ids: list[int]) -> int:
+    """Tell confirmed authors that replies to their reviews are published."""
+    return followup.send_reply_notices(reply_ids)

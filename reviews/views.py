@@ -1,9 +1,11 @@
-"""The reader's pages of reviews, none of them ever cached: the form, and the follow-up links.
+"""The reader's pages of reviews, none of them ever cached: the form (for a review or a reply),
+the report form, the author's edit page, and the follow-up links.
 
-The story page (shared by every reader) shows the approved reviews and links to the form's
-own page. Every answer to a reader's review is rendered there, with everything they typed:
-the errors (400), reviews closed or paused (403), too many reviews (429), and after sending
-the thank-you note, through a message, once the post has been redirected back.
+The story page (shared by every reader) shows the approved reviews with their replies and
+links to these pages; nothing on it is anyone's own. Every answer to a reader's review is
+rendered on the form's page, with everything they typed: the errors (400), reviews closed or
+paused (403), too many reviews (429), and after sending the thank-you note and the author's
+edit link, through messages, once the post has been redirected back.
 
 The follow-up pages answer the signed links of the "email me when my review is published"
 emails (``reviews.followup``): confirming the address, and unsubscribing in one click.
@@ -11,6 +13,7 @@ emails (``reviews.followup``): confirming the address, and unsubscribing in one 
 
 from django.contrib import messages
 from django.core import signing
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
@@ -20,44 +23,77 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
-from reviews import followup, services
-from reviews.forms import ReviewForm
+from reviews import editing, followup, services
+from reviews.forms import ReportForm, ReviewEditForm, ReviewForm
 from reviews.models import Review
 from reviews.moderation import Moderator, Signals
-from reviews.services import client_fingerprint, rate_limit_hit, review_submit
+from reviews.reports import review_report
+from reviews.services import (
+    ReplyRefused,
+    client_fingerprint,
+    rate_limit_hit,
+    reply_refusal,
+    review_submit,
+)
 from serving.clients import client_ip
 
 THANKS_PENDING = _("Thank you — your review will appear once a moderator approves it.")
 THANKS_PUBLISHED = _("Thank you — your review is published.")
+THANKS_REPLY_PENDING = _("Thank you — your reply will appear once a moderator approves it.")
+THANKS_REPLY_PUBLISHED = _("Thank you — your reply is published.")
+# The tag of the message that carries the author's edit link (reviews/includes/_sent.html).
+EDIT_LINK = "edit-link"
+REPORTED = _("Thank you — moderators will look at it.")
+REPORTED_BEFORE = _("You have reported this one already; moderators have your report.")
+EDITED = _("Your changes are saved.")
+EDITED_HELD = _("Your changes are saved. They will appear once a moderator approves them.")
+WITHDRAWN = _("Your review is withdrawn: it is no longer on the site.")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def review_form(request, slug):
-    """Show the "Leave a review" form of a public story, and take what it sends."""
+def review_form(request, slug, pk=None):
+    """Show the "Leave a review" form of a public story, or the form to reply to its review
+    *pk*, and take what it sends."""
     article = get_object_or_404(Article.objects.published().for_story(), slug=slug)
     moderator = Moderator()
+    parent = None
+    if pk is not None:
+        parent = get_object_or_404(Review.objects.select_related("parent"), pk=pk, article=article)
+        refused = reply_refusal(parent, article)
+        if refused == ReplyRefused.TO_A_REPLY:
+            if not parent.is_public():
+                raise Http404("No such review to reply to.")
+            # Say so, and point to the review it answers: replies attach there.
+            return page(request, article, moderator, None, parent=parent, status=400)
+        if refused and request.method != "POST":
+            raise Http404("No such review to reply to.")
     if request.method != "POST":
         if messages.get_messages(request):
-            # Back here after sending: the thank-you, and the way back to the story.
-            return page(request, article, moderator, None, sent=True)
-        form = ReviewForm(article=article) if moderator.allow(article) else None
-        return page(request, article, moderator, form)
+            # Back here after sending: the thank-you, the edit link, the way back to the story.
+            return page(request, article, moderator, None, parent=parent, sent=True)
+        form = ReviewForm(article=article, parent=parent) if moderator.allow(article) else None
+        return page(request, article, moderator, form, parent=parent)
 
     fingerprint = client_fingerprint(client_ip(request))
-    form = ReviewForm(request.POST, article=article, fingerprint=fingerprint)
+    form = ReviewForm(request.POST, article=article, fingerprint=fingerprint, parent=parent)
     if not moderator.allow(article):
         # Closed or paused since the form was shown: say so, and keep what was typed.
         form.is_valid()
-        return page(request, article, moderator, form, status=403)
+        return page(request, article, moderator, form, parent=parent, status=403)
+    if parent is not None and reply_refusal(parent, article):
+        # Held or rejected since the form was shown: keep what was typed.
+        form.is_valid()
+        return page(request, article, moderator, form, parent=parent, status=403, reply_closed=True)
     if not form.is_valid():
-        return page(request, article, moderator, form, status=400)
+        return page(request, article, moderator, form, parent=parent, status=400)
 
     limit = rate_limit_hit(fingerprint)
     if not limit.allowed:
         minutes = max(1, round(limit.retry_after / 60))
-        response = page(request, article, moderator, form, status=429, retry_minutes=minutes)
-        response["Retry-After"] = str(limit.retry_after)
-        return response
+        response = page(
+            request, article, moderator, form, parent=parent, status=429, retry_minutes=minutes
+        )
+        return too_many(response, limit)
 
     review = review_submit(
         article=article,
@@ -70,11 +106,23 @@ def review_form(request, slug):
             too_fast=form.too_fast,
         ),
         moderator=moderator,
+        parent=parent,
     )
-    # Spam hears the same as a held review: a script learns nothing from the answer.
+    # Spam hears the same as a held review (edit link included): a script learns nothing.
     published = review.status == Review.Status.APPROVED
-    messages.success(request, THANKS_PUBLISHED if published else THANKS_PENDING)
-    return redirect("reviews:form", slug=article.slug)
+    if parent is None:
+        messages.success(request, THANKS_PUBLISHED if published else THANKS_PENDING)
+    else:
+        messages.success(request, THANKS_REPLY_PUBLISHED if published else THANKS_REPLY_PENDING)
+    # The edit link is this reader's alone: it travels in a message to this uncached page.
+    messages.info(request, editing.edit_path(review), extra_tags=EDIT_LINK)
+    return redirect(request.path)
+
+
+def too_many(response, limit):
+    """Add the wait a rate-limited reader is told (the page says it in minutes)."""
+    response["Retry-After"] = str(limit.retry_after)
+    return response
 
 
 def csrf_failure(request, reason=""):
@@ -89,29 +137,160 @@ def csrf_failure(request, reason=""):
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    if request.method != "POST" or match is None or match.view_name != "reviews:form":
+    forms_ = ("reviews:form", "reviews:reply")
+    if request.method != "POST" or match is None or match.view_name not in forms_:
         return django_csrf_failure(request, reason)
     article = Article.objects.published().for_story().filter(slug=match.kwargs["slug"]).first()
     if article is None:
         return django_csrf_failure(request, reason)
-    form = ReviewForm(request.POST, article=article)
+    parent = None
+    if "pk" in match.kwargs:
+        parent = Review.objects.filter(pk=match.kwargs["pk"], article=article).first()
+        if parent is None or reply_refusal(parent, article):
+            return django_csrf_failure(request, reason)
+    form = ReviewForm(request.POST, article=article, parent=parent)
     form.is_valid()
-    return page(request, article, Moderator(), form, status=403, csrf_refused=True)
+    return page(request, article, Moderator(), form, parent=parent, status=403, csrf_refused=True)
 
 
-def page(request, article, moderator, form, *, status=200, **extra):
-    """Render the form's page for *article*: never stored by any cache."""
+def page(request, article, moderator, form, *, parent=None, status=200, **extra):
+    """Render the form's page for *article* (a reply's, with *parent*): never cached."""
     context = {
         "article": article,
+        "parent": parent,
         "review_form": form,
         "pause": moderator.pause(),
         "story_open": moderator.story_open(article),
         "closes_at": moderator.closes_at(article),
+        "edit_link_tag": EDIT_LINK,
+        "edit_minutes": int(editing.window().total_seconds() // 60),
         **extra,
     }
     response = render(request, "reviews/review_form.html", context, status=status)
     add_never_cache_headers(response)
     return response
+
+
+# -- Reporting a review ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request, pk):
+    """Show the "Report" form of a published review or reply, and take what it sends."""
+    review = get_object_or_404(
+        Review.objects.select_related("article", "parent").filter(
+            article__in=Article.objects.published()
+        ),
+        pk=pk,
+    )
+    if request.method != "POST" and messages.get_messages(request):
+        # Back here after reporting: the thanks, even when the report just held the review.
+        return report_page(request, review, None, sent=True)
+    if not review.is_public():
+        raise Http404("No such review.")
+    if request.method != "POST":
+        return report_page(request, review, ReportForm(review=review))
+
+    form = ReportForm(request.POST, review=review)
+    if not form.is_valid():
+        return report_page(request, review, form, status=400)
+    fingerprint = client_fingerprint(client_ip(request))
+    limit = rate_limit_hit(fingerprint)
+    if not limit.allowed:
+        return too_many(report_page(request, review, form, status=429, limit=limit), limit)
+    result = review_report(
+        review=review,
+        reason=form.cleaned_data["reason"],
+        text=form.cleaned_data["text"],
+        fingerprint=fingerprint,
+        trapped=form.trapped,
+    )
+    messages.success(request, REPORTED if result.stored else REPORTED_BEFORE)
+    return redirect(request.path)
+
+
+def report_page(request, review, form, *, status=200, limit=None, **extra):
+    context = {
+        "review": review,
+        "article": review.article,
+        "report_form": form,
+        "retry_minutes": max(1, round(limit.retry_after / 60)) if limit else None,
+        "noindex": True,
+        **extra,
+    }
+    response = render(request, "reviews/report_form.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+# -- The author's edit link (reviews.editing) --------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request, pk, token):
+    """Let the author change or withdraw their review through the signed link, in time."""
+    try:
+        review = editing.review_from_token(pk, token)
+    except editing.EditRefused as refused:
+        return edit_refused(request, refused.reason)
+    if not Article.objects.published().filter(pk=review.article_id).exists():
+        return edit_refused(request, editing.EditRefused.INVALID)
+    if request.method != "POST" and messages.get_messages(request):
+        return edit_page(request, review, None, sent=True)
+    refused = editing.refusal(review)
+    if refused:
+        return edit_refused(request, refused, review)
+    if request.method != "POST":
+        return edit_page(request, review, ReviewEditForm(review=review))
+
+    if request.POST.get("action") == "withdraw":
+        try:
+            services.review_withdraw(review=review)
+        except editing.EditRefused as refused:
+            return edit_refused(request, refused.reason, review)
+        messages.success(request, WITHDRAWN)
+        return redirect(request.path)
+
+    form = ReviewEditForm(request.POST, review=review)
+    if not form.is_valid():
+        return edit_page(request, review, form, status=400)
+    limit = rate_limit_hit(client_fingerprint(client_ip(request)))
+    if not limit.allowed:
+        return too_many(edit_page(request, review, form, status=429, limit=limit), limit)
+    try:
+        edited = services.review_edit(review=review, body=form.cleaned_data["body"])
+    except editing.EditRefused as refused:
+        if refused.reason == editing.EditRefused.PAUSED:
+            return edit_page(request, review, form, status=403, paused=True)
+        return edit_refused(request, refused.reason, review)
+    published = edited.status == Review.Status.APPROVED
+    messages.success(request, EDITED if published else EDITED_HELD)
+    return redirect(request.path)
+
+
+def edit_page(request, review, form, *, status=200, limit=None, **extra):
+    context = {
+        "review": review,
+        "article": review.article,
+        "edit_form": form,
+        "public": review.status == Review.Status.APPROVED,
+        "closes_at": editing.closes_at(review),
+        "minutes_left": editing.minutes_left(review),
+        "retry_minutes": max(1, round(limit.retry_after / 60)) if limit else None,
+        "noindex": True,
+        **extra,
+    }
+    return secret_page(render(request, "reviews/edit_review.html", context, status=status))
+
+
+def edit_refused(request, reason, review=None):
+    """Say why the edit link does not work (any more): 404 not valid, 409 answered since, 410
+    over (expired, withdrawn, changed by a moderator)."""
+    status = 404 if reason == editing.EditRefused.INVALID else 410
+    if reason == editing.EditRefused.REPLIED:
+        status = 409
+    context = {"reason": reason, "review": review, "noindex": True}
+    return secret_page(render(request, "reviews/edit_refused.html", context, status=status))
 
 
 # -- The follow-up emails' links -------------------------------------------------------------
@@ -123,7 +302,7 @@ def secret_page(response):
     ``strict-origin``, not ``no-referrer``: a Referer then carries the site's origin only,
     never the token in the path, while the page's own forms still post an ``Origin``
     header (a no-referrer page makes browsers send ``Origin: null``, which Django's CSRF
-    check refuses: the follow-up confirmation posts a CSRF-checked form).
+    check refuses: the follow-up confirmation and the edit page post CSRF-checked forms).
     """
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "strict-origin"
@@ -148,19 +327,23 @@ def follow_up_confirm(request, token):
     A GET changes nothing, so mail scanners that open links cannot confirm for the reader.
     """
     try:
-        email = followup.review_from_confirm_token(token).email
+        review = followup.review_from_confirm_token(token)
     except signing.SignatureExpired:
         return _bad_link(request, expired=True)
     except signing.BadSignature:
         return _bad_link(request, expired=False)
     confirmed = None
     if request.method == "POST":
-        confirmed = services.follow_up_confirm(email=email)
-    response = render(
-        request,
-        "reviews/follow_up_confirm.html",
-        {"email": email, "confirmed": confirmed, "noindex": True},
-    )
+        confirmed = services.follow_up_confirm(email=review.email)
+    context = {
+        "email": review.email,
+        "confirmed": confirmed,
+        # What the reader asked for: the page names it ("published", "replies" or both).
+        "published_notice": review.follow_up != Review.FollowUp.NONE,
+        "replies_notice": review.replies_follow_up != Review.RepliesFollowUp.NONE,
+        "noindex": True,
+    }
+    response = render(request, "reviews/follow_up_confirm.html", context)
     return secret_page(response)
 
 

@@ -11,7 +11,8 @@ It fails (exit status 1, one line per problem) on:
   import none of the story apps, ``articles`` imports none of ``reviews``, ``editorial``
   and ``readership``, and the first two import neither each other; ``api`` and ``webhooks`` (outlets
   for partners) read the story apps, which import neither, and ``api`` never ``webhooks``;
-  ``newsletters`` reads the stories and no other feature app imports it;
+  ``newsletters`` reads the stories and no other feature app imports it; ``datarights``
+  (readers' data) reads ``reviews``, ``newsletters`` and ``editorial``, and no app imports it;
   no feature app imports ``accounts`` (the team's accounts);
 - a first-party import inside a function, outside an ``AppConfig.ready()`` (where Django
   wants app modules imported): it would hide a dependency from the top of the file.
@@ -43,6 +44,7 @@ LAYERS = {
     "pages": FEATURE,
     "readership": FEATURE,
     "newsletters": FEATURE,
+    "datarights": FEATURE,
     "audit": INFRASTRUCTURE,
     "pagecache": INFRASTRUCTURE,
     "serving": INFRASTRUCTURE,
@@ -78,6 +80,15 @@ FORBIDDEN = {
         for other in (
             *("images", "embeds", "articles", "reviews", "editorial", "readership", "pages"),
             *("api", "webhooks", "accounts", "twofactor"),
+        )
+    ),
+    # Readers' data sits above the apps whose data it gathers: reviews and newsletters say
+    # what they hold in a personal_data module of their own, and nothing imports datarights.
+    *(
+        (other, "datarights")
+        for other in (
+            *("images", "embeds", "articles", "reviews", "editorial", "readership", "pages"),
+            *("api", "webhooks", "accounts", "twofactor", "newsletters"),
         )
     ),
     # The team's accounts (the user admin, invitations, password reset) are the project's

@@ -39,6 +39,8 @@ def site_footer(context):
     feeds.append({"href": reverse("articles-feed"), "label": _("RSS feed: all stories")})
     return {
         "pages": pages,
+        # "Your data" (datarights) is linked next to the Privacy page, or after the pages.
+        "privacy_listed": any(page.slug == "privacy" for page in pages),
         "feeds": feeds,
         "current_path": request.path if request is not None else "",
     }

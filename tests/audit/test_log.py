@@ -182,6 +182,7 @@ def test_changing_the_rule_lists_is_logged_with_the_words(editor_client, editor)
         "link_threshold": 3,
         "trusted_auto_approve": "",
         "close_after_days": rules.close_after_days,
+        "report_threshold": rules.report_threshold,
         "quiet_hours_start": "",
         "quiet_hours_end": "",
     }

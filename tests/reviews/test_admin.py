@@ -318,6 +318,7 @@ def test_rules_are_one_row_edited_by_editors(client, editor):
             "link_threshold": 3,
             "trusted_auto_approve": "on",
             "close_after_days": 14,
+            "report_threshold": 3,
         },
     )
 

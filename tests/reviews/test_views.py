@@ -242,7 +242,7 @@ def test_story_page_runs_the_same_queries_for_1_or_60_reviews(
     assert one == sixty
 
 
-def test_reviews_add_three_queries_to_the_story_page(rf, published_article, make_review):
+def test_reviews_add_four_queries_to_the_story_page(rf, published_article, make_review):
     from django.template import Context, Template
 
     for _number in range(3):
@@ -252,7 +252,7 @@ def test_reviews_add_three_queries_to_the_story_page(rf, published_article, make
     with CaptureQueriesContext(connection) as queries:
         template.render(Context({"article": published_article, "request": request}))
 
-    assert len(queries) == 3  # the rules, the count, one page
+    assert len(queries) == 4  # the rules, the count, one page, the page's replies
 
 
 def test_draft_story_refuses_reviews_with_404(client, draft_article, post_review):

@@ -23,7 +23,7 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Redirect, Region, Rubric
 from reviews.forms import sign_timestamp
-from reviews.models import ModerationSettings, Review
+from reviews.models import ModerationSettings, Review, ReviewerBlock
 from tests.security.forms import form_data
 
 ROLES = ("anonymous", "reader", "author", "moderator", "editor", "superuser")
@@ -74,6 +74,13 @@ ADMIN_PAGES = [
     ("reviews.review",   "change",         "review",        (LOGIN, LOGIN, 403, 200, 200, 200)),
     ("reviews.review",   "delete",         "review",        (LOGIN, LOGIN, 403, 200, 200, 200)),
     ("reviews.review",   "history",        "review",        (LOGIN, LOGIN, 403, 200, 200, 200)),
+    # The moderators' tools on a review's page, and the blocks they make (never added here).
+    ("reviews.review",   "redact",         "review",        (LOGIN, LOGIN, 403, 200, 200, 200)),
+    ("reviews.review",   "block",          "review",        (LOGIN, LOGIN, 403, 200, 200, 200)),
+    ("reviews.reviewerblock", "changelist", None,           (LOGIN, LOGIN, 403, 200, 200, 200)),
+    ("reviews.reviewerblock", "add",       None,            (LOGIN, LOGIN, 403, 403, 403, 403)),
+    ("reviews.reviewerblock", "change",    "block",         (LOGIN, LOGIN, 403, 200, 200, 200)),
+    ("reviews.reviewerblock", "delete",    "block",         (LOGIN, LOGIN, 403, 403, 403, 403)),
     # The rules are one row: the list goes straight to it, and it is never added or deleted.
     ("reviews.moderationsettings", "changelist", None,      (LOGIN, LOGIN, 403, EDIT, EDIT, EDIT)),
     ("reviews.moderationsettings", "add",  None,            (LOGIN, LOGIN, 403, 403, 403, 403)),
@@ -108,6 +115,8 @@ ADMIN_PAGES = [
     ("editorial.upcomingstory", "add",   None,              (LOGIN, LOGIN, 403, 403, 403, 403)),
     ("editorial.upcomingstory", "change", "upcoming",       (LOGIN, LOGIN, 403, 403, 200, 200)),
     ("editorial.upcomingstory", "delete", "upcoming",       (LOGIN, LOGIN, 403, 403, 403, 403)),
+    # Readers' data (look up, download, erase an address): moderators and superusers only.
+    ("datarights.readerdata", "changelist", None,           (LOGIN, LOGIN, 403, 200, 403, 200)),
     ("admin",            "index",          None,            (LOGIN, LOGIN, 200, 200, 200, 200)),
 ]
 # fmt: on
@@ -152,6 +161,11 @@ def world(db, django_user_model, region, rubric, make_article):
             ).pk,
         ),
         "rules": (ModerationSettings.load().pk,),
+        "block": (
+            ReviewerBlock.objects.create(
+                email="troll@example.org", note="Abuse", expires_at=timezone.now() + timedelta(1)
+            ).pk,
+        ),
         "someone": (django_user_model.objects.create_user("someone").pk,),
         "group": (Group.objects.get(name="Authors").pk,),
         "attempt": (
@@ -232,7 +246,10 @@ def test_the_matrix_covers_every_model_in_the_admin():
         model._meta.label_lower
         for model in admin.site._registry
         if model._meta.app_label
-        in {"articles", "reviews", "auth", "taggit", "axes", "editorial", "audit", "pagecache"}
+        in {
+            *("articles", "reviews", "auth", "taggit", "axes", "editorial", "audit"),
+            *("pagecache", "datarights"),
+        }
         # django-axes' logs of successful and failed logins: off in our settings.
         and model._meta.model_name not in {"accesslog", "accessfailurelog"}
     }

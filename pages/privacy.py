@@ -1,0 +1,148 @@
+"""The Privacy page as this release ships it: what the software keeps, how long, how to erase it.
+
+``pages/migrations/0003_privacy_page.py`` created the page with the text of the release before;
+``0004_privacy_page_text.py`` gives it :func:`shipped_body` when it still has that text
+(:func:`update_unchanged`): a page an editor changed is left alone. A later release that
+changes the text here keeps this release's text as a constant in its own migration, and
+passes it (with the earlier ones) as what an unchanged page may hold.
+
+The HTML is written as the stories' sanitiser keeps it (links with ``rel``), so that saving
+the page in the admin unchanged leaves it equal to the shipped text. The periods it names
+(fingerprints, unconfirmed sign-ups, delivery notes) and what erasure does to reviews are
+this site's settings, filled in when the page is written.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+
+BODY = """
+<p>This page says what we keep about you when you read this site, send a review or subscribe to
+a newsletter, for how long, and how to see it or have it erased.</p>
+
+<h2>Reading</h2>
+<p>Reading stories sets no cookie, and the pages load no advertising, analytics or social media
+script. Share links under a story are plain links: nothing is sent to X, Facebook, Telegram or
+WhatsApp unless you click one. Like any website, our servers see your IP address and your
+browser's identification (its user agent) with each request; they are not stored with anything
+you read.</p>
+<p>To stop abuse, the site counts requests and form submissions per client (by a keyed hash of
+its IP address) in windows of a few minutes to an hour, in memory. These counters expire by
+themselves within about an hour.</p>
+<p>If an editor sends you a link to preview a story before it is published, we note each time
+it is opened, with your browser's identification and a keyed hash of your IP address (not the
+address itself), so that the editors see whether and how often it was used. The identification
+and the hash are erased after {retention_days} days; the times of the openings are kept as long
+as the link is.</p>
+
+<h2>Read counts</h2>
+<p>We count how often each story is read, to show the most read stories. A small script on the
+story page sends the count once the page is shown; without JavaScript nothing is counted.
+Per-story hourly counts are kept without limit. They hold nothing about who read the story. So that
+one reader's reloads count once a day, a read leaves a marker: a keyed hash of the network
+address, the browser's identification and the story, under a random key made each day. The key
+and every marker are deleted at midnight UTC, after which no one, us included, can tell whose
+read a marker was. Known robots are not counted.</p>
+
+<h2>Reviews and replies</h2>
+<p>When you send a review, or a reply to one, we keep what you wrote in the form (your name,
+your email address and your text), the time, your browser's identification, and a keyed hash of
+your IP address (to spot repeated abuse; the address itself is not kept). The browser's
+identification and the hash are erased after {retention_days} days. Only your name and your
+text are ever shown, and only once a moderator (or our rules) approved them. Your email address
+is never shown.</p>
+<p>For a few minutes after sending you may change or withdraw your text with the link shown on
+the page. If you change it, or a moderator removes a passage from it, the earlier text is kept
+for the moderators. We keep a review or reply, with what is stored with it, until it is deleted
+or you have it erased.</p>
+<p>If you report a review, we keep the reason you chose, what you wrote, and a keyed hash of
+your IP address, so that each reader reports a review once; the hash is erased after
+{retention_days} days. If our moderators block someone from sending reviews, the block keeps
+the address or the hash it was made for until it expires, and is deleted {retention_days}
+days later.</p>
+<p>If you ask to be told when your review is published, or when someone replies to it, we send
+one email to confirm the address, and then those emails only. Every such email has a link to
+stop them; we then keep a one-way hash of the address, only to remember not to write to it
+again.</p>
+<p>The review form, the report form and the email confirmation page set one cookie,
+<code>csrftoken</code>, which protects the form against forgery and says nothing about you.</p>
+
+<h2>Newsletters</h2>
+<p>If you subscribe to a newsletter we keep your email address, the lists and frequency you
+chose, and when you signed up and confirmed. An address that is not confirmed within
+{confirm_days} days is deleted. A confirmed address is kept until you unsubscribe, which
+deletes it with your choices. For each newsletter we send, we note whether it reached you;
+these notes are deleted {delivery_days} days after the newsletter went out, and when you
+unsubscribe they keep only the outcome, without your address. Every newsletter has a link to
+change your choices and a link to unsubscribe at once. If you answer a confirmation email you
+did not ask for with "never send anything to this address again", we keep a one-way hash of the
+address, only to remember not to write to it.</p>
+
+<h2>Seeing and erasing your data</h2>
+<p>On the <a href="/your-data/" rel="noopener noreferrer">Your data</a> page, give your email
+address: if we hold anything for it, we email it a link, valid for one hour, to a page that
+shows everything we hold for that address (your reviews and replies, your newsletter
+subscription, your choices about our emails), except the notes our moderators write for one
+another, such as why they blocked an address. There you can download it as a file, or erase it.
+We keep the address you typed only for that hour.</p>
+<p>Erasing deletes your newsletter subscription and {erased_reviews} A block our moderators
+made against your address stays until it expires. A request not to be emailed stays, as a
+one-way hash, so that it is still honoured. Our records note that data was erased, with a
+keyed hash of the address, never the address. You can also write to the editors (the Contact
+page says how).</p>
+"""
+
+# What erasure does to reviews, as NEWSROOM_ERASURE_REVIEWS says (reviews.personal_data).
+ERASED_REVIEWS = {
+    "anonymise": (
+        "your reviews and replies, except those that are published or that other readers "
+        'answered: these stay, as "Anonymous reader", without your name, email address, IP '
+        "hash or browser identification, so that the conversation they belong to still makes "
+        "sense."
+    ),
+    "delete": (
+        "your reviews and replies, published or not (replies that other readers wrote to them "
+        "go with them)."
+    ),
+}
+
+
+def as_shipped(body: str) -> str:
+    """Return *body* as a release stores it: the HTML comments are for whoever edits this file."""
+    lines = [line for line in body.strip().splitlines() if not line.startswith("<!--")]
+    return "\n".join(lines)
+
+
+def figures() -> dict[str, int]:
+    """Return the periods the text names, as this site's settings have them."""
+    return {
+        "retention_days": settings.NEWSROOM_FINGERPRINT_RETENTION_DAYS,
+        "confirm_days": settings.NEWSLETTER_CONFIRM_DAYS,
+        "delivery_days": settings.NEWSLETTER_KEEP_DAYS,
+        "erased_reviews": ERASED_REVIEWS[settings.NEWSROOM_ERASURE_REVIEWS],
+    }
+
+
+def shipped_body() -> str:
+    """Return the text this release gives a new newsroom's Privacy page, with its periods."""
+    return as_shipped(BODY).format(**figures())
+
+
+def _words(text: str) -> str:
+    # Line breaks and runs of spaces differ once an editor's rich-text editor saved the page.
+    return " ".join(text.split())
+
+
+def is_unchanged(body: str, earlier: Iterable[str]) -> bool:
+    """Return whether *body* is one of the *earlier* texts, unchanged by any editor."""
+    return _words(body) in {_words(text) for text in earlier}
+
+
+def update_unchanged(page_model, using: str, earlier: Iterable[str], slug: str = "privacy") -> int:
+    """Give the page *slug* this release's text if it still has one of the *earlier* texts."""
+    updated = 0
+    for page in page_model.objects.using(using).filter(slug=slug):
+        if is_unchanged(page.body, earlier):
+            page_model.objects.using(using).filter(pk=page.pk).update(body=shipped_body())
+            updated += 1
+    return updated
