@@ -9,13 +9,11 @@ matters more than a few extra emails. The form says the same to everyone
 who went past its limit, whatever address they typed.
 """
 
-import ipaddress
-
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from serving import rate_limits
-from serving.clients import client_ip
+from serving.clients import client_ip, client_network
 from serving.rate_limits import RateLimit
 
 RATE_KEY = "accounts:reset:{who}"
@@ -38,16 +36,7 @@ def client_of(request) -> str:
     An IPv6 subscriber may pick any address of its /64 for each request, so one address
     alone would open an unlimited budget. Hashed, so that no address is kept in the cache.
     """
-    address = client_ip(request)
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        parsed = None
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            address = str(parsed.ipv4_mapped)
-        else:
-            address = str(ipaddress.IPv6Network((int(parsed) >> 64 << 64, 64)))
+    address = client_network(client_ip(request))
     return "client:" + salted_hmac("accounts.reset.client", address).hexdigest()[:24]
 
 

@@ -8,7 +8,6 @@ served from it count towards the rate limit and carry the same headers and error
   for a request with a valid key, else per client address (``serving.clients.client_ip``).
 """
 
-import ipaddress
 import logging
 import time
 
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.keys import KeyRefused, access_of
 from api.problems import PROBLEM_CONTENT_TYPE, is_problem, problem_body, problem_response
-from serving.clients import client_ip
+from serving.clients import client_ip, client_network
 
 logger = logging.getLogger("newsroom.api")
 
@@ -121,23 +120,6 @@ class ProblemDetailsMiddleware:
 _cache_failure_logged = False
 
 
-def rate_client_address(address: str) -> str:
-    """Return the address a client's requests count on: itself, or for IPv6 its /64.
-
-    An IPv6 subscriber is given a whole /64 (or more) and may pick any address in it, a new
-    one per request, so one address alone would open an unlimited budget.
-    """
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((int(parsed) >> 64 << 64, 64)))
-    return str(parsed)
-
-
 class ApiRateLimitMiddleware:
     """Refuse a client's requests under ``/api/`` past ``API_RATE_LIMIT_COUNT`` in a period.
 
@@ -175,7 +157,7 @@ class ApiRateLimitMiddleware:
             access = None
         if access is not None and access.key is not None:
             return f"key:{access.key.pk}"
-        address = rate_client_address(client_ip(request))
+        address = client_network(client_ip(request))
         return "address:" + salted_hmac("api.rate", address).hexdigest()[:24]
 
     def over_limit(self, request, *, now: float | None = None) -> int:

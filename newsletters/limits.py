@@ -6,13 +6,11 @@ Sign-ups are counted per client in the shared cache (``serving.rate_limits``): a
 address an hour (``newsletters.mail``), keep the form from being used to flood mailboxes.
 """
 
-import ipaddress
-
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from serving import rate_limits
-from serving.clients import client_ip
+from serving.clients import client_ip, client_network
 from serving.rate_limits import RateLimit
 
 RATE_KEY = "newsletters:signup:{client}"
@@ -24,16 +22,7 @@ def client_of(request) -> str:
     An IPv6 subscriber may use any address of its /64 for each request, so one address
     alone would open an unlimited budget. Hashed, so that no address is kept in the cache.
     """
-    address = client_ip(request)
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        parsed = None
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            address = str(parsed.ipv4_mapped)
-        else:
-            address = str(ipaddress.IPv6Network((int(parsed) >> 64 << 64, 64)))
+    address = client_network(client_ip(request))
     return salted_hmac("newsletters.signup.client", address).hexdigest()[:24]
 
 

@@ -448,6 +448,10 @@ SITE_URL = site_origin(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000"
 # Default for the admin's "close reviews after (days)" rule; 0 never closes.
 REVIEWS_CLOSE_AFTER_DAYS = 30
 REVIEWS_PER_PAGE = 50
+# Replies shown under each review on the story page, oldest first; "All N replies" links to
+# the review's own pages of replies, REVIEWS_REPLIES_PER_PAGE a page.
+REVIEWS_REPLIES_SHOWN = 5
+REVIEWS_REPLIES_PER_PAGE = 50
 # Per client fingerprint, counted in the shared cache (Redis when REDIS_URL is set).
 REVIEWS_RATE_LIMIT_COUNT = int(os.environ.get("REVIEWS_RATE_LIMIT_COUNT", "5"))
 REVIEWS_RATE_LIMIT_PERIOD = int(os.environ.get("REVIEWS_RATE_LIMIT_PERIOD", "600"))

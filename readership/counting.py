@@ -35,7 +35,6 @@ that process moves its own (``NEWSROOM_READS_FLUSHED_BY_WEB``, ``readership.view
 
 import hashlib
 import hmac
-import ipaddress
 import math
 import secrets
 from collections import Counter
@@ -49,6 +48,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from readership.models import StoryReads
+from serving.clients import client_network
 
 # Counters the worker has not moved after this many hours are given up (they expire): the
 # worker was stopped for two days. Bounds what an outage of the worker leaves in Redis.
@@ -67,23 +67,6 @@ FLUSH_BATCH = 1000
 def is_robot(user_agent: str) -> bool:
     """Return whether *user_agent* is a known robot's, or missing (no browser sends none)."""
     return not user_agent.strip() or is_crawler(user_agent)
-
-
-def client_network(address: str) -> str:
-    """Return what identifies a reader's connection: an IPv4 address, an IPv6 /64.
-
-    An IPv6 client may use any address of its /64 (privacy extensions change it daily), so
-    one reader is one /64.
-    """
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6:
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
 
 
 def hour_number(moment: datetime) -> int:

@@ -349,7 +349,10 @@ class BlockForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         max_length=200,
-        help_text=_("Why: shown to moderators as the reason beside each blocked review."),
+        help_text=_(
+            "Internal, for moderators: shown beside each blocked review. The reader is not "
+            'given it: "Your data" tells them only that their address is blocked, and until when.'
+        ),
     )
     days = forms.TypedChoiceField(label=_("Block for"), choices=DURATIONS, coerce=int, initial=30)
     by_email = forms.BooleanField(label=_("Block their email address"), required=False)

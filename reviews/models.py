@@ -3,11 +3,15 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The query parameter of the story page's pages of reviews (reviews.templatetags.reviews).
 PAGE_PARAMETER = "reviews_page"
+# The query parameter of a review's pages of replies (reviews.views.replies).
+REPLIES_PAGE_PARAMETER = "page"
 
 
 def default_close_after_days() -> int:
@@ -37,21 +41,40 @@ class ReviewQuerySet(models.QuerySet):
     def replies(self):
         return self.filter(parent__isnull=False)
 
-    def for_story_page(self, article):
+    def for_story_page(self, article, *, replies_shown: int | None = None):
         """Return *article*'s public reviews, oldest first, with only the columns shown.
 
         Each carries ``public_replies``: its approved replies, oldest first, fetched for the
-        whole page in one more query.
+        whole page in one more query; with *replies_shown*, only the first that many of each
+        review (a window function in that same query), and ``public_reply_count``, how many
+        there are in all (a subquery of the page's query).
         """
-        replies = self.model.objects.approved().order_by("created_at", "pk").only(*PUBLIC_COLUMNS)
-        return (
+        replies = self.public_replies().only(*PUBLIC_COLUMNS)
+        reviews = (
             self.approved()
             .top_level()
             .filter(article=article)
             .order_by("created_at", "pk")
             .only(*PUBLIC_COLUMNS)
-            .prefetch_related(models.Prefetch("replies", replies, to_attr="public_replies"))
         )
+        if replies_shown is not None:
+            replies = replies[:replies_shown]
+            counted = (
+                self.model.objects.approved()
+                .filter(parent=models.OuterRef("pk"))
+                .order_by()
+                .values("parent")
+                .annotate(count=models.Count("pk"))
+                .values("count")
+            )
+            reviews = reviews.annotate(public_reply_count=Coalesce(models.Subquery(counted), 0))
+        return reviews.prefetch_related(
+            models.Prefetch("replies", replies, to_attr="public_replies")
+        )
+
+    def public_replies(self):
+        """Return the approved replies, oldest first (under a public review, they are public)."""
+        return self.model.objects.approved().replies().order_by("created_at", "pk")
 
 
 class Review(models.Model):
@@ -221,9 +244,26 @@ class Review(models.Model):
     def get_absolute_url(self):
         """Return the review on its story's page: the page of reviews that shows it.
 
-        A reply is on the page of the review it answers.
+        A reply is on the page of the review it answers, if it is one of the first
+        ``REVIEWS_REPLIES_SHOWN`` there; a later one, on the review's pages of replies.
         """
         url = self.article.get_absolute_url()
+        if self.is_public() and self.parent_id:
+            earlier = (
+                Review.objects.public_replies()
+                .filter(parent_id=self.parent_id)
+                .filter(
+                    models.Q(created_at__lt=self.created_at)
+                    | models.Q(created_at=self.created_at, pk__lt=self.pk)
+                )
+                .count()
+            )
+            if earlier >= settings.REVIEWS_REPLIES_SHOWN:
+                url = reverse("reviews:replies", args=[self.article.slug, self.parent_id])
+                page = earlier // settings.REVIEWS_REPLIES_PER_PAGE + 1
+                if page > 1:
+                    url += f"?{REPLIES_PAGE_PARAMETER}={page}"
+                return f"{url}#review-{self.pk}"
         if self.is_public():
             shown = self.parent if self.parent_id else self
             # Reviews run oldest first, REVIEWS_PER_PAGE a page (reviews_for): count the
@@ -520,7 +560,10 @@ class ReviewerBlock(models.Model):
     note = models.CharField(
         _("note"),
         max_length=200,
-        help_text=_("Why: shown to moderators as the reason beside each blocked review."),
+        help_text=_(
+            "Internal, for moderators: shown beside each blocked review. The reader is not "
+            'given it: "Your data" tells them only that their address is blocked, and until when.'
+        ),
     )
     expires_at = models.DateTimeField(_("blocked until"))
     created_at = models.DateTimeField(_("blocked at"), default=timezone.now)

@@ -45,9 +45,12 @@ same order. A reviewer a moderator blocked (``ReviewerBlock``, by email or clien
 fingerprint, until it expires) goes to spam first, the block's note as the reason.
 
 An edit by the author (``reviews.editing``) meets the rules again through
-:meth:`Moderator.decide_edit`: spam and hold rules as for a new review, but an edit that
-passes them keeps the status the review had (an approved review stays published, a pending
-one waits on), since a moderator or the rules already judged the reviewer.
+:meth:`Moderator.decide_edit`: spam and hold rules as for a new review. An edit of a
+published review gets the status a new review with that text from that reviewer would get
+(reviews are pre-moderated): it stays published only if the rules approve it (trusted
+auto-approval, the review itself not counted); otherwise it goes back to the queue, off the
+story's page, "edited after approval" beside it. A pending review waits on, and a verdict
+already given (rejected, spam) stands.
 
 Readers' reports (``reviews.reports``) hold a published review once ``report_threshold``
 different clients reported it; the queue shows "reported 3×" beside the other reasons.
@@ -266,7 +269,11 @@ class Moderator:
         return bool(self.hold_reasons(review))
 
     def approved_before(self, review: Review) -> int:
-        return Review.objects.approved().filter(email=review.email.lower()).count()
+        """Return how many approved reviews the author of *review* has, *review* not counted."""
+        approved = Review.objects.approved().filter(email=review.email.lower())
+        if review.pk is not None:
+            approved = approved.exclude(pk=review.pk)
+        return approved.count()
 
     def decide(self, review: Review, *, signals: Signals | None = None) -> Decision:
         """Return the status *review* starts with and the reasons the rules gave."""
@@ -280,6 +287,11 @@ class Moderator:
             if known:
                 held.append(known_reviewer(known))
             return Decision(Review.Status.PENDING, held)
+        return self.by_record(known)
+
+    def by_record(self, known: int) -> Decision:
+        """Return the decision on a review no rule held, by its reviewer's *known* approved
+        reviews: approved if the editors trust such a reviewer, else pending."""
         if known and self.rules.trusted_auto_approve:
             return Decision(
                 Review.Status.APPROVED,
@@ -288,6 +300,12 @@ class Moderator:
         if known:
             return Decision(Review.Status.PENDING, [known_reviewer(known)])
         return Decision(Review.Status.PENDING, [_("new reviewer")])
+
+    def edit_stays_published(self, review: Review) -> bool:
+        """Return whether a change to the published *review* that no rule holds keeps it
+        published (the rules approve its reviewer), rather than sending it to the queue."""
+        known = self.approved_before(review) if review.email else 0
+        return self.by_record(known).status == Review.Status.APPROVED
 
     def decide_edit(self, review: Review, *, status: str) -> Decision:
         """Return the status *review*, edited by its author, goes on with (see the docstring).
@@ -305,7 +323,19 @@ class Moderator:
         held = self.hold_reasons(review)
         if held:
             return Decision(Review.Status.PENDING, [edited, *held])
+        if status == Review.Status.APPROVED:
+            # A new text is judged as a new review from this reviewer would be: published at
+            # once only if the rules approve it (trusted auto-approval), else back to the queue.
+            new = self.by_record(self.approved_before(review) if review.email else 0)
+            if new.status == Review.Status.APPROVED:
+                return Decision(Review.Status.APPROVED, [edited, *new.reasons])
+            return Decision(Review.Status.PENDING, [edited_after_approval(), *new.reasons])
         return Decision(status, [*kept, edited])
+
+
+def edited_after_approval() -> str:
+    """Return the reason of a published review its author changed, back in the queue."""
+    return _("edited after approval")
 
 
 def blocked_reviewer(block: ReviewerBlock) -> str:

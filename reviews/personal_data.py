@@ -154,6 +154,7 @@ AS_WRITTEN = (
     "known reviewer: %(count)d approved",
     "trusted reviewer: %(count)d approved",
     "edited by its author",
+    "edited after approval",
     "reported %(count)d×",
 )
 AS_CATEGORY = {

@@ -29,6 +29,7 @@ from reviews.tasks import (
     send_review_published_notices,
 )
 from serving import rate_limits
+from serving.clients import client_network
 from serving.rate_limits import RateLimit
 
 logger = logging.getLogger("newsroom.reviews")
@@ -74,8 +75,16 @@ def check_reply_target(parent: Review, article) -> None:
 
 
 def client_fingerprint(ip: str) -> str:
-    """Return a keyed hash of *ip* (HMAC-SHA256 with SECRET_KEY): comparable, not reversible."""
-    return salted_hmac("reviews.fingerprint", ip or "", algorithm="sha256").hexdigest()
+    """Return a keyed hash of the client at *ip* (HMAC-SHA256 with SECRET_KEY): comparable,
+    not reversible.
+
+    The client is :func:`serving.clients.client_network` of the address: an IPv6 one is its
+    /64, so that one machine picking new addresses is still one reviewer, one reporter and
+    one rate-limit budget. (Fingerprints stored before this rule hashed the whole IPv6
+    address; they stay as they are and no longer match that client's new ones.)
+    """
+    client = client_network(ip or "")
+    return salted_hmac("reviews.fingerprint", client, algorithm="sha256").hexdigest()
 
 
 def rate_limit_hit(fingerprint: str, *, now: float | None = None) -> RateLimit:
@@ -333,8 +342,11 @@ def review_edit(
 
     The text before is kept for moderators (``ReviewRevision``); the review is marked edited
     and meets the rules again (``Moderator.decide_edit``): held again by a new link or hold
-    word, spam by a block word or a block; otherwise it keeps its status, so an approved
-    review stays published. Its story's pages are refreshed by the save (page_changes).
+    word, spam by a block word or a block. A published review's new text is judged as a new
+    review's would be: it stays published only if the rules approve it (trusted
+    auto-approval), otherwise it goes back to the queue, "edited after approval", and the
+    moderators are told. Its story's pages are refreshed (page_changes), as when a moderator
+    unpublishes a review.
     """
     moderator = moderator or Moderator()
     now = now or timezone.now()
@@ -364,6 +376,18 @@ def review_edit(
             review.notified_at = None
             transaction.on_commit(lambda: enqueue(notify_moderators, review.pk))
         review.save()
+        if review.status != before:
+            # Off (or on) the public page: told as a moderation is, once it commits.
+            article_ids, status = {review.article_id}, review.status
+            transaction.on_commit(
+                lambda: reviews_changed.send(
+                    sender=Review,
+                    article_ids=article_ids,
+                    status=status,
+                    by=None,
+                    moderated_at=now,
+                )
+            )
         log.record(
             log.Action.REVIEW_EDITED,
             story=review.article,

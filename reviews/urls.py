@@ -10,6 +10,9 @@ urlpatterns = [
     path("articles/<slug:slug>/review/", views.review_form, name="form"),
     # The same form, answering one of the story's published reviews.
     path("articles/<slug:slug>/review/<int:pk>/reply/", views.review_form, name="reply"),
+    # All the published replies to a review, paged: a shared page, under the story's address
+    # so that the page cache refreshes it whenever it refreshes the story's page.
+    path("articles/<slug:slug>/review/<int:pk>/replies/", views.replies, name="replies"),
     # "Report" under every published review and reply; never cached either.
     path("reviews/<int:pk>/report/", views.report, name="report"),
     # The author's signed edit link (reviews.editing).

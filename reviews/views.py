@@ -1,8 +1,9 @@
-"""The reader's pages of reviews, none of them ever cached: the form (for a review or a reply),
-the report form, the author's edit page, and the follow-up links.
+"""The reader's pages of reviews: the form (for a review or a reply), the report form, the
+author's edit page and the follow-up links, none of them ever cached; and a review's pages of
+replies, shared and cached like the story page.
 
-The story page (shared by every reader) shows the approved reviews with their replies and
-links to these pages; nothing on it is anyone's own. Every answer to a reader's review is
+The story page (shared by every reader) shows the approved reviews with their first replies
+and links to these pages; nothing on it is anyone's own. Every answer to a reader's review is
 rendered on the form's page, with everything they typed: the errors (400), reviews closed or
 paused (403), too many reviews (429), and after sending the thank-you note and the author's
 edit link, through messages, once the post has been redirected back.
@@ -11,8 +12,10 @@ The follow-up pages answer the signed links of the "email me when my review is p
 emails (``reviews.followup``): confirming the address, and unsubscribing in one click.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
@@ -25,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 from articles.models import Article
 from reviews import editing, followup, services
 from reviews.forms import ReportForm, ReviewEditForm, ReviewForm
-from reviews.models import Review
+from reviews.models import PUBLIC_COLUMNS, REPLIES_PAGE_PARAMETER, Review
 from reviews.moderation import Moderator, Signals
 from reviews.reports import review_report
 from reviews.services import (
@@ -47,6 +50,13 @@ REPORTED = _("Thank you — moderators will look at it.")
 REPORTED_BEFORE = _("You have reported this one already; moderators have your report.")
 EDITED = _("Your changes are saved.")
 EDITED_HELD = _("Your changes are saved. They will appear once a moderator approves them.")
+# A published review (reply) the rules did not approve again: off the story's page for now.
+EDITED_UNPUBLISHED = _(
+    "Your changes are saved. Your review will be shown again once a moderator approves it."
+)
+EDITED_REPLY_UNPUBLISHED = _(
+    "Your changes are saved. Your reply will be shown again once a moderator approves it."
+)
 WITHDRAWN = _("Your review is withdrawn: it is no longer on the site.")
 
 
@@ -65,8 +75,21 @@ def review_form(request, slug, pk=None):
                 raise Http404("No such review to reply to.")
             # Say so, and point to the review it answers: replies attach there.
             return page(request, article, moderator, None, parent=parent, status=400)
-        if refused and request.method != "POST":
-            raise Http404("No such review to reply to.")
+        if refused:
+            # Not public: nothing of it (name, text, whether it is a reply) is ever rendered.
+            if request.method != "POST":
+                raise Http404("No such review to reply to.")
+            # Held or rejected since the form was shown: keep what the reader typed, and
+            # only that.
+            return page(
+                request,
+                article,
+                moderator,
+                None,
+                status=403,
+                reply_closed=True,
+                kept_reply=request.POST.get("body", ""),
+            )
     if request.method != "POST":
         if messages.get_messages(request):
             # Back here after sending: the thank-you, the edit link, the way back to the story.
@@ -80,10 +103,6 @@ def review_form(request, slug, pk=None):
         # Closed or paused since the form was shown: say so, and keep what was typed.
         form.is_valid()
         return page(request, article, moderator, form, parent=parent, status=403)
-    if parent is not None and reply_refusal(parent, article):
-        # Held or rejected since the form was shown: keep what was typed.
-        form.is_valid()
-        return page(request, article, moderator, form, parent=parent, status=403, reply_closed=True)
     if not form.is_valid():
         return page(request, article, moderator, form, parent=parent, status=400)
 
@@ -171,6 +190,43 @@ def page(request, article, moderator, form, *, parent=None, status=200, **extra)
     return response
 
 
+# -- A review's pages of replies ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def replies(request, slug, pk):
+    """List the approved replies to the public review *pk*, oldest first, a page at a time.
+
+    The story page shows the first ``REVIEWS_REPLIES_SHOWN`` of them and links here. Like the
+    story page, this page is the same for every reader and kept by the page cache: its address
+    is under the story's, so it goes stale whenever the story's page does (a review or reply
+    approved, held, edited or deleted). A page number that is not one of its pages is a 404.
+    """
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    review = get_object_or_404(
+        Review.objects.approved().top_level().only(*PUBLIC_COLUMNS, "article"),
+        pk=pk,
+        article=article,
+    )
+    review.article = article
+    paginator = Paginator(
+        Review.objects.public_replies().filter(parent=review).only(*PUBLIC_COLUMNS),
+        settings.REVIEWS_REPLIES_PER_PAGE,
+    )
+    try:
+        replies_page = paginator.page(request.GET.get(REPLIES_PAGE_PARAMETER, "1"))
+    except InvalidPage:
+        raise Http404("No such page of replies.") from None
+    context = {
+        "article": article,
+        "review": review,
+        "page": replies_page,
+        "paginator": paginator,
+        "page_parameter": REPLIES_PAGE_PARAMETER,
+    }
+    return render(request, "reviews/replies.html", context)
+
+
 # -- Reporting a review ------------------------------------------------------------------------
 
 
@@ -183,11 +239,13 @@ def report(request, pk):
         ),
         pk=pk,
     )
-    if request.method != "POST" and messages.get_messages(request):
-        # Back here after reporting: the thanks, even when the report just held the review.
-        return report_page(request, review, None, sent=True)
     if not review.is_public():
+        # Whatever the session holds: a review the public cannot see is not here, not even
+        # for the reader whose report just held it (thanked on the page answering the report).
         raise Http404("No such review.")
+    if request.method != "POST" and messages.get_messages(request):
+        # Back here after reporting: the thanks.
+        return report_page(request, review, None, sent=True)
     if request.method != "POST":
         return report_page(request, review, ReportForm(review=review))
 
@@ -206,6 +264,10 @@ def report(request, pk):
         trapped=form.trapped,
     )
     messages.success(request, REPORTED if result.stored else REPORTED_BEFORE)
+    if result.held:
+        # This report held it: its page is gone for everyone, this reader included, so the
+        # thanks are given here rather than after a redirect (read now, so not kept).
+        return report_page(request, review, None, sent=True)
     return redirect(request.path)
 
 
@@ -257,23 +319,34 @@ def edit(request, pk, token):
     limit = rate_limit_hit(client_fingerprint(client_ip(request)))
     if not limit.allowed:
         return too_many(edit_page(request, review, form, status=429, limit=limit), limit)
+    was_published = review.status == Review.Status.APPROVED
     try:
         edited = services.review_edit(review=review, body=form.cleaned_data["body"])
     except editing.EditRefused as refused:
         if refused.reason == editing.EditRefused.PAUSED:
             return edit_page(request, review, form, status=403, paused=True)
         return edit_refused(request, refused.reason, review)
-    published = edited.status == Review.Status.APPROVED
-    messages.success(request, EDITED if published else EDITED_HELD)
+    if edited.status == Review.Status.APPROVED:
+        messages.success(request, EDITED)
+    elif was_published and edited.status == Review.Status.PENDING:
+        messages.success(
+            request, EDITED_REPLY_UNPUBLISHED if edited.is_reply() else EDITED_UNPUBLISHED
+        )
+    else:
+        messages.success(request, EDITED_HELD)
     return redirect(request.path)
 
 
 def edit_page(request, review, form, *, status=200, limit=None, **extra):
+    public = review.status == Review.Status.APPROVED
     context = {
         "review": review,
         "article": review.article,
         "edit_form": form,
-        "public": review.status == Review.Status.APPROVED,
+        "public": public,
+        # Whether a change the rules do not hold keeps it published (trusted auto-approval),
+        # or sends it back to the moderators: the author is told before saving.
+        "stays_published": public and Moderator().edit_stays_published(review),
         "closes_at": editing.closes_at(review),
         "minutes_left": editing.minutes_left(review),
         "retry_minutes": max(1, round(limit.retry_after / 60)) if limit else None,

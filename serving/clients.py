@@ -6,7 +6,8 @@ comes from one of ``DJANGO_TRUSTED_PROXIES``, ``X-Forwarded-For`` is read from t
 every hop that is itself a trusted proxy; the first hop that is not is the client. Hops to its
 left were written by the client or its own proxies and are never believed. Rate limits, review
 fingerprints, preview-link openings, login lockouts and the page cache's per-client budget all
-use :func:`client_ip`, so readers behind one load balancer never share one bucket.
+use :func:`client_ip`, so readers behind one load balancer never share one bucket. What
+counts clients counts :func:`client_network` of it: an IPv6 client is its /64.
 """
 
 import functools
@@ -42,6 +43,26 @@ def is_trusted_proxy(address: str) -> bool:
     if parsed is None:
         return False
     return any(parsed in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_network(address: str) -> str:
+    """Return what one client counts as: an IPv4 address, or an IPv6 address's /64.
+
+    An IPv6 subscriber is given a whole /64 (or more) and may use any address in it, a new
+    one per request with privacy extensions: counted alone, each address would be another
+    client (another rate-limit budget, another reporter). An IPv4-mapped IPv6 address
+    (``::ffff:203.0.113.7``) is its IPv4 address. Anything that is not an address is
+    returned as it is.
+    """
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(parsed) >> 64 << 64, 64)))
+    return str(parsed)
 
 
 def client_ip(request) -> str:

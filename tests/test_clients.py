@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 
 from reviews.models import Review
-from serving.clients import client_ip
+from serving.clients import client_ip, client_network
 
 BALANCER = "10.0.0.5"
 
@@ -99,3 +99,18 @@ def test_a_forwarded_scheme_counts_only_from_a_trusted_proxy(behind_a_balancer, 
 
     assert proxied.status_code == 200
     assert direct.status_code == 301
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("not an address", "not an address"),
+        ("", ""),
+    ],
+)
+def test_a_client_is_its_ipv4_address_or_its_ipv6_64(address, client):
+    assert client_network(address) == client

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(blank=True, help_text='Reviews sent with this address are blocked.', max_length=254, verbose_name='email')),
                 ('fingerprint', models.CharField(blank=True, help_text='Reviews and reports sent from this client (a hash of its address).', max_length=64, verbose_name='client fingerprint')),
-                ('note', models.CharField(help_text='Why: shown to moderators as the reason beside each blocked review.', max_length=200, verbose_name='note')),
+                ('note', models.CharField(help_text='Internal, for moderators: shown beside each blocked review. The reader is not given it: "Your data" tells them only that their address is blocked, and until when.', max_length=200, verbose_name='note')),
                 ('expires_at', models.DateTimeField(verbose_name='blocked until')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='blocked at')),
             ],

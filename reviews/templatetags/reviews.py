@@ -3,9 +3,10 @@
 The articles app never imports reviews: its story template loads this library and calls
 ``{% reviews_for article %}``, as django-contrib-comments attaches to any object. What it
 renders is the same for every reader (the story page is a shared page): the approved reviews
-and a link to the review form's own page, never the form itself. On the story's own page it
-is kept in the cache under the page's generations, which move on whenever a review of the
-story is approved, rejected or deleted, or its reviews close.
+with the first ``REVIEWS_REPLIES_SHOWN`` replies of each (the others on the review's own pages
+of replies), and a link to the review form's own page, never the form itself. On the story's
+own page it is kept in the cache under the page's generations, which move on whenever a review
+of the story is approved, rejected or deleted, or its reviews close.
 """
 
 from datetime import timedelta
@@ -62,7 +63,7 @@ def block_key(context, article, number: str) -> str | None:
 
 def story_reviews(article, number) -> dict:
     """Return what the reviews block shows: one page of approved reviews, open or closed."""
-    reviews = Review.objects.for_story_page(article)
+    reviews = Review.objects.for_story_page(article, replies_shown=settings.REVIEWS_REPLIES_SHOWN)
     paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
     try:
         page = paginator.page(number)
@@ -75,6 +76,7 @@ def story_reviews(article, number) -> dict:
         "page": page,
         "paginator": paginator,
         "page_parameter": PAGE_PARAMETER,
+        "replies_shown": settings.REVIEWS_REPLIES_SHOWN,
         "is_open": is_open,
         "closes_at": moderator.closes_at(article) if is_open else None,
     }

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Review, ReviewerBlock
-from reviews.moderation import Moderator, Signals
+from reviews.moderation import Moderator, Signals, edited_after_approval
 from reviews.personal_data import reader_reasons
 from reviews.services import client_fingerprint
 from reviews.tools import review_redact
@@ -111,6 +111,7 @@ def test_no_moderators_name_reaches_the_reader(reader_data, moderator, data_link
             ["Link with look-alike letters: gооgle.com (Cyrillic and Latin)"],
         ),
         (["edited by its author", "reported 3×"], ["edited by its author", "reported 3×"]),
+        (["edited after approval", "new reviewer"], ["edited after approval", "new reviewer"]),
         # What the newsroom keeps internal: a category.
         ([f"blocked reviewer: {NOTE}"], ["blocked reviewer"]),
         (["blocked word: casino"], ["a word the newsroom does not publish"]),
@@ -150,6 +151,7 @@ def test_the_rules_reasons_are_recognised_as_the_rules_write_them(reader_data, r
         "an automatic spam check",
     ]
     assert reader_reasons(held) == ["2 links", "a word a moderator checks"]
+    assert reader_reasons([edited_after_approval()]) == ["edited after approval"]
 
 
 def test_the_block_note_never_reaches_a_page_or_file_of_the_link(blocked, data_link):

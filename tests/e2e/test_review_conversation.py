@@ -2,9 +2,11 @@
 
 Leyla reviews a story, asks to be told of replies (and confirms her address from the
 email), and keeps the edit link the page after sending shows her; a moderator approves the
-review. Giorgi replies to it. Within the window Leyla changes her text: the story shows it
-"edited". The moderator approves the reply, which shows under the review, and Leyla is
-emailed about it.
+review. Giorgi replies to it. Within the window Leyla changes her text: told beforehand that
+a published review goes back to the moderators when changed, she sees it leave the story
+until the moderator approves it again ("edited after approval" in the queue); then the story
+shows it "edited". The moderator approves the reply, which shows under the review, and Leyla
+is emailed about it.
 Three readers on three networks report the review; it is held for a moderator with the
 reason "reported 3×", and the story page (cached, shared) no longer shows it.
 
@@ -71,11 +73,11 @@ def fill_and_send(
     page.wait_for_load_state()
 
 
-def approve_in_queue(moderator, row_text: str) -> None:
+def approve_in_queue(moderator, row_text: str, *, not_text: str | None = None) -> None:
     moderator.goto("/admin/reviews/review/?status__exact=pending")
-    moderator.locator("#result_list tbody tr").filter(has_text=row_text).get_by_role(
-        "button", name="Approve"
-    ).click()
+    moderator.locator("#result_list tbody tr").filter(
+        has_text=row_text, has_not_text=not_text
+    ).get_by_role("button", name="Approve").click()
     moderator.wait_for_load_state()
     assert "approved" in moderator.locator(".messagelist").inner_text()
 
@@ -136,13 +138,27 @@ def test_a_reply_an_edit_and_three_reports(
     )
     assert "your reply will appear" in giorgi.get_by_role("status").inner_text()
 
-    # Within the window (the reply still waits), Leyla changes her review.
+    # Within the window (the reply still waits), Leyla changes her review. She is told first
+    # that it goes back to the moderators.
     leyla.goto(edit_link)
     assert blocking_violations(leyla) == []
+    assert "A published review goes back to the moderators when you change it" in leyla.content()
     leyla.get_by_label("Your review", exact=True).fill(EDITED_TEXT)
     leyla.get_by_role("button", name="Save changes").click()
     leyla.wait_for_load_state()
-    assert "Your changes are saved." in leyla.get_by_role("status").inner_text()
+    assert "will be shown again once a moderator approves it" in (
+        leyla.get_by_role("status").inner_text()
+    )
+    # Off the shared story page while it waits: neither text is public.
+    leyla.goto(f"/articles/{SLUG}/")
+    assert leyla.locator("#reviews-heading").inner_text() == "0 reviews"
+    assert EDITED_TEXT not in leyla.content() and FIRST_TEXT not in leyla.content()
+
+    # The moderator sees why it is back, and approves the new text.
+    moderator.goto("/admin/reviews/review/?status__exact=pending")
+    row = moderator.locator("#result_list tbody tr").filter(has_not_text="Reply to #")
+    assert "edited after approval" in row.inner_text()
+    approve_in_queue(moderator, "Leyla Mammadova", not_text="Reply to #")
     leyla.goto(f"/articles/{SLUG}/")
     first = leyla.locator("#reviews .review").first
     assert EDITED_TEXT in first.inner_text()

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from pagecache.invalidation import invalidate
 from reviews.models import Review, ReviewReport, ReviewRevision
-from reviews.services import client_fingerprint
+from reviews.services import client_fingerprint, review_moderate
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,130 @@ def test_the_cached_story_page_carries_nothing_of_one_reader(
         assert reverse("reviews:report", args=(review.pk,)) in page
     assert "public" in stranger["Cache-Control"]
     assert not stranger.cookies
+
+
+# -- Many replies: the first few under the review, the rest on its pages of replies ------------
+
+LONG = "A long reply, word after word. " * 60
+
+
+def replies_to(review, count: int, *, status: str = Review.Status.APPROVED) -> list[Review]:
+    """Add *count* long replies to *review*, oldest first, in one INSERT."""
+    return Review.objects.bulk_create(
+        Review(
+            article=review.article,
+            parent=review,
+            name=f"Replier {number}",
+            email=f"replier{number}@example.org",
+            body=f"Reply number {number}. {LONG}",
+            status=status,
+        )
+        for number in range(count)
+    )
+
+
+def replies_url(review, **params) -> str:
+    url = reverse("reviews:replies", args=(review.article.slug, review.pk))
+    return f"{url}?page={params['page']}" if params else url
+
+
+def test_the_story_shows_the_first_replies_and_links_to_all_of_them(
+    client, published_article, make_review, settings
+):
+    settings.REVIEWS_REPLIES_SHOWN = 5
+    review = make_review(name="Nino", body="A review with many answers.")
+    replies_to(review, 60)
+    replies_to(review, 3, status=Review.Status.PENDING)
+    quiet = make_review(name="Tamar", body="A review with few answers.")
+    replies_to(quiet, 5)
+
+    page = client.get(published_article.get_absolute_url()).content.decode()
+
+    assert page.count('class="reader-reply"') == 5 + 5
+    for number in range(5):
+        assert f"Reply number {number}." in page
+    assert "Reply number 5." not in page
+    assert f'href="{replies_url(review)}">All 60 replies' in page
+    assert replies_url(quiet) not in page  # all five are shown already
+
+
+def test_a_reviews_pages_of_replies_list_them_fifty_a_page(client, make_review):
+    review = make_review(name="Nino", body="A review with many answers.")
+    replies = replies_to(review, 60)
+    replies_to(review, 2, status=Review.Status.PENDING)
+
+    first = client.get(replies_url(review))
+    second = client.get(replies_url(review, page=2))
+
+    assert first.status_code == second.status_code == 200
+    html = first.content.decode()
+    assert "60 replies to the review by Nino" in html
+    assert "A review with many answers." in html  # the review they answer, quoted
+    assert html.count('class="reader-reply"') == 50
+    assert second.content.decode().count('class="reader-reply"') == 10
+    assert "Reply number 59. " in second.content.decode()
+    assert client.get(replies_url(review, page=3)).status_code == 404
+    # A later reply's own address is on these pages; an early one's, on the story page.
+    assert (
+        replies[59].get_absolute_url() == f"{replies_url(review, page=2)}#review-{replies[59].pk}"
+    )
+    assert (
+        replies[50].get_absolute_url() == f"{replies_url(review, page=2)}#review-{replies[50].pk}"
+    )
+    assert replies[5].get_absolute_url() == f"{replies_url(review)}#review-{replies[5].pk}"
+    assert replies[4].get_absolute_url().startswith(review.article.get_absolute_url() + "#")
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected", "spam", "withdrawn"])
+def test_a_review_that_is_not_public_has_no_pages_of_replies(client, make_review, status):
+    review = make_review(status=status, body="Not public.")
+    replies_to(review, 6)
+
+    response = client.get(replies_url(review))
+
+    assert response.status_code == 404
+    assert "Not public." not in response.content.decode()
+
+
+def test_a_reply_cannot_have_pages_of_replies(client, make_review):
+    review = make_review()
+    (reply,) = replies_to(review, 1)
+
+    assert client.get(replies_url(reply)).status_code == 404
+
+
+def test_the_pages_of_replies_are_shared_and_refreshed_with_the_story(
+    client, make_review, moderator, after_commit
+):
+    review = make_review(name="Nino", body="A review with many answers.")
+    replies_to(review, 6)
+    first = Client().get(replies_url(review))
+    assert "public" in first["Cache-Control"]
+    assert not first.cookies
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(replies_url(review)).status_code == 200
+    assert len(queries) == 0  # from the page cache
+
+    (late,) = replies_to(review, 1, status=Review.Status.PENDING)
+    with after_commit():
+        review_moderate(reviews=Review.objects.filter(pk=late.pk), status="approved", by=moderator)
+
+    assert "7 replies to the review by Nino" in Client().get(replies_url(review)).content.decode()
+    with after_commit():
+        review_moderate(reviews=Review.objects.filter(pk=review.pk), status="pending", by=moderator)
+    assert Client().get(replies_url(review)).status_code == 404
+
+
+def test_the_story_block_costs_the_same_queries_with_sixty_replies_a_review(
+    published_article, make_article
+):
+    small = make_article()
+    many_reviews(small, 1, 1)
+    many_reviews(published_article, 50, 60)
+
+    _html, few = render_block(small)
+    html, lots = render_block(published_article)
+
+    assert few == lots == 4
+    assert html.count('class="reader-reply"') == 50 * 5
+    assert html.count("All 60 replies") == 50

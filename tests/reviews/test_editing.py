@@ -67,27 +67,84 @@ def test_the_edit_page_is_secret_and_never_cached(client, published_article, pos
     assert "noindex" in response["X-Robots-Tag"]
 
 
-def test_an_edit_within_the_window_is_published_and_marked_edited(
-    client, published_article, post_review, moderator
+def test_an_edit_of_a_published_review_goes_back_to_the_moderators(
+    client, published_article, post_review, moderator, after_commit, mailoutbox
 ):
     review, link = sent(client, post_review, published_article, body="First text of mine.")
     approve(review, moderator)
-    assert "First text of mine." in story_page(published_article)
+    assert "First text of mine." in story_page(published_article)  # now cached
+    # Told before saving, in plain words.
+    assert "A published review goes back to the moderators when you change it" in (
+        client.get(link).content.decode()
+    )
 
-    response = client.post(link, {"action": "save", "body": "Second, better text."})
+    with after_commit():
+        response = client.post(link, {"action": "save", "body": "Second, better text."})
 
     assert response.status_code == 302
     review.refresh_from_db()
-    assert review.status == Review.Status.APPROVED
+    assert review.status == Review.Status.PENDING
+    assert review.reasons == ["edited after approval", "new reviewer"]
+    assert review.moderated_by is None
     assert review.edited_at is not None
+    # Off the shared story page at once: neither text is public while it waits.
+    page = story_page(published_article)
+    assert "Second, better text." not in page
+    assert "First text of mine." not in page
+    # The moderators hear of it as of a new review.
+    assert [mail.to for mail in mailoutbox] == [["mona@newsroom.example"]]
+    assert "Your review will be shown again once a moderator approves it." in (
+        client.get(link).content.decode()
+    )
+    # The first text is for moderators only.
+    assert ReviewRevision.objects.get(review=review).body == "First text of mine."
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVIEW_EDITED).count() == 1
+
+    with after_commit():
+        approve(review, moderator)
+
     page = story_page(published_article)
     assert "Second, better text." in page
     assert 'class="review-edited">edited<' in page
-    # The first text is for moderators only.
     assert "First text of mine." not in page
-    assert ReviewRevision.objects.get(review=review).body == "First text of mine."
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.REVIEW_EDITED).count() == 1
+
+
+def test_an_edit_of_a_trusted_reviewers_published_review_stays_published(
+    client, published_article, make_article, post_review, moderator, make_review, rules
+):
+    rules.trusted_auto_approve = True
+    rules.save()
+    make_review(article=make_article(), email="reader@example.org", body="An earlier one.")
+    review, link = sent(
+        client, post_review, published_article, email="reader@example.org", body="First text."
+    )
+    assert review.status == Review.Status.APPROVED  # the rules approved it when sent
+    assert "A published review goes back" not in client.get(link).content.decode()
+
+    client.post(link, {"action": "save", "body": "Second, better text."})
+
+    review.refresh_from_db()
+    assert review.status == Review.Status.APPROVED
+    assert review.reasons == ["edited by its author", "trusted reviewer: 1 approved"]
+    page = story_page(published_article)
+    assert "Second, better text." in page
+    assert 'class="review-edited">edited<' in page
     assert "Your changes are saved." in client.get(link).content.decode()
+
+
+def test_a_published_review_does_not_vouch_for_its_own_edit(
+    client, published_article, post_review, moderator, rules
+):
+    rules.trusted_auto_approve = True
+    rules.save()
+    review, link = sent(client, post_review, published_article, body="First text.")
+    approve(review, moderator)  # the reviewer's only approved review: this one
+
+    client.post(link, {"action": "save", "body": "Second text."})
+
+    review.refresh_from_db()
+    assert review.status == Review.Status.PENDING
+    assert review.reasons == ["edited after approval", "new reviewer"]
 
 
 def test_an_edit_that_adds_links_is_held_again(client, published_article, post_review, moderator):
@@ -100,7 +157,7 @@ def test_an_edit_that_adds_links_is_held_again(client, published_article, post_r
     assert review.status == Review.Status.PENDING
     assert review.reasons == ["edited by its author", "2 links"]
     assert "a.example" not in story_page(published_article)
-    assert "will appear once a moderator approves them" in client.get(link).content.decode()
+    assert "will be shown again once a moderator approves it" in client.get(link).content.decode()
 
 
 def test_an_edit_with_a_block_word_is_spam(client, published_article, post_review, moderator):

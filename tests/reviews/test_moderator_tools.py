@@ -1,6 +1,7 @@
 """The moderators' tools on a review's page: remove a passage, block the reviewer, see their
 history. Only holders of the moderation permission may use them; all are audited."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -183,6 +184,20 @@ def test_a_block_needs_an_address_or_a_client_and_keeps_the_note(moderator_clien
     assert "Tick the email address, the client, or both" in page
     assert 'value="Keep this note"' in page
     assert not ReviewerBlock.objects.exists()
+
+
+NOTE_HELP = (
+    "Internal, for moderators: shown beside each blocked review. The reader is not given it: "
+    '"Your data" tells them only that their address is blocked, and until when.'
+)
+
+
+def test_the_blocks_note_says_it_is_internal_and_what_the_reader_is_told(moderator_client, review):
+    assert str(ReviewerBlock._meta.get_field("note").help_text) == NOTE_HELP
+
+    page = moderator_client.get(block_url(review)).content.decode()
+
+    assert NOTE_HELP in html.unescape(page)
 
 
 def test_a_block_with_a_made_up_duration_is_refused(moderator_client, review):

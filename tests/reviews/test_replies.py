@@ -157,6 +157,23 @@ def test_no_reply_to_a_review_that_is_not_published(client, make_review, status,
     assert not Review.objects.filter(parent=hidden).exists()
 
 
+@pytest.mark.parametrize("status", ["pending", "rejected", "spam", "withdrawn"])
+def test_a_reply_to_a_review_that_is_not_published_never_shows_it(
+    client, make_review, status, post_reply
+):
+    hidden = make_review(status=status, name="Secret Author", body="Words nobody may read.")
+
+    response = post_reply(hidden, body="My own words, kept.")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "The review you answered is no longer published" in page
+    assert "My own words, kept." in page
+    assert "Words nobody may read." not in page
+    assert "Secret Author" not in page
+    assert "review-quoted" not in page
+
+
 def test_no_reply_to_another_storys_review(client, make_article, review):
     other = make_article()
 

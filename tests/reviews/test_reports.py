@@ -200,10 +200,24 @@ def test_the_reporter_who_held_it_is_still_thanked(client, review, post_report, 
     response = post_report(review)
 
     assert Review.objects.get(pk=review.pk).status == Review.Status.PENDING
-    assert (
-        "Thank you — moderators will look at it."
-        in client.get(response["Location"]).content.decode()
-    )
+    # Thanked at once: the report page of a held review is gone, for this reader too.
+    assert response.status_code == 200
+    assert "Thank you — moderators will look at it." in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert client.get(report_url(review)).status_code == 404
+
+
+def test_a_held_reviews_report_page_is_not_found_whatever_the_session_holds(
+    client, make_review, review, post_report
+):
+    hidden = make_review(status=Review.Status.PENDING, body="Not public yet.")
+    # The session now holds a "sent" message, as after any report.
+    response = post_report(review)
+    assert response.status_code == 302
+
+    assert client.get(report_url(hidden)).status_code == 404
+    # The message is still there for the page it was meant for.
+    assert "moderators will look at it" in client.get(report_url(review)).content.decode()
 
 
 def test_the_threshold_is_the_editors_rule(review, post_report, rules):
@@ -326,3 +340,29 @@ def test_reports_never_show_on_the_public_page(client, review, post_report):
 
     assert "A secret reason" not in page
     assert "reported" not in page.lower()
+
+
+# -- One client, one /64 --------------------------------------------------------------------------
+
+ONE_MACHINE = ("2001:db8:5:7::1", "2001:db8:5:7:a::2", "2001:db8:5:7:ffff:1:2:3")
+
+
+def test_three_addresses_of_one_ipv6_64_are_one_reporter(review, post_report):
+    for ip in ONE_MACHINE:
+        post_report(review, ip=ip)
+
+    assert Review.objects.get(pk=review.pk).status == Review.Status.APPROVED
+    assert ReviewReport.objects.filter(review=review).count() == 1
+    assert ReviewReport.objects.get().fingerprint == client_fingerprint("2001:db8:5:7::/64")
+
+
+def test_three_ipv6_64s_are_three_reporters(review, post_report):
+    for ip in ("2001:db8:5:1::1", "2001:db8:5:2::1", "2001:db8:5:3::1"):
+        post_report(review, ip=ip)
+
+    assert Review.objects.get(pk=review.pk).status == Review.Status.PENDING
+
+
+def test_an_ipv4_mapped_address_is_its_ipv4_client():
+    assert client_fingerprint("::ffff:198.51.100.7") == client_fingerprint("198.51.100.7")
+    assert client_fingerprint("198.51.100.7") != client_fingerprint("198.51.100.8")

@@ -413,3 +413,14 @@ def test_rule_approved_review_is_published_at_once(
     assert "Thank you — your review is published." in page
     story = story_page(client, published_article)
     assert "The second paragraph about the border talks was the best." in story
+
+
+def test_one_ipv6_64_shares_one_rate_limit(published_article, make_article, post_review, settings):
+    settings.REVIEWS_RATE_LIMIT_COUNT = 2
+    for number in (1, 2):
+        assert post_review(make_article(), ip=f"2001:db8:9:9::{number}").status_code == 302
+
+    # Another address of the same /64: the same client, over its limit.
+    assert post_review(published_article, ip="2001:db8:9:9:abcd::7").status_code == 429
+    # Another /64 is another client.
+    assert post_review(published_article, ip="2001:db8:9:a::1").status_code == 302
