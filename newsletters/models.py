@@ -5,14 +5,13 @@ A reader's address is kept only while it is wanted: unconfirmed for
 A send's figures survive its subscribers (deliveries keep their status, not the address).
 """
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Author, Region, Rubric
+from serving.opt_outs import HashedEmailOptOut
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -91,14 +90,9 @@ class Subscriber(models.Model):
         ]
 
 
-class OptOut(models.Model):
-    """An address that answered a confirmation email with "never send anything again".
+class OptOut(HashedEmailOptOut):
+    """An address that answered a confirmation email with "never send anything again"."""
 
-    Kept as a hash only, so that the list of people who want no mail is no list of addresses;
-    unkeyed (as reviews' opt-outs), so that a new SECRET_KEY does not forget them.
-    """
-
-    email_hash = models.CharField(_("address hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("opted out at"), auto_now_add=True)
 
     class Meta:
@@ -107,14 +101,6 @@ class OptOut(models.Model):
 
     def __str__(self):
         return _("opt-out #%(id)s") % {"id": self.pk}
-
-    @staticmethod
-    def hash_email(email: str) -> str:
-        return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-
-    @classmethod
-    def covers(cls, email: str) -> bool:
-        return cls.objects.filter(email_hash=cls.hash_email(email)).exists()
 
 
 class Send(models.Model):

@@ -1,5 +1,3 @@
-import hashlib
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +5,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from serving.opt_outs import HashedEmailOptOut
 
 # The query parameter of the story page's pages of reviews (reviews.templatetags.reviews).
 PAGE_PARAMETER = "reviews_page"
@@ -397,14 +397,9 @@ class ModerationSettings(models.Model):
         return self.word_list(self.block_words)
 
 
-class ReviewEmailOptOut(models.Model):
-    """An address that asked for no more emails about reviews (one-click unsubscribe).
+class ReviewEmailOptOut(HashedEmailOptOut):
+    """An address that asked for no more emails about reviews (one-click unsubscribe)."""
 
-    Only a SHA-256 hash of the lower-cased address is kept: enough to recognise it again,
-    and it survives a change of the secret key (a keyed hash would forget every opt-out).
-    """
-
-    email_hash = models.CharField(_("address hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("unsubscribed at"), auto_now_add=True)
 
     class Meta:
@@ -413,14 +408,6 @@ class ReviewEmailOptOut(models.Model):
 
     def __str__(self):
         return self.email_hash[:12]
-
-    @staticmethod
-    def hash_email(email: str) -> str:
-        return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-
-    @classmethod
-    def covers(cls, email: str) -> bool:
-        return cls.objects.filter(email_hash=cls.hash_email(email)).exists()
 
 
 class ModerationDigestState(models.Model):
