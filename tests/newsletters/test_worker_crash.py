@@ -92,9 +92,20 @@ def test_a_worker_killed_mid_digest_and_another_finishing_it_send_each_address_o
     start_worker("second")
     wait_for(lambda: Send.objects.get(pk=send.pk).status == "done", seconds=60)
 
+    # Never twice. A kill that lands between a row's "sending" and its "sent" leaves that one
+    # address interrupted: never sent again, whether or not its email got out before the kill
+    # (the usual kill, between batches, interrupts none).
     received = Counter(message.to for message in smtp_server.messages)
-    assert sorted(received) == addresses
     assert set(received.values()) == {1}
+    interrupted = set(
+        Delivery.objects.filter(status="unknown").values_list("subscriber__email", flat=True)
+    )
+    assert len(interrupted) <= 1
+    assert set(addresses) - set(received) <= interrupted
     send.refresh_from_db()
-    assert (send.delivered, send.failed, send.unknown) == (SUBSCRIBERS, 0, 0)
-    assert Delivery.objects.filter(status="sent").count() == SUBSCRIBERS
+    assert (send.delivered, send.failed, send.unknown) == (
+        SUBSCRIBERS - len(interrupted),
+        0,
+        len(interrupted),
+    )
+    assert Delivery.objects.filter(status="sent").count() == SUBSCRIBERS - len(interrupted)
