@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format clean serve bench worker
+.PHONY: run test install migrate demo lint format clean serve bench worker messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Newsroom needs Python 3.11 or newer; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -47,6 +47,15 @@ worker: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Translations (locale/<code>/LC_MESSAGES): gather every marked string into each language's
+# catalogue, then compile the catalogues (the .mo files are committed). Translate the new
+# entries in the .po files and run it again. Needs GNU gettext (apt-get install gettext).
+MESSAGES_OPTIONS := --all --add-location file --ignore staticfiles --ignore var --ignore tests --ignore bench --ignore test-artifacts --ignore build
+messages: install
+	$(BIN)/python manage.py makemessages $(MESSAGES_OPTIONS)
+	$(BIN)/python manage.py makemessages -d djangojs $(MESSAGES_OPTIONS)
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore staticfiles --ignore var
 
 # Production: gunicorn with DEBUG off (see README.md, "Production"). Needs DJANGO_SECRET_KEY;
 # DATABASE_URL, REDIS_URL and the rest come from the environment as usual.

@@ -14,6 +14,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -59,8 +60,12 @@ def _send(user, template: str, context: dict) -> bool:
         "site_name": settings.NEWSROOM_SITE_NAME,
         "login_url": absolute_url(reverse("admin:login")),
     }
-    subject = " ".join(render_to_string(f"accounts/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"accounts/email/{template}.txt", context)
+    # In the site's default language, activated here: the worker sends it, outside any page.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(
+            render_to_string(f"accounts/email/{template}_subject.txt", context).split()
+        )
+        body = render_to_string(f"accounts/email/{template}.txt", context)
     # Transactional mail: no out-of-office replies, please.
     message = EmailMessage(
         subject, body, to=[user.email], headers={"Auto-Submitted": "auto-generated"}

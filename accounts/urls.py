@@ -4,9 +4,10 @@
 login page shows "Forgotten your login credentials?".
 """
 
+from django.contrib import admin
 from django.urls import path
 
-from accounts import views
+from accounts import preferences, views
 
 urlpatterns = [
     path("password_reset/", views.PasswordResetView.as_view(), name="admin_password_reset"),
@@ -26,4 +27,10 @@ urlpatterns = [
         name="admin_password_reset_complete",
     ),
     path("welcome/<uidb64>/<token>/", views.WelcomeView.as_view(), name="admin_welcome"),
+    # The logged-in team member's own choices (admin_view: staff only, never cached, CSRF).
+    path(
+        "preferences/language/",
+        admin.site.admin_view(preferences.language_preference),
+        name="admin_language_preference",
+    ),
 ]

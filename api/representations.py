@@ -10,9 +10,11 @@ library's renditions, every URL absolute on the site's configured origin.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 
 from articles import body
+from articles.translations import author_path, tag_path
 from images.pipeline import AUTHOR_PHOTO_CROPS, widths_by_format
 from images.rendering import CROPS, crop_size
 from serving.origin import absolute_url
@@ -25,9 +27,19 @@ def api_url(name: str, **kwargs) -> str:
     return absolute_url(reverse(f"{NAMESPACE}:{name}", kwargs=kwargs or None))
 
 
-def stories_url(**filters) -> str:
-    """Return the absolute URL of the story list narrowed by *filters* (``region="caucasus"``)."""
-    return f"{api_url('stories')}?{urlencode(filters)}"
+def in_language(url: str, language: str | None) -> str:
+    """Return the API URL *url* for *language*: with ``language=<code>`` unless it is the
+    default language (whose addresses stay as they were before the site had languages)."""
+    if language is None or language == settings.LANGUAGE_CODE:
+        return url
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{urlencode({'language': language})}"
+
+
+def stories_url(language: str | None = None, **filters) -> str:
+    """Return the absolute URL of the story list narrowed by *filters* (``region="caucasus"``),
+    in *language* (the default if None)."""
+    return in_language(f"{api_url('stories')}?{urlencode(filters)}", language)
 
 
 def _formats(storage, by_format: dict[str, list[tuple[int, str]]]) -> dict[str, list[dict]]:
@@ -81,57 +93,66 @@ def author_photo(author) -> dict | None:
     return {"width": widest, "height": widest, "formats": _formats(author.photo.storage, by_format)}
 
 
-def _link(obj, kind: str, name: str, url: str) -> dict:
+def _link(obj, kind: str, name: str, url: str, language: str | None = None) -> dict:
     return {
         "name": name,
         "slug": obj.slug,
         "url": absolute_url(url),
-        "api_url": api_url(kind, slug=obj.slug),
+        "api_url": in_language(api_url(kind, slug=obj.slug), language),
     }
 
 
 def region_link(region) -> dict:
-    return _link(region, "region", region.name, region.get_absolute_url())
+    # A region's slug is unique within its language: its API address names the language.
+    return _link(region, "region", region.name, region.get_absolute_url(), region.language)
 
 
 def rubric_link(rubric) -> dict:
-    return _link(rubric, "rubric", rubric.name, rubric.get_absolute_url())
+    return _link(rubric, "rubric", rubric.name, rubric.get_absolute_url(), rubric.language)
 
 
-def tag_link(tag) -> dict:
-    return _link(tag, "tag", tag.name, reverse("articles:tag", kwargs={"slug": tag.slug}))
+def tag_link(tag, language: str | None = None) -> dict:
+    """Return *tag* as a story or list in *language* (the default if None) names it: its
+    page in that language."""
+    path = tag_path(tag, language or settings.LANGUAGE_CODE)
+    return _link(tag, "tag", tag.name, path)
 
 
-def author_link(author) -> dict:
-    return _link(author, "author", author.name, author.get_absolute_url())
+def author_link(author, language: str | None = None) -> dict:
+    path = author_path(author, language or settings.LANGUAGE_CODE)
+    return _link(author, "author", author.name, path)
 
 
 def region(obj) -> dict:
     return {
         **region_link(obj),
+        "language": obj.language,
         "description": obj.description,
-        "stories_url": stories_url(region=obj.slug),
+        "stories_url": stories_url(obj.language, region=obj.slug),
     }
 
 
 def rubric(obj) -> dict:
     return {
         **rubric_link(obj),
+        "language": obj.language,
         "description": obj.description,
-        "stories_url": stories_url(rubric=obj.slug),
+        "stories_url": stories_url(obj.language, rubric=obj.slug),
     }
 
 
-def tag(obj) -> dict:
-    return {**tag_link(obj), "stories_url": stories_url(tag=obj.slug)}
+def tag(obj, *, language: str | None = None) -> dict:
+    """Return a tag as a list in *language* shows it: its stories in that language."""
+    return {**tag_link(obj, language), "stories_url": stories_url(language, tag=obj.slug)}
 
 
-def author(obj) -> dict:
+def author(obj, *, language: str | None = None) -> dict:
+    """Return an author as a list in *language* shows them: their stories in that language."""
     return {
-        **author_link(obj),
+        **author_link(obj, language),
         "bio": obj.bio,
         "photo": author_photo(obj),
-        "stories_url": stories_url(author=obj.slug),
+        "stories_url": stories_url(language, author=obj.slug),
     }
 
 
@@ -153,7 +174,18 @@ def story_head(article) -> dict:
         "slug": article.slug,
         "url": absolute_url(article.get_absolute_url()),
         "api_url": api_url("story", slug=article.slug),
+        "language": article.language,
         "teaser": article.teaser,
+    }
+
+
+def story_translation(version) -> dict:
+    """Return one published translation of a story: its language and where to read it."""
+    return {
+        "language": version.language,
+        "slug": version.slug,
+        "url": absolute_url(version.get_absolute_url()),
+        "api_url": api_url("story", slug=version.slug),
     }
 
 
@@ -162,20 +194,24 @@ def correction_item(correction) -> dict:
     return {"text": correction.text, "made_at": correction.made_at}
 
 
-def story(article, *, media: body.Media | None = None, embargoed_until=None) -> dict:
+def story(article, *, media: body.Media | None = None, embargoed_until=None, versions=()) -> dict:
     """Return *article* with its whole body, as a partner republishes it.
 
     *media*: the images and embeds of a list's bodies, loaded once (``body.load_media``).
     *embargoed_until*: the publication time of a scheduled story shown under embargo.
+    *versions*: its published translations (``articles.translations.versions_by_story``).
     """
     return {
         **story_head(article),
+        "translations": [
+            story_translation(version) for version in versions if version.pk != article.pk
+        ],
         "body_html": str(body.render(article, absolute=True, media=media)),
         "reading_time": article.reading_time,
         "rubric": rubric_link(article.rubric),
         "region": region_link(article.region),
-        "tags": [tag_link(tag) for tag in article.tag_list],
-        "authors": [author_link(author) for author in article.byline],
+        "tags": [tag_link(tag, article.language) for tag in article.tag_list],
+        "authors": [author_link(author, article.language) for author in article.byline],
         "lead_image": image(article.lead_image),
         "published_at": article.publish_at,
         "revised_at": article.revised_at,

@@ -56,12 +56,29 @@ class Correction(Schema):
     made_at: datetime = Field(description="When the correction was made.")
 
 
+LANGUAGE = "A language code of the site's (en, ru, …)."
+
+
+class StoryTranslation(Schema):
+    """A published translation of a story (drafts and scheduled ones are never named)."""
+
+    language: str = Field(description=LANGUAGE)
+    slug: str
+    url: str = Field(description="Its page on the site. " + URL)
+    api_url: str = Field(description=URL)
+
+
 class Story(Schema):
     id: int
     title: str
     slug: str
     url: str = Field(description="The story's page on the site. " + URL)
     api_url: str = Field(description=URL)
+    language: str = Field(description="The language the story is written in. " + LANGUAGE)
+    translations: list[StoryTranslation] = Field(
+        description="Its published translations into the site's other languages: a story "
+        "and its translations name one another."
+    )
     teaser: str = Field(description="One plain-text paragraph.")
     body_html: str = Field(
         description="The story's text as readers get it: figures as plain images, embeds as "
@@ -102,6 +119,7 @@ class StoryPage(Schema):
 
 
 class Region(Link):
+    language: str = Field(description=LANGUAGE)
     description: str
     stories_url: str = Field(description=URL)
 
@@ -112,6 +130,7 @@ class RegionPage(Schema):
 
 
 class Rubric(Link):
+    language: str = Field(description=LANGUAGE)
     description: str
     stories_url: str = Field(description=URL)
 
@@ -181,6 +200,7 @@ class SearchResult(Schema):
     slug: str
     url: str = Field(description=URL)
     api_url: str = Field(description=URL)
+    language: str = Field(description=LANGUAGE)
     teaser: str
     snippet_html: str = Field(
         description="Where the words were found: escaped text, matches in <mark> elements."

@@ -8,6 +8,7 @@ image joined and their sync time and review count computed in the same query, th
 authors, their tags, and the images and embeds their bodies show (one query each).
 """
 
+import functools
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -52,13 +53,14 @@ from api.problems import (
     parameter_error,
     problem_response,
 )
-from articles import body
+from articles import body, translations
 from articles.models import Article, Author, Region, Rubric, in_use_by
 from articles.redirects import PUBLIC as REDIRECT_TO_PUBLIC
 from articles.redirects import find_redirect, target_state
 from articles.search import run_search
 from pagecache.middleware import is_personal
 from reviews.models import Review
+from serving.languages import language_codes
 from serving.origin import absolute_url
 
 DESCRIPTION = """\
@@ -84,6 +86,12 @@ instant of a request may show up a moment late. A story's `updated_at` is its la
 the moment it went public if that came later. Under embargo, a scheduled story's is its
 last edit; when its time comes it is listed again, with `embargoed_until` null. Stories that
 stop being public drop out of every list; webhooks say so.
+
+**Languages.** Stories, regions, rubrics, tags and authors each belong to one of the site's
+languages. Lists (and a region or rubric by its slug, which is unique within a language) show
+one language at a time: `language=<code>` (`en`, `ru`, …), the site's default language when
+left out; an unknown code is a 400. A story says its `language` and names its published
+`translations`.
 
 **Parameters.** A parameter sent twice counts once, with its first value.
 
@@ -400,11 +408,31 @@ def moved_story(request, slug: str, name: str) -> HttpResponse:
     return HttpResponsePermanentRedirect(location)
 
 
-def story_data(article, media) -> dict:
+def story_data(article, media, versions) -> dict:
+    """Return *article* as the API gives it; *versions*: its published translations among
+    them (``articles.translations.versions_by_story``)."""
     embargoed_until = None
     if getattr(article, "is_public", True) is False:
         embargoed_until = article.publish_at
-    return representations.story(article, media=media, embargoed_until=embargoed_until)
+    return representations.story(
+        article, media=media, embargoed_until=embargoed_until, versions=versions
+    )
+
+
+def language_of(value: str | None) -> str:
+    """Return the language *value* names, the default one if None; a 400 problem if the site
+    has no such language."""
+    if value is None:
+        return settings.LANGUAGE_CODE
+    if value in language_codes():
+        return value
+    message = _("There is no language “%(code)s” here: give one of %(codes)s.") % {
+        "code": value,
+        "codes": ", ".join(language_codes()),
+    }
+    raise ApiProblem(
+        400, str(message), errors=[parameter_error("query", "language", message, "enum")]
+    )
 
 
 # A time as the query carries it, read by parse_since() (a space may stand for "+").
@@ -478,6 +506,19 @@ SearchWords = Annotated[
     str, Query(..., min_length=1, description="Words to find; -word leaves stories out.")
 ]
 ResultPage = Annotated[int, Query(1, ge=1, le=2**31 - 1, description="Page of results.")]
+# Checked by language_of(), whose 400 names the codes; the schema lists them.
+Language = Annotated[str, WithJsonSchema({"type": "string", "enum": language_codes()})]
+LanguageCode = Annotated[
+    Language | None,
+    Query(
+        None,
+        max_length=20,
+        description="Which language's items: one of the site's language codes "
+        f"({', '.join(language_codes())}); the default language ({settings.LANGUAGE_CODE}) if "
+        "left out.",
+        example=settings.LANGUAGE_CODE,
+    ),
+]
 
 
 @read("/", response=schemas.Index, url_name="index", operation_id="getIndex", tags=["index"])
@@ -514,23 +555,26 @@ def list_stories(
     author: AuthorFilter = None,
     updated_since: Since = None,
     ordering: StoryOrdering = "published",
+    language: LanguageCode = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ):
     """List stories."""
-    stories = stories_for(request.auth)
-    for model, lookup, slug in (
-        (Region, "region", region),
-        (Rubric, "rubric", rubric),
-        (Tag, "tags", tag),
-        (Author, "authors", author),
+    code = language_of(language)
+    stories = stories_for(request.auth).in_language(code)
+    for objects, lookup, slug in (
+        # A region's or rubric's slug is unique within its language.
+        (Region.objects.in_language(code), "region", region),
+        (Rubric.objects.in_language(code), "rubric", rubric),
+        (Tag.objects.all(), "tags", tag),
+        (Author.objects.all(), "authors", author),
     ):
         if slug is None:
             continue
         # By id, as the site's lists narrow: PostgreSQL then plans with what it knows of that
         # tag's or region's own stories; behind a join on the slug it guesses, and walked
         # through every story to find the few with a rare tag.
-        found = model._default_manager.filter(slug=slug).values_list("pk", flat=True).first()
+        found = objects.filter(slug=slug).values_list("pk", flat=True).first()
         stories = stories.filter(**{lookup: found}) if found is not None else stories.none()
     if updated_since is not None:
         stories = stories.filter(changed_at__gte=parse_since(updated_since))
@@ -547,12 +591,18 @@ def list_stories(
             "author": author,
             "updated_since": updated_since,
             "ordering": ordering if ordering != "published" else None,
+            "language": language,
         },
     )
-    # The figures and embeds of every story on the page in two queries, not two per story.
+    # The figures and embeds of every story on the page in two queries, not two per story,
+    # and their published translations in one.
     media = body.load_media(story.body for story in items)
+    versions = translations.versions_by_story(items)
     list_lifetime(response)
-    return {"items": [story_data(story, media) for story in items], "next": next_url}
+    return {
+        "items": [story_data(story, media, versions[story.pk]) for story in items],
+        "next": next_url,
+    }
 
 
 @read(
@@ -567,7 +617,7 @@ def get_story(request, slug: Slug):
     article = stories_for(request.auth).filter(slug=slug).first()
     if article is None:
         return moved_story(request, slug, "story")
-    return story_data(article, None)
+    return story_data(article, None, translations.versions_by_story([article])[article.pk])
 
 
 @read(
@@ -596,8 +646,10 @@ def list_story_reviews(
     return {"items": [representations.review(review) for review in items], "next": next_url}
 
 
-def taxonomy_list(request, response, queryset, ordering, represent, limit, cursor):
-    items, next_url = page_of(request, queryset, ordering, limit=limit, cursor=cursor)
+def taxonomy_list(request, response, queryset, ordering, represent, limit, cursor, language):
+    items, next_url = page_of(
+        request, queryset, ordering, limit=limit, cursor=cursor, query={"language": language}
+    )
     list_lifetime(response)
     return {"items": [represent(item) for item in items], "next": next_url}
 
@@ -612,12 +664,14 @@ def taxonomy_list(request, response, queryset, ordering, represent, limit, curso
 def list_regions(
     request,
     response: HttpResponse,
+    language: LanguageCode = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ):
     """List regions, in the order of the site's menu."""
+    regions = Region.objects.in_language(language_of(language))
     return taxonomy_list(
-        request, response, Region.objects.all(), REGIONS, representations.region, limit, cursor
+        request, response, regions, REGIONS, representations.region, limit, cursor, language
     )
 
 
@@ -628,9 +682,10 @@ def list_regions(
     operation_id="getRegion",
     tags=["taxonomy"],
 )
-def get_region(request, slug: Slug):
+def get_region(request, slug: Slug, language: LanguageCode = None):
     """One region."""
-    return representations.region(get_object_or_404(Region, slug=slug))
+    regions = Region.objects.in_language(language_of(language))
+    return representations.region(get_object_or_404(regions, slug=slug))
 
 
 @read(
@@ -643,12 +698,14 @@ def get_region(request, slug: Slug):
 def list_rubrics(
     request,
     response: HttpResponse,
+    language: LanguageCode = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ):
     """List rubrics."""
+    rubrics = Rubric.objects.in_language(language_of(language))
     return taxonomy_list(
-        request, response, Rubric.objects.all(), RUBRICS, representations.rubric, limit, cursor
+        request, response, rubrics, RUBRICS, representations.rubric, limit, cursor, language
     )
 
 
@@ -659,9 +716,10 @@ def list_rubrics(
     operation_id="getRubric",
     tags=["taxonomy"],
 )
-def get_rubric(request, slug: Slug):
+def get_rubric(request, slug: Slug, language: LanguageCode = None):
     """One rubric."""
-    return representations.rubric(get_object_or_404(Rubric, slug=slug))
+    rubrics = Rubric.objects.in_language(language_of(language))
+    return representations.rubric(get_object_or_404(rubrics, slug=slug))
 
 
 def tags_for(access: Access):
@@ -675,12 +733,15 @@ def authors_for(access: Access):
     return in_use_by(Author.objects.all(), "authors", visible_stories(access))
 
 
-def public_tags():
-    return tags_for(PUBLIC)
+def public_tags(language: str):
+    """Return the tags public stories in *language* use (a tag's page in that language)."""
+    return in_use_by(Tag.objects.all(), "tags", Article.objects.published().in_language(language))
 
 
-def public_authors():
-    return authors_for(PUBLIC)
+def public_authors(language: str):
+    """Return the authors of public stories in *language*."""
+    public = Article.objects.published().in_language(language)
+    return in_use_by(Author.objects.all(), "authors", public)
 
 
 @read(
@@ -689,16 +750,27 @@ def public_authors():
     url_name="tags",
     operation_id="listTags",
     tags=["taxonomy"],
-    description="Tags that public stories use, by name.",
+    description="Tags that public stories in the language use, by name.",
 )
 def list_tags(
     request,
     response: HttpResponse,
+    language: LanguageCode = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ):
     """List tags."""
-    return taxonomy_list(request, response, public_tags(), TAGS, representations.tag, limit, cursor)
+    code = language_of(language)
+    return taxonomy_list(
+        request,
+        response,
+        public_tags(code),
+        TAGS,
+        functools.partial(representations.tag, language=code),
+        limit,
+        cursor,
+        language,
+    )
 
 
 @read(
@@ -708,9 +780,12 @@ def list_tags(
     operation_id="getTag",
     tags=["taxonomy"],
 )
-def get_tag(request, slug: Slug):
-    """One tag."""
-    return representations.tag(get_object_or_404(tags_for(request.auth), slug=slug))
+def get_tag(request, slug: Slug, language: LanguageCode = None):
+    """One tag; its stories_url lists its stories in *language*, by default its own."""
+    tags = tags_for(request.auth).annotate(own_language=F("language_info__language"))
+    found = get_object_or_404(tags, slug=slug)
+    code = language_of(language) if language is not None else found.own_language
+    return representations.tag(found, language=code)
 
 
 @read(
@@ -719,17 +794,26 @@ def get_tag(request, slug: Slug):
     url_name="authors",
     operation_id="listAuthors",
     tags=["taxonomy"],
-    description="Authors credited on public stories, by name.",
+    description="Authors credited on public stories in the language, by name.",
 )
 def list_authors(
     request,
     response: HttpResponse,
+    language: LanguageCode = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ):
     """List authors."""
+    code = language_of(language)
     return taxonomy_list(
-        request, response, public_authors(), AUTHORS, representations.author, limit, cursor
+        request,
+        response,
+        public_authors(code),
+        AUTHORS,
+        functools.partial(representations.author, language=code),
+        limit,
+        cursor,
+        language,
     )
 
 
@@ -740,9 +824,10 @@ def list_authors(
     operation_id="getAuthor",
     tags=["taxonomy"],
 )
-def get_author(request, slug: Slug):
-    """One author, with bio and photo."""
-    return representations.author(get_object_or_404(authors_for(request.auth), slug=slug))
+def get_author(request, slug: Slug, language: LanguageCode = None):
+    """One author, with bio and photo; their stories_url lists their stories in *language*."""
+    found = get_object_or_404(authors_for(request.auth), slug=slug)
+    return representations.author(found, language=language_of(language))
 
 
 @read(
@@ -759,10 +844,14 @@ def search(
     q: SearchWords,
     region: RegionFilter = None,
     rubric: RubricFilter = None,
+    language: LanguageCode = None,
     page: ResultPage = 1,
 ):
     """Search stories."""
-    context = run_search({"q": q, "region": region, "rubric": rubric, "page": str(page)})
+    context = run_search(
+        {"q": q, "region": region, "rubric": rubric, "page": str(page)},
+        language=language_of(language),
+    )
     page_obj = context["page_obj"]
     if page_obj is None:
         return {
@@ -775,7 +864,13 @@ def search(
         }
     next_url = None
     if page_obj.has_next():
-        params = {"q": q, "region": region, "rubric": rubric, "page": page_obj.next_page_number()}
+        params = {
+            "q": q,
+            "region": region,
+            "rubric": rubric,
+            "language": language,
+            "page": page_obj.next_page_number(),
+        }
         params = {name: value for name, value in params.items() if value is not None}
         next_url = absolute_url(request.path) + "?" + urlencode_sorted(params)
     return {

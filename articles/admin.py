@@ -16,17 +16,18 @@ whatever the browser shows or sends.
 import copy
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -37,8 +38,20 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from articles import corrections, scheduled_edits, services
+from articles import corrections, scheduled_edits, services, translations
 from articles.admin_filters import AuthorFilter, State, StoryStateFilter, state_order, story_state
+from articles.admin_translations import (
+    StoryChangeList,
+    TagLanguageFilter,
+    TagTranslationForm,
+    TranslatableTaxonomyAdminMixin,
+    TranslationStateFilter,
+    languages_to_translate_into,
+    tag_language_cell,
+    translation_context,
+    versions_cell,
+    with_out_of_date,
+)
 from articles.admin_widgets import SafeAutocompleteMixin
 from articles.forms import ArticleAdminForm, AuthorAdminForm, CorrectionEditForm
 from articles.models import (
@@ -68,7 +81,7 @@ STATUS_FIELDS = ("status", "publish_at", "unpublish_at")
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
+class RegionAdmin(TranslatableTaxonomyAdminMixin, AuditedDeletionsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
     prepopulated_fields = {"slug": ("name",)}
@@ -76,7 +89,7 @@ class RegionAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Rubric)
-class RubricAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
+class RubricAdmin(TranslatableTaxonomyAdminMixin, AuditedDeletionsMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
@@ -92,7 +105,23 @@ class TagAdmin(AuditedDeletionsMixin, TaggitTagAdmin):
     Merging retags every story that carries the tags, published ones too. taggit offers the
     action to anyone who can see the list (authors) and its merge page checks no permission
     at all (any staff user), so both are gated here.
+
+    Each tag shows its language, and its form links it to its translations ("Translation
+    of"; articles.admin_translations).
     """
+
+    form = TagTranslationForm
+    list_display = ("name", "slug", "tag_language")
+    list_filter = (TagLanguageFilter,)
+    list_select_related = ("language_info",)
+
+    @admin.display(description=_("language"))
+    def tag_language(self, obj):
+        return tag_language_cell(obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form.save_language(obj)
 
     def get_queryset(self, request):
         tags = super().get_queryset(request)
@@ -198,6 +227,16 @@ def scheduled_edit_of(request) -> ScheduledEdit | None:
     return getattr(request, "_newsroom_scheduled_edit", None)
 
 
+def _int_or_none(value):
+    return int(value) if str(value).isdecimal() and len(str(value)) < 19 else None
+
+
+def preview_url(article) -> str:
+    """Return the address of *article*'s preview, in the story's language (not the admin's)."""
+    with translation.override(article.language):
+        return reverse("articles:preview", kwargs={"pk": article.pk})
+
+
 def public(article) -> bool:
     """Return whether the public may see *article*: from the list's annotation, else asked."""
     known = getattr(article, "is_public", None)
@@ -232,11 +271,19 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
     # Few columns, so that the list and its links fit a laptop beside the menu and a tablet
     # (static/css/admin/newsroom.css): rubric, region and byline go under the title, the
     # times and the preview link under the status.
-    list_display = ("thumbnail", "story", "state")
+    list_display = ("thumbnail", "story", "state", "language_code", "versions")
     list_display_links = ("story",)
     # No tag filter: it would list every tag of the site, and to authors the tags of other
     # authors' drafts too (links with ?tags__id__exact= still work).
-    list_filter = (StoryStateFilter, ("authors", AuthorFilter), "region", "rubric", "featured")
+    list_filter = (
+        StoryStateFilter,
+        "language",
+        TranslationStateFilter,
+        ("authors", AuthorFilter),
+        "region",
+        "rubric",
+        "featured",
+    )
     list_select_related = ("rubric", "region", "lead_image")
     date_hierarchy = "publish_at"
     search_fields = ("title", "teaser", "body")
@@ -264,6 +311,7 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                     "unpublish_at",
                     "preview_link",
                     "authors",
+                    "language",
                     "rubric",
                     "region",
                     "tags",
@@ -295,7 +343,10 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         queryset = super().get_queryset(request).prefetch_related("authors").with_visibility()
         # What the status column sorts by: selected, since an author's list is DISTINCT.
         queryset = queryset.annotate(state_rank=state_order(timezone.now()))
-        return queryset.editable_by(request.user)
+        return with_out_of_date(queryset.editable_by(request.user))
+
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
 
     def lookup_allowed(self, lookup, value, request):
         # No tag filter in the sidebar (list_filter says why), but the list by tag still opens.
@@ -441,6 +492,8 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             corrections.correction_add(
                 article=obj, text=correction, by=request.user, made_at=corrected_at, revise=False
             )
+        if form.cleaned_data.get("mark_up_to_date") and obj.translation_source_id is not None:
+            translations.mark_up_to_date(obj)
         if version is not None:
             self._record_revert(request, obj, version, revert_changes)
         self._record_save(request, obj, form, change, previous_status, reverted=version is not None)
@@ -509,6 +562,11 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 name="articles_article_cancel_edit",
             ),
             path(
+                "<path:object_id>/translate/",
+                self.admin_site.admin_view(self.translate_view),
+                name="articles_article_translate",
+            ),
+            path(
                 "<path:object_id>/corrections/<int:correction_id>/edit/",
                 self.admin_site.admin_view(self.correction_edit_view),
                 name="articles_article_edit_correction",
@@ -547,6 +605,98 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
                 messages.WARNING,
             )
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    # -- Translations -----------------------------------------------------------------------
+
+    def may_translate(self, request, article) -> bool:
+        """Return whether the user may make translations of *article*: whoever may add
+        stories, of a story they may edit (``editable_by``)."""
+        return self.has_add_permission(request) and (
+            Article.objects.editable_by(request.user).filter(pk=article.pk).exists()
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = Article.objects.filter(pk=_int_or_none(unquote(object_id))).first()
+        extra = {}
+        if article is not None and self._may_open(request, article):
+            extra = translation_context(
+                request, article, may_change=self.has_change_permission(request, article)
+            )
+            if self.may_translate(request, article):
+                extra["translate_into"] = languages_to_translate_into(article)
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def translate_view(self, request, object_id):
+        """Make a draft translation of the story into the posted language (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        source = self.get_object(request, unquote(object_id))
+        if not self.may_translate(request, source):
+            raise PermissionDenied
+        back = reverse("admin:articles_article_change", args=[source.pk])
+        language = request.POST.get("language", "")
+        if language not in dict(settings.LANGUAGES):
+            self.message_user(
+                request,
+                gettext("Choose one of the site's languages to translate the story into."),
+                messages.ERROR,
+            )
+            return redirect(back)
+        left_off = translations.untranslated_tags(source, language)
+        try:
+            with transaction.atomic():
+                made = translations.translate_story(source, language, by=request.user)
+        except translations.TranslationRefused as refusal:
+            self.message_user(
+                request,
+                gettext("No translation was made. %(reason)s") % {"reason": refusal},
+                messages.ERROR,
+            )
+            return redirect(back)
+        except IntegrityError:
+            # Someone else made it a moment ago (two clicks, two editors).
+            self.message_user(
+                request,
+                gettext("No translation was made: the story already has one in %(language)s.")
+                % {"language": translations.language_label(language)},
+                messages.ERROR,
+            )
+            return redirect(back)
+        log.record(
+            log.Action.CREATED,
+            actor=request.user,
+            story=made,
+            obj=made,
+            details={"translation_of": source.pk, "language": language},
+        )
+        self.log_addition(request, made, [{"added": {}}])
+        self.message_user(
+            request,
+            gettext(
+                "“%(title)s” in %(language)s was made as a draft from the %(source)s original: "
+                "translate its title, teaser and text here, then save and publish it."
+            )
+            % {
+                "title": made.title,
+                "language": translations.language_label(language),
+                "source": translations.language_label(source.language),
+            },
+            messages.SUCCESS,
+        )
+        if left_off:
+            self.message_user(
+                request,
+                gettext(
+                    "Left off, as they have no version in %(language)s yet: %(tags)s. Link each "
+                    "to its translation under Tags (“Translation of”), then add it here."
+                )
+                % {
+                    "language": translations.language_label(language),
+                    "tags": ", ".join(f"“{tag.name}”" for tag in left_off),
+                },
+                messages.WARNING,
+            )
+        return redirect(reverse("admin:articles_article_change", args=[made.pk]))
 
     # -- Corrections ------------------------------------------------------------------------
 
@@ -726,6 +876,19 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         details = " · ".join(part for part in (obj.rubric.name, obj.region.name, byline) if part)
         return format_html('{}<span class="story-details">{}</span>', obj.title, details)
 
+    @admin.display(description=_("language"), ordering="language")
+    def language_code(self, obj):
+        return format_html(
+            '<span lang="{}" title="{}">{}</span>',
+            obj.language,
+            translations.language_label(obj.language),
+            obj.language.upper(),
+        )
+
+    @admin.display(description=_("translations"))
+    def versions(self, obj):
+        return versions_cell(obj)
+
     @admin.display(description=_("status"), ordering="state_rank")
     def state(self, obj):
         state = story_state(obj, timezone.now())
@@ -757,7 +920,7 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
             return ""
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            reverse("articles:preview", kwargs={"pk": obj.pk}),
+            preview_url(obj),
             _("Preview"),
         )
 
@@ -765,7 +928,7 @@ class ArticleAdmin(SafeAutocompleteMixin, SimpleHistoryAdmin):
         # The public address answers 404 until the story is out; staff get the preview.
         if public(obj):
             return obj.get_absolute_url()
-        return reverse("articles:preview", kwargs={"pk": obj.pk})
+        return preview_url(obj)
 
     # -- Bulk actions -----------------------------------------------------------------------
 

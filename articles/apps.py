@@ -1,6 +1,7 @@
 import hashlib
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,16 @@ class ArticlesConfig(AppConfig):
         from articles import body_images
 
         body_images.connect()
+
+        # A tag takes the language of the first story that carries it.
+        from articles import translations
+
+        translations.connect()
+
+        # SQLite's word search compares text casefolded in every alphabet, not only ASCII.
+        from articles.search import add_sqlite_functions
+
+        connection_created.connect(add_sqlite_functions)
 
         # A tag named only with symbols or emoji would get an empty slug: no address at all.
         from taggit.models import Tag

@@ -107,7 +107,10 @@ def changes_since(article, version, fields: Iterable[str]) -> list[FieldChange]:
     """
     changes = []
     opts = type(article)._meta
-    columns = {column.name for column in opts.fields}
+    # Only what versions record (history.TRACKED_FIELDS): a story's language, say, is set when
+    # it is added and refused as a change once it has translations.
+    recorded = {column.name for column in version._meta.fields}
+    columns = {column.name for column in opts.fields} & recorded
     for name in fields:
         if name not in columns:
             continue

@@ -1,5 +1,11 @@
 """RSS 2.0 and Atom 1.0 feeds of the latest stories: all, and per region, rubric, tag, author.
 
+Each language has its own, under its prefix as its pages are (``/feed/`` the default
+language's, ``/ru/feed/``, ``/ru/regions/<slug>/feed/`` …): a feed lists that language's stories
+only, says so (RSS ``<language>``, Atom ``xml:lang``: Django's ``Feed`` gives the active
+language, which the address chose) and speaks it in its title and description. A region,
+rubric, tag or author has a feed in a language where its page exists.
+
 Every feed runs a fixed number of queries (the stories with their latest correction, their
 tags, their authors, and the region/rubric/tag/author itself for the narrowed feeds), whatever
 the volume. An item that was corrected says so first, with the latest correction's time and
@@ -20,15 +26,16 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from articles import body
-from articles.models import Article, Author, Region, Rubric, in_public_use
+from articles.models import Article, Author, Region, Rubric, in_use_by
 from articles.seo import (
     article_modified_at,
     og_image_path,
-    public_path,
+    page_path,
     site_description,
     site_name,
 )
@@ -87,8 +94,10 @@ class LatestArticlesFeed(Feed):
         return site_description()
 
     def base_queryset(self):
+        # The language the address names (serving.middleware.LanguageMiddleware activated it).
         return (
             Article.objects.published()
+            .in_language(get_language())
             .select_related("region", "rubric", "lead_image")
             .with_byline_and_tags()
             .with_latest_correction()
@@ -195,16 +204,21 @@ class TaxonomyFeedMixin:
     only_in_public_use = False
 
     def get_object(self, request, slug):
+        # As the list page: of this language, and for tags and authors, with a public story
+        # in it (articles.views.TaxonomyArticleListView).
         objects = self.model._default_manager.all()
         if self.only_in_public_use:
-            objects = in_public_use(objects, self.lookup)
+            public = Article.objects.published().in_language(get_language())
+            objects = in_use_by(objects, self.lookup, public)
+        else:
+            objects = objects.in_language(get_language())
         return get_object_or_404(objects, slug=slug)
 
     def title(self, obj=None):
         return _("%(name)s · %(site)s") % {"name": obj.name, "site": site_name()}
 
     def link(self, obj=None):
-        return absolute_url(public_path(obj))
+        return absolute_url(page_path(obj))
 
     def feed_url(self, obj=None):
         return absolute_url(reverse(self.url_name, kwargs={"slug": obj.slug}))

@@ -10,6 +10,7 @@ the library, and the body keeps only the HTML our sanitiser allows. The rich-tex
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import DateTimeField, Value
@@ -23,6 +24,7 @@ from articles.concurrency import VersionCheckFormMixin
 from articles.models import Article, Author, Correction, ScheduledEdit, public_at
 from articles.references import MAX_EMBEDS, MAX_GALLERY, MAX_MEDIA, references
 from articles.sanitizer import sanitize_html
+from articles.translations import language_label
 from images.models import Image
 from images.pipeline import ACCEPTED_HELP, ACCEPTED_TYPES, validate_image
 from serving.text import without_control_characters
@@ -136,6 +138,13 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         ),
     )
 
+    # Shown on a translation whose original changed since (the translation panel): ticked,
+    # the save records that the translation says what the original says now.
+    mark_up_to_date = forms.BooleanField(
+        label=_("This translation is up to date with its original"),
+        required=False,
+    )
+
     # Set per request by ArticleAdmin.get_form(); the safe default refuses publishing.
     can_publish = False
 
@@ -151,6 +160,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
             "publish_at",
             "unpublish_at",
             "authors",
+            "language",
             "rubric",
             "region",
             "tags",
@@ -161,6 +171,9 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "language" in self.fields:
+            # Left out of a post (a script, an older form), the story keeps its language.
+            self.fields["language"].required = False
         status = self.fields.get("status")
         if status is not None and not self.can_publish:
             # Show authors only what they may choose; the check itself is clean_status(),
@@ -196,6 +209,58 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         if status == Article.Status.PUBLISHED and not self.can_publish:
             raise forms.ValidationError(PUBLISH_REFUSED, code="publish_refused")
         return status
+
+    def clean_language(self):
+        stored = self.instance.language or settings.LANGUAGE_CODE
+        language = self.cleaned_data.get("language") or stored
+        if self.instance.pk is None or language == stored:
+            return language
+        versions = Article.objects.filter(translation_key=self.instance.translation_key).exclude(
+            pk=self.instance.pk
+        )
+        if self.instance.translation_source_id is not None or versions.exists():
+            raise forms.ValidationError(
+                _(
+                    "This story has translations, so its language stays %(language)s. To "
+                    "write it in another language, use “Translate into …” instead."
+                ),
+                code="language_locked",
+                params={"language": language_label(stored)},
+            )
+        return language
+
+    def _check_taxonomy_language(self, cleaned_data):
+        """Refuse a region or rubric of another language than the story's."""
+        language = cleaned_data.get("language") or self.instance.language
+        for name, kind in (("region", _("region")), ("rubric", _("rubric"))):
+            row = cleaned_data.get(name)
+            if row is None or not language or row.language == language:
+                continue
+            version = row.translation_in(language)
+            if version is not None:
+                message = _(
+                    "“%(name)s” is a %(kind)s in %(its)s, and this story is in %(language)s: "
+                    "choose its version “%(version)s”."
+                )
+            else:
+                message = _(
+                    "“%(name)s” is a %(kind)s in %(its)s, and this story is in %(language)s: "
+                    "choose one in %(language)s, or add a version of it in %(language)s first."
+                )
+            self.add_error(
+                name,
+                forms.ValidationError(
+                    message,
+                    code="other_language",
+                    params={
+                        "name": row.name,
+                        "kind": kind,
+                        "its": language_label(row.language),
+                        "language": language_label(language),
+                        "version": getattr(version, "name", ""),
+                    },
+                ),
+            )
 
     def clean_lead_image(self):
         image = self.cleaned_data.get("lead_image")
@@ -255,6 +320,7 @@ class ArticleAdminForm(VersionCheckFormMixin, forms.ModelForm):
         if cleaned_data.get("tags"):
             tags = (without_control_characters(tag).strip() for tag in cleaned_data["tags"])
             cleaned_data["tags"] = [tag for tag in tags if tag]
+        self._check_taxonomy_language(cleaned_data)
         publish_at, unpublish_at = cleaned_data.get("publish_at"), cleaned_data.get("unpublish_at")
         if publish_at and unpublish_at and unpublish_at <= publish_at:
             self.add_error(

@@ -1,8 +1,10 @@
+import hashlib
 import math
 import re
 import uuid
 from datetime import timedelta
 
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -23,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
@@ -55,41 +57,123 @@ def author_photo_path(instance, filename: str) -> str:
     return f"authors/{uuid.uuid4().hex}.{extension}"
 
 
-class Region(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages (``NEWSROOM_LANGUAGES``), read when asked so that a deployment
+    adding one needs no migration."""
+    return settings.LANGUAGES
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def ascii_slug(text: str, max_length: int) -> str:
+    """Return a slug of *text* in Latin letters, whatever its script ("Переговоры в Алматы" →
+    "peregovory-v-almaty"), as the admin's own slug field would prefill it."""
+    return slugify(anyascii(text))[:max_length].strip("-")
+
+
+class TranslatableQuerySet(models.QuerySet):
+    def in_language(self, language: str):
+        """Return the rows written in *language*: every public list shows one language."""
+        return self.filter(language=language)
+
+
+class Translatable(models.Model):
+    """A row in one language, linked to its translations by a shared ``translation_key``.
+
+    Translations are rows of their own (as Wagtail's locales are), so a Russian story points
+    at the Russian region and rubric: lists, teasers and links read names in the page's
+    language with no extra query.
+    """
+
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        default=default_language,
+        db_index=True,
+    )
+    # Rows that share it are translations of one another (one per language).
+    translation_key = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def translations(self) -> models.QuerySet:
+        """Return the other languages' versions of this row (public or not: filter them)."""
+        return (
+            type(self)
+            ._default_manager.filter(translation_key=self.translation_key)
+            .exclude(pk=self.pk)
+        )
+
+    def translation_in(self, language: str):
+        """Return this row's version in *language* (itself for its own), or None."""
+        if language == self.language:
+            return self
+        return (
+            type(self)
+            ._default_manager.filter(translation_key=self.translation_key, language=language)
+            .first()
+        )
+
+
+class Region(Translatable):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Regions are listed on the home page in this order.")
     )
 
+    objects = TranslatableQuerySet.as_manager()
+
     class Meta:
         ordering = ("position", "name")
         verbose_name = _("region")
         verbose_name_plural = _("regions")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="region_slug_per_language"),
+            models.UniqueConstraint(fields=["language", "name"], name="region_name_per_language"),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="region_one_per_language"
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:region", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:region", kwargs={"slug": self.slug})
 
 
-class Rubric(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+class Rubric(Translatable):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+
+    objects = TranslatableQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
         verbose_name = _("rubric")
         verbose_name_plural = _("rubrics")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="rubric_slug_per_language"),
+            models.UniqueConstraint(fields=["language", "name"], name="rubric_name_per_language"),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="rubric_one_per_language"
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:rubric", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:rubric", kwargs={"slug": self.slug})
 
 
 class Author(models.Model):
@@ -149,7 +233,7 @@ def expired_at(moment) -> Q:
     return Q(status=Article.Status.PUBLISHED, unpublish_at__lte=moment)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(TranslatableQuerySet):
     def published(self):
         """Return the stories the public may see now. The one gate every public path uses."""
         return self.filter(public_at(timezone.now()))
@@ -228,14 +312,21 @@ class ArticleQuerySet(models.QuerySet):
     def for_links(self):
         """Return rows for links to stories (rubric, title, time): only those columns read."""
         return self.select_related("rubric").only(
-            "title", "slug", "publish_at", "rubric__name", "rubric__slug"
+            "title",
+            "slug",
+            "language",
+            "publish_at",
+            "rubric__name",
+            "rubric__slug",
+            "rubric__language",
         )
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
-    def latest_per_region(self, per_region: int):
-        """Return the *per_region* newest stories of every region, grouped by region.
+    def latest_per_region(self, per_region: int, language: str):
+        """Return the *per_region* newest stories of every region in *language*, grouped by
+        region.
 
         Rows come in the regions' own order, newest first inside each region. Two queries
         whatever the number of regions or stories, each reading only a few rows: the first
@@ -248,9 +339,13 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-publish_at", "-pk")
             .values("publish_at", "pk")[per_region - 1 : per_region]
         )
-        edges = Region.objects.annotate(
-            edge_at=Subquery(edge.values("publish_at")), edge_pk=Subquery(edge.values("pk"))
-        ).values_list("pk", "edge_at", "edge_pk")
+        edges = (
+            Region.objects.in_language(language)
+            .annotate(
+                edge_at=Subquery(edge.values("publish_at")), edge_pk=Subquery(edge.values("pk"))
+            )
+            .values_list("pk", "edge_at", "edge_pk")
+        )
         wanted = Q(pk__in=[])
         for region_id, edge_at, edge_pk in edges:
             if edge_at is None:
@@ -365,7 +460,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(models.Q(authors__user=user) | models.Q(created_by=user)).distinct()
 
 
-class Article(models.Model):
+class Article(Translatable):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
@@ -455,6 +550,23 @@ class Article(models.Model):
     # Optimistic concurrency (articles.concurrency): every write to a stored story adds one,
     # so an editor saving a form opened at an older version is stopped, not overwriting.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # What readers read of it (title, teaser, body), digested in save(): a translation compares
+    # its source's with the one it was last brought up to date with (articles.translations).
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
+    translation_source = models.ForeignKey(
+        "self",
+        verbose_name=_("translated from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="translations_made",
+    )
+    # The source's content digest and history version when this translation was last up to
+    # date with it: a source edited since makes the translation out of date, and the diff
+    # between that version and the source now shows what to translate.
+    source_digest = models.CharField(max_length=64, blank=True, editable=False)
+    source_history_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -466,14 +578,21 @@ class Article(models.Model):
             ("publish_article", _("Can publish and unpublish stories")),
             ("edit_any_article", _("Can edit stories of any author")),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="article_one_per_language"
+            ),
+        ]
         # Every column of the published gate (public_at) is in the indexes the public lists
         # read, unpublish_at as an included column (PostgreSQL; SQLite has none): counts and
         # deep pages are then answered from the index alone, never from the table's rows.
         indexes = [
+            # Every public list but the region's and rubric's (whose rows are of one language)
+            # shows one language.
             models.Index(
-                fields=["status", "publish_at"],
+                fields=["language", "status", "publish_at"],
                 include=["unpublish_at"],
-                name="article_status_publish",
+                name="article_language_publish",
             ),
             models.Index(
                 fields=["region", "status", "publish_at"],
@@ -489,12 +608,12 @@ class Article(models.Model):
             # the gate's columns beside the id, PostgreSQL answers from this index alone.
             models.Index(
                 fields=["id", "status", "publish_at"],
-                include=["unpublish_at"],
+                include=["unpublish_at", "language"],
                 name="article_id_visibility",
             ),
             # The content API's sync order (api.views): when a story last changed for a reader,
             # its last edit or its publication if later, then its id. Pages deep in it are then
-            # a range of this index, as the newest-first ones are of article_status_publish.
+            # a range of this index, as the newest-first ones are of article_language_publish.
             models.Index(
                 F("status"),
                 Greatest("updated_at", "publish_at"),
@@ -508,10 +627,14 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.title)[:200]
+            self.slug = ascii_slug(self.title, 200)
         self.body = sanitize_html(self.body)
         self.teaser = " ".join(self.teaser.split())
         self.reading_time = reading_minutes(self.body)
+        self.content_digest = content_digest(self.title, self.teaser, self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "teaser", "body"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "content_digest"}
         if self.pk is None or (
             # A story rebuilt from a history version (a revert) is "adding" but exists.
             self._state.adding and not type(self).objects.filter(pk=self.pk).exists()
@@ -527,7 +650,8 @@ class Article(models.Model):
         self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True)[0]
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @cached_property
     def byline(self) -> list["Author"]:
@@ -576,6 +700,38 @@ class Article(models.Model):
     def is_expired(self) -> bool:
         """Return whether this story, as stored, came down at its "unpublish at" time."""
         return type(self).objects.filter(pk=self.pk).expired().exists()
+
+
+class TagLanguage(Translatable):
+    """The language of a (taggit) tag, and its translations: "Iran" and "Иран" share a key.
+
+    Every tag gets one when a story first carries it, in the story's language
+    (articles.translations); the tag's page exists in that language.
+    """
+
+    tag = models.OneToOneField(
+        Tag, on_delete=models.CASCADE, primary_key=True, related_name="language_info"
+    )
+
+    objects = TranslatableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tag language")
+        verbose_name_plural = _("tag languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="tag_one_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tag} ({self.language})"
+
+
+def content_digest(title: str, teaser: str, body: str) -> str:
+    """Return a digest of what readers read of a story: equal digests, nothing to translate."""
+    text = "\x1f".join((title, teaser, body))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def reading_minutes(html: str) -> int:

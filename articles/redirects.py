@@ -15,16 +15,19 @@
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.http import HttpResponseGone, HttpResponsePermanentRedirect
 from django.template import loader
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from taggit.models import Tag
 
 from articles.models import Article, Author, Redirect, in_public_use
 from articles.seo import public_path
+from serving.languages import in_language, language_of_path, without_language
 
 SLUG_MODELS = (
     "articles.Article",
@@ -88,10 +91,25 @@ def candidate_paths(path: str) -> list[str]:
 
 
 def find_redirect(path: str) -> str | None:
-    """Return where *path* has moved to, or ``None``: one query."""
+    """Return where *path* has moved to, or ``None``: one query (two under a prefix).
+
+    A move recorded for a page of every language (an author's page, a tag's) holds for its
+    pages under each language's prefix too: ``/ru/authors/old/`` follows ``/authors/old/`` to
+    ``/ru/authors/new/``.
+    """
     if "\x00" in path:
         # No stored path holds a NUL byte, and PostgreSQL refuses one in a query.
         return None
+    target = _find_redirect(path)
+    language = language_of_path(path)
+    if target is None and language is not None:
+        target = _find_redirect(without_language(path))
+        if target is not None and target.startswith("/") and language_of_path(target) is None:
+            target = in_language(target, language)
+    return target
+
+
+def _find_redirect(path: str) -> str | None:
     candidates = candidate_paths(path)
     moves = dict(
         Redirect.objects.filter(old_path__in=candidates).values_list("old_path", "new_path")
@@ -127,8 +145,10 @@ def target_state(target: str) -> str:
     """
     if target.startswith(("http://", "https://")):
         return PUBLIC
+    path = target.split("?", 1)[0]
     try:
-        match = resolve(target.split("?", 1)[0])
+        with translation.override(language_of_path(path) or settings.LANGUAGE_CODE):
+            match = resolve(path)
     except Resolver404:
         return MISSING
     slug = match.kwargs.get("slug")

@@ -3,12 +3,16 @@
 Two engines behind one function, chosen by the database vendor:
 
 * PostgreSQL: a ``search_vector`` tsvector column on ``articles_article``, weighted title (A) >
-  teaser (B) > body (C), kept current by a database trigger (migration ``0004_search``) so
-  that ``bulk_create()`` and ``QuerySet.update()`` keep it right too. It is deliberately *not* a
-  Django model field: Django never selects it (list and story pages do not drag a tsvector
-  along) and never writes it; queries reach it through :class:`SearchVectorColumn`. A trigger
-  rather than a ``GENERATED ALWAYS`` column so that a later migration may still alter the type
-  of title, teaser or body (PostgreSQL refuses that for columns a generated column uses).
+  teaser (B) > body (C), kept current by a database trigger (migrations ``0004_search`` and
+  ``0024_search_languages``) so that ``bulk_create()`` and ``QuerySet.update()`` keep it right
+  too. Each story is read with its language's text search configuration (stemmer and stop
+  words: articles/search_config.py), and each query with the page's, so "переговоры" finds
+  "переговорах" on a Russian page and "negotiation" finds "negotiations" on an English one.
+  The column is deliberately *not* a Django model field: Django never selects it (list and
+  story pages do not drag a tsvector along) and never writes it; queries reach it through
+  :class:`SearchVectorColumn`. A trigger rather than a ``GENERATED ALWAYS`` column so that a
+  later migration may still alter the type of title, teaser or body (PostgreSQL refuses that
+  for columns a generated column uses).
   Results are ranked with ``ts_rank`` and get ``ts_headline`` snippets.
 
   Ranking costs a read of every matching row, so a word found in most of 100,000 stories
@@ -18,8 +22,9 @@ Two engines behind one function, chosen by the database vendor:
   stories first (a range of the publication-time index), and when enough of them match, it
   is a broad query whose best matches among the newest are shown. The cost stays bounded
   whatever the volume and however wrong the planner's estimate.
-* Anything else (SQLite for ``make run``): every word must occur in the title, teaser or body
-  (``icontains``); title matches come first, then the newest.
+* SQLite (for ``make run``): every word must occur in the title, teaser or body, whatever its
+  case in any alphabet (SQLite's own ``LIKE`` folds ASCII letters only); title matches come
+  first, then the newest.
 
 Both read a query as PostgreSQL's ``websearch_to_tsquery`` does: ``-word`` (or ``-"a
 phrase"``) leaves out the stories that contain it, on every path, suggestions included.
@@ -27,11 +32,13 @@ phrase"``) leaves out the stories that contain it, on every path, suggestions in
 When a query finds nothing, its words may hold a typo ("Armnia"). Each word is then respelt
 to the closest word the published stories use, and when the respelt query finds stories,
 they are shown with "Did you mean …?". On PostgreSQL the candidates come from a table of
-every word of every story with a trigram index (migration ``0009_search_words``, kept current
-by a trigger), so titles, teasers and bodies all count; elsewhere from a cached vocabulary of
-the newest published stories, compared with ``difflib``. Either way a word is suggested only
-when a published story contains it: the table also holds the words of drafts, and a
-suggestion must never give away text that is not public.
+every word of every story, by the story's language, with a trigram index (migrations
+``0009_search_words`` and ``0024_search_languages``, kept current by a trigger), so titles,
+teasers and bodies all count; elsewhere from a cached vocabulary of the newest published
+stories in the page's language, compared with ``difflib``. Either way a word is suggested
+only when a published story in the page's language contains it: the table also holds the
+words of drafts, and a suggestion must never give away text that is not public, nor offer a
+word of another language.
 
 Snippets are built so that stored text can never inject markup: the database marks matches
 with two private-use characters, the text is escaped, and only then are the markers turned
@@ -46,6 +53,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -77,10 +85,10 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Region, Rubric
+from articles.search_config import FUNCTION as CONFIG_FUNCTION
 
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_PAGE = 20
-SEARCH_CONFIG = "english"
 # Title (A) far above teaser (B) above body (C); D is unused. ts_rank takes them D, C, B, A.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # Words in a SQLite query beyond this many are ignored: each one adds three LIKE scans.
@@ -93,6 +101,8 @@ SNIPPET_SOURCE_CHARS = 8000
 MIN_TYPO_LENGTH = 4
 MAX_TYPO_LENGTH = 40
 MIN_KNOWN_LENGTH = 3
+# SQLite: the function that casefolds text in every alphabet for the word search.
+SQLITE_CASEFOLD = "newsroom_casefold"
 # PostgreSQL: the known words closest to a typo that are checked against the published
 # stories, best first; the first that a published story contains is suggested.
 CANDIDATES_PER_WORD = 5
@@ -167,6 +177,18 @@ class SearchVectorColumn(Expression):
         )
 
 
+class SearchConfigOf(Func):
+    """The text search configuration of a language code (``articles_search_config``, 0024)."""
+
+    function = CONFIG_FUNCTION
+    output_field = TextField()
+
+
+def text_search_config(language: str) -> SearchConfigOf:
+    """Return the configuration that reads *language*, as the database maps it."""
+    return SearchConfigOf(Value(language))
+
+
 class Left(Func):
     function = "left"
     output_field = TextField()
@@ -203,8 +225,9 @@ class Found:
     total: int | None  # exact number of matches; None for a broad query
 
 
-def find_ids(queryset: QuerySet, query: str) -> Found:
-    """Return the ids of the stories of *queryset* that match *query*, best first (PostgreSQL).
+def find_ids(queryset: QuerySet, query: str, language: str) -> Found:
+    """Return the ids of the stories of *queryset* that match *query*, best first (PostgreSQL);
+    *query* is read as *language*, the language of the stories.
 
     Every ranking reads a bounded number of rows, so neither a common word nor a wrong
     estimate can make a search slow. When the planner expects fewer matches than the fence
@@ -213,14 +236,16 @@ def find_ids(queryset: QuerySet, query: str) -> Found:
     first, and ten matches or more among them make it a broad query, whose best matches
     among the newest are shown. At most three queries: the estimate and two rankings.
     """
-    matching = _matching_rows(queryset, query)
+    matching = _matching_rows(queryset, query, language)
     estimate = estimate_rows(matching.values("pk"))
     if estimate >= EXACT_FENCE:
-        ids, matched = _rank(_newest(queryset, NEWEST_WINDOW), query)
+        ids, matched = _rank(_newest(queryset, NEWEST_WINDOW), query, language)
         if matched >= MIN_BROAD_RESULTS:
             return Found(ids, "broad", None)
     first_matches = matching.order_by().values("pk")[:EXACT_FENCE]
-    ids, matched = _rank(queryset.model._default_manager.filter(pk__in=first_matches), query)
+    ids, matched = _rank(
+        queryset.model._default_manager.filter(pk__in=first_matches), query, language
+    )
     if matched >= EXACT_FENCE:
         # More matches than the estimate said, spread too thinly for the newest to show
         # them: rank the first the index gave rather than read them all.
@@ -228,18 +253,19 @@ def find_ids(queryset: QuerySet, query: str) -> Found:
     return Found(ids, "ranked", matched)
 
 
-def find_or_respell(queryset: QuerySet, query: str) -> tuple[Found, str | None]:
+def find_or_respell(queryset: QuerySet, query: str, language: str) -> tuple[Found, str | None]:
     """Return what *query* finds in *queryset* (PostgreSQL), and ``None``; or, when it finds
-    nothing but its words respelt do, what they find and the respelt query.
+    nothing but its words respelt with words of *language*'s stories do, what they find and
+    the respelt query.
 
     The respelt query is searched like any other, so its ``-word`` exclusions hold as well.
     """
-    found = find_ids(queryset, query)
+    found = find_ids(queryset, query, language)
     if found.ids:
         return found, None
-    respelt = respell(query, nearest_public_words(queryset, query))
+    respelt = respell(query, nearest_public_words(queryset, query, language))
     if respelt != query:
-        found_respelt = find_ids(queryset, respelt)
+        found_respelt = find_ids(queryset, respelt, language)
         if found_respelt.ids:
             return found_respelt, respelt
     return found, None
@@ -258,14 +284,14 @@ def _newest(queryset: QuerySet, count: int) -> QuerySet:
     return queryset.filter(publish_at__gte=since)
 
 
-def _rank(rows: QuerySet, query: str) -> tuple[list[int], int]:
+def _rank(rows: QuerySet, query: str, language: str) -> tuple[list[int], int]:
     """Rank the stories of *rows* that match *query*; return the best ids and how many match.
 
     *rows* is fenced (:func:`_newest`, or the first matches the GIN index gave), so that
     ranking reads a bounded number of rows, however common the words and however wrong
     the planner's estimate.
     """
-    tsquery = _tsquery(query)
+    tsquery = _tsquery(query, language)
     ranked = (
         rows.alias(search_vector=SearchVectorColumn())
         .filter(search_vector=tsquery)
@@ -280,9 +306,11 @@ def _rank(rows: QuerySet, query: str) -> tuple[list[int], int]:
     return [pk for pk, _matched in found], (found[0][1] if found else 0)
 
 
-def page_articles(queryset: QuerySet, ids: list[int], query: str) -> list:
-    """Return the stories with these *ids*, in that order, each with ``snippet_raw``."""
-    rows = queryset.filter(pk__in=ids).annotate(snippet_raw=_headline(_tsquery(query)))
+def page_articles(queryset: QuerySet, ids: list[int], query: str, language: str) -> list:
+    """Return the stories with these *ids*, in that order, each with ``snippet_raw``: the
+    matches of *query*, read as *language*, marked."""
+    tsquery = _tsquery(query, language)
+    rows = queryset.filter(pk__in=ids).annotate(snippet_raw=_headline(tsquery, language))
     by_id = {article.pk: article for article in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -293,8 +321,10 @@ def estimate_rows(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def _tsquery(query: str) -> SearchQuery:
-    return SearchQuery(tsquery_text(query), config=SEARCH_CONFIG, search_type="websearch")
+def _tsquery(query: str, language: str) -> SearchQuery:
+    return SearchQuery(
+        tsquery_text(query), config=text_search_config(language), search_type="websearch"
+    )
 
 
 def tsquery_text(query: str) -> str:
@@ -314,11 +344,13 @@ def tsquery_text(query: str) -> str:
     return " ".join(words)
 
 
-def _matching_rows(queryset: QuerySet, query: str) -> QuerySet:
-    return queryset.alias(search_vector=SearchVectorColumn()).filter(search_vector=_tsquery(query))
+def _matching_rows(queryset: QuerySet, query: str, language: str) -> QuerySet:
+    return queryset.alias(search_vector=SearchVectorColumn()).filter(
+        search_vector=_tsquery(query, language)
+    )
 
 
-def _headline(query: SearchQuery) -> SearchHeadline:
+def _headline(query: SearchQuery, language: str) -> SearchHeadline:
     # One HTML-escaped text: the teaser (plain text, escaped here) and the body without tags.
     source = Concat(
         escape_in_db(F("teaser")),
@@ -329,7 +361,7 @@ def _headline(query: SearchQuery) -> SearchHeadline:
     return SearchHeadline(
         source,
         query,
-        config=SEARCH_CONFIG,
+        config=text_search_config(language),
         start_sel=MARK_START,
         stop_sel=MARK_STOP,
         max_words=35,
@@ -378,20 +410,49 @@ def left_out_words(query: str) -> list[list[str]]:
     return [words for words in terms if words][:MAX_FALLBACK_WORDS]
 
 
+class Casefold(Func):
+    """Text casefolded in every alphabet (SQLite: :func:`add_sqlite_functions`)."""
+
+    function = SQLITE_CASEFOLD
+    output_field = TextField()
+
+
+def add_sqlite_functions(sender, connection, **kwargs) -> None:
+    """Give a new SQLite connection :class:`Casefold` (a ``connection_created`` receiver)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_CASEFOLD, 1, _casefold, deterministic=True)
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
+
+
 def _mentions(word: str) -> Q:
-    return Q(title__icontains=word) | Q(teaser__icontains=word) | Q(body__icontains=word)
+    folded = word.casefold()
+    return (
+        Q(folded_title__contains=folded)
+        | Q(folded_teaser__contains=folded)
+        | Q(folded_body__contains=folded)
+    )
 
 
 def _words(queryset: QuerySet, query: str) -> QuerySet:
     words = query_words(query)
     if not words:
         return queryset.none()
+    # SQLite's LIKE ignores the case of ASCII letters only: "Переговоры" is no match for
+    # "переговоры". Both sides are casefolded instead.
+    queryset = queryset.alias(
+        folded_title=Casefold("title"),
+        folded_teaser=Casefold("teaser"),
+        folded_body=Casefold("body"),
+    )
     in_title = Q()
     in_teaser = Q()
     for word in words:
         queryset = queryset.filter(_mentions(word))
-        in_title &= Q(title__icontains=word)
-        in_teaser &= Q(teaser__icontains=word)
+        in_title &= Q(folded_title__contains=word.casefold())
+        in_teaser &= Q(folded_teaser__contains=word.casefold())
     for left_out in left_out_words(query):
         all_of_them = Q()
         for word in left_out:
@@ -449,19 +510,20 @@ def _in_case_of(typed: str, word: str) -> str:
     return word
 
 
-# The known words closest to each typo, best first, and whether each is the typo's own word
-# to the search (the same stem: "negotiation" is no typo of "negotiations") and whether the
-# search can find it at all (stop words it cannot). The trigram index finds them (%).
-NEAREST_WORDS_SQL = """
+# The known words of the language closest to each typo, best first, and whether each is the
+# typo's own word to the search (the same stem in that language: "negotiation" is no typo of
+# "negotiations") and whether the search can find it at all (stop words it cannot). The
+# trigram index finds them (%).
+NEAREST_WORDS_SQL = f"""
     SELECT typo.word, known.word,
-        plainto_tsquery(%(config)s::regconfig, known.word)
-            = plainto_tsquery(%(config)s::regconfig, typo.word),
-        numnode(plainto_tsquery(%(config)s::regconfig, known.word)) > 0
+        plainto_tsquery({CONFIG_FUNCTION}(%(language)s), known.word)
+            = plainto_tsquery({CONFIG_FUNCTION}(%(language)s), typo.word),
+        numnode(plainto_tsquery({CONFIG_FUNCTION}(%(language)s), known.word)) > 0
     FROM unnest(%(typos)s::text[]) WITH ORDINALITY AS typo (word, position)
     CROSS JOIN LATERAL (
         SELECT searchword.word, similarity(searchword.word, typo.word) AS score
         FROM articles_searchword AS searchword
-        WHERE searchword.word %% typo.word
+        WHERE searchword.language = %(language)s AND searchword.word %% typo.word
         ORDER BY score DESC, searchword.word
         LIMIT %(per_word)s
     ) AS known
@@ -469,18 +531,19 @@ NEAREST_WORDS_SQL = """
 """
 
 
-def nearest_public_words(queryset: QuerySet, query: str) -> dict[str, str]:
+def nearest_public_words(queryset: QuerySet, query: str, language: str) -> dict[str, str]:
     """Map each typo of *query* (lowercase) to the closest word a story of *queryset* uses.
 
-    PostgreSQL. The candidates come from the words table (one query); then the closest of
-    each typo is checked against the stories of *queryset*, the published ones (one query),
-    and only for typos whose closest word no such story contains, the others (one more).
-    A typo whose closest public word has its stem is no typo to the search: left alone.
+    PostgreSQL; *queryset* holds stories in *language*. The candidates come from the words
+    table, its words of stories in *language* (one query); then the closest of each typo is
+    checked against the stories of *queryset*, the published ones (one query), and only for
+    typos whose closest word no such story contains, the others (one more). A typo whose
+    closest public word has its stem in *language* is no typo to the search: left alone.
     """
     typos = list(dict.fromkeys(typed.lower() for _start, _end, typed in typo_words(query)))
     if not typos:
         return {}
-    params = {"config": SEARCH_CONFIG, "typos": typos, "per_word": CANDIDATES_PER_WORD}
+    params = {"language": language, "typos": typos, "per_word": CANDIDATES_PER_WORD}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(NEAREST_WORDS_SQL, params)
         nearest = cursor.fetchall()
@@ -497,7 +560,9 @@ def nearest_public_words(queryset: QuerySet, query: str) -> dict[str, str]:
     # Checking a word costs a few milliseconds, and the closest is nearly always public.
     for tried in (slice(0, 1), slice(1, None)):
         public = _used_by(
-            queryset, sorted({word for words in unsettled.values() for word, _ in words[tried]})
+            queryset,
+            sorted({word for words in unsettled.values() for word, _ in words[tried]}),
+            language,
         )
         for typo, words in list(unsettled.items()):
             best = next(((word, same) for word, same in words[tried] if word in public), None)
@@ -508,12 +573,13 @@ def nearest_public_words(queryset: QuerySet, query: str) -> dict[str, str]:
     return corrections
 
 
-def _used_by(queryset: QuerySet, words: list[str]) -> set[str]:
+def _used_by(queryset: QuerySet, words: list[str], language: str) -> set[str]:
     """Return those of *words* that a story of *queryset* contains as a word (one query)."""
     if not words:
         return set()
     checks = {
-        f"uses_{index}": Exists(_containing(queryset, word)) for index, word in enumerate(words)
+        f"uses_{index}": Exists(_containing(queryset, word, language))
+        for index, word in enumerate(words)
     }
     # Any row of the queryset carries the answers; none means no story at all, so no word.
     row = next(iter(queryset.order_by().values(**checks)[:1]), None)
@@ -522,26 +588,28 @@ def _used_by(queryset: QuerySet, words: list[str]) -> set[str]:
     return {word for index, word in enumerate(words) if row[f"uses_{index}"]}
 
 
-def _containing(queryset: QuerySet, word: str) -> QuerySet:
+def _containing(queryset: QuerySet, word: str, language: str) -> QuerySet:
     # The stem finds the candidates through the GIN index; the text itself decides, as a
     # draft may spell a word ("Armenians") whose stem ("armenian") public stories have.
-    candidates = _matching_rows(queryset, word).order_by().values("pk")[:WORD_CHECK_FENCE]
+    candidates = _matching_rows(queryset, word, language).order_by().values("pk")[:WORD_CHECK_FENCE]
     pattern = rf"\m{word}\M"
     return queryset.filter(pk__in=candidates).filter(
         Q(title__iregex=pattern) | Q(teaser__iregex=pattern) | Q(body__iregex=pattern)
     )
 
 
-def vocabulary(published: QuerySet) -> list[str]:
-    """Return the words of the newest *published* stories, the most used first (cached).
+def vocabulary(published: QuerySet, language: str) -> list[str]:
+    """Return the words of the newest *published* stories, which are those in *language*,
+    the most used first (cached).
 
-    For typos on databases without the words table. The cache key holds the number of
-    published stories and their latest edit, so publishing, unpublishing or editing a story
-    makes a new list; either way a suggestion is only made when the search finds it.
+    For typos on databases without the words table. The cache key holds the language, the
+    number of its published stories and their latest edit, so publishing, unpublishing or
+    editing a story makes a new list; either way a suggestion is only made when the search
+    finds it.
     """
     stamp = published.aggregate(stories=Count("pk"), edited=Max("updated_at"))
     edited = stamp["edited"].timestamp() if stamp["edited"] else 0
-    key = f"search:vocabulary:{published.db}:{stamp['stories']}:{edited}"
+    key = f"search:vocabulary:{published.db}:{language}:{stamp['stories']}:{edited}"
     words = cache.get(key)
     if words is None:
         stories = Counter()
@@ -616,8 +684,9 @@ class SearchFilters:
         return queryset
 
 
-def run_search(params, *, using: str = "default") -> dict:
-    """Return the context of the search page for the GET *params* (q, region, rubric, page).
+def run_search(params, *, language: str | None = None, using: str = "default") -> dict:
+    """Return the context of the search page for the GET *params* (q, region, rubric, page),
+    over the published stories in *language* (the default language's if None).
 
     A fixed number of queries when something matches: regions and rubrics for the filters;
     on PostgreSQL the estimate, the ranked ids (a second ranking for some broad queries) and
@@ -627,8 +696,9 @@ def run_search(params, *, using: str = "default") -> dict:
     vocabulary's key (and, once per change, the vocabulary) and the respelt query's COUNT.
     """
     query = clean_query(params.get("q"))
-    regions = list(Region.objects.using(using).order_by("position", "name"))
-    rubrics = list(Rubric.objects.using(using).order_by("name"))
+    language = language or settings.LANGUAGE_CODE
+    regions = list(Region.objects.using(using).in_language(language).order_by("position", "name"))
+    rubrics = list(Rubric.objects.using(using).in_language(language).order_by("name"))
     filters = SearchFilters(
         region=_pick(regions, params.get("region")), rubric=_pick(rubrics, params.get("rubric"))
     )
@@ -646,19 +716,22 @@ def run_search(params, *, using: str = "default") -> dict:
     }
     if not query:
         return context
-    published = filters.apply(Article.objects.using(using).published())
+    public = Article.objects.using(using).published().in_language(language)
+    published = filters.apply(public)
     for_display = published.select_related("region", "rubric").defer("body")
     if uses_postgres(using):
-        found, suggestion = find_or_respell(published, query)
+        found, suggestion = find_or_respell(published, query, language)
         paginator = Paginator(found.ids, RESULTS_PER_PAGE)
         page_obj = paginator.get_page(params.get("page"))
-        page_obj.object_list = page_articles(for_display, page_obj.object_list, suggestion or query)
+        page_obj.object_list = page_articles(
+            for_display, page_obj.object_list, suggestion or query, language
+        )
         mode, total = found.mode, found.total
     else:
         paginator = Paginator(_words(for_display, query), RESULTS_PER_PAGE)
         suggestion = None
         if not paginator.count and typo_words(query):
-            words = vocabulary(Article.objects.using(using).published())
+            words = vocabulary(public, language)
             respelt = respell(query, nearest_words(words, query))
             respelt_paginator = Paginator(_words(for_display, respelt), RESULTS_PER_PAGE)
             if respelt != query and respelt_paginator.count:

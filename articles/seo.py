@@ -15,9 +15,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from images.pipeline import widths_by_format
@@ -36,6 +37,40 @@ HEADLINE_MAX_LENGTH = 110
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+# OpenGraph's og:locale is language_TERRITORY. Where a language is spoken in several countries,
+# the one of the newsroom's readers or the language's usual reference: British English (a
+# European newsroom), Russian of Russia, Arabic as Facebook writes it (ar_AR).
+OG_LOCALES = {
+    "en": "en_GB",
+    "ru": "ru_RU",
+    "uk": "uk_UA",
+    "be": "be_BY",
+    "ka": "ka_GE",
+    "hy": "hy_AM",
+    "az": "az_AZ",
+    "kk": "kk_KZ",
+    "ky": "ky_KG",
+    "uz": "uz_UZ",
+    "tg": "tg_TJ",
+    "tk": "tk_TM",
+    "ar": "ar_AR",
+    "fa": "fa_IR",
+    "he": "he_IL",
+    "tr": "tr_TR",
+    "de": "de_DE",
+    "fr": "fr_FR",
+}
+
+
+def og_locale(language: str) -> str:
+    """Return the OpenGraph locale of a site language: "en" → "en_GB", "ru" → "ru_RU",
+    "pt-br" → "pt_BR"; a language we name no country for, its code twice ("lv" → "lv_LV")."""
+    if language in OG_LOCALES:
+        return OG_LOCALES[language]
+    code, _dash, territory = language.partition("-")
+    return f"{code}_{(territory or code).upper()}"
+
+
 def site_name() -> str:
     return settings.NEWSROOM_SITE_NAME
 
@@ -51,7 +86,25 @@ def site_description() -> str:
 
 
 def public_path(instance) -> str:
-    """Return the reader-facing path of a story, region, rubric, author or (taggit) tag."""
+    """Return the reader-facing path of a story, region, rubric, author or (taggit) tag.
+
+    Stories, regions and rubrics have one language and their own address in it. An author's
+    or tag's page exists in every language with a public story of theirs: this is the default
+    language's address, whatever language is active (a Russian-speaking editor's admin), which
+    the page cache and the redirects read for all of them.
+    """
+    if hasattr(instance, "language"):
+        return instance.get_absolute_url()
+    with translation.override(settings.LANGUAGE_CODE):
+        if hasattr(instance, "get_absolute_url"):
+            return instance.get_absolute_url()
+        return reverse("articles:tag", kwargs={"slug": instance.slug})
+
+
+def page_path(instance) -> str:
+    """Return the path of the page of a region, rubric, author or (taggit) tag that is being
+    shown: a region's or rubric's own; an author's or tag's in the active language (the
+    page's, the feed's), where :func:`public_path` gives the default language's."""
     if hasattr(instance, "get_absolute_url"):
         return instance.get_absolute_url()
     return reverse("articles:tag", kwargs={"slug": instance.slug})
@@ -167,8 +220,32 @@ def publisher_data() -> dict[str, Any]:
     }
 
 
-def news_article_data(article, *, url: str) -> dict[str, Any]:
-    """Return the schema.org ``NewsArticle`` of *article* (byline and tags read once a page)."""
+def _work(version) -> dict[str, str]:
+    url = absolute_url(version.get_absolute_url())
+    return {"@type": "NewsArticle", "@id": url, "url": url, "inLanguage": version.language}
+
+
+def translation_data(article, versions) -> dict[str, Any]:
+    """Return the schema.org links of *article* to its translations among *versions* (its
+    published ones, ``articles.translations.story_versions``): ``workTranslation``, the
+    translations made from it; ``translationOfWork``, the story it was translated from."""
+    data = {}
+    made_from_it = [
+        _work(version) for version in versions if version.translation_source_id == article.pk
+    ]
+    if made_from_it:
+        data["workTranslation"] = made_from_it
+    source = next(
+        (version for version in versions if version.pk == article.translation_source_id), None
+    )
+    if article.translation_source_id is not None and source is not None:
+        data["translationOfWork"] = _work(source)
+    return data
+
+
+def news_article_data(article, *, url: str, versions=()) -> dict[str, Any]:
+    """Return the schema.org ``NewsArticle`` of *article* (byline and tags read once a page),
+    linked to its published translations among *versions*."""
     images = share_image_urls(article) or [og_image_url(article)]
     data = {
         "@context": "https://schema.org",
@@ -184,7 +261,8 @@ def news_article_data(article, *, url: str) -> dict[str, Any]:
         "keywords": [tag.name for tag in article.tag_list],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "inLanguage": settings.LANGUAGE_CODE,
+        "inLanguage": article.language,
+        **translation_data(article, versions),
     }
     if article.unpublish_at is not None:
         # schema.org's end of the page's relevance: the story comes down then.
@@ -262,11 +340,13 @@ def breadcrumb_data(trail: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def website_data() -> dict[str, Any]:
-    """Return the ``WebSite`` with a ``SearchAction`` (the site search box in results)."""
+    """Return the ``WebSite`` with a ``SearchAction`` (the site search box in results), in
+    the page's language: its home and its search."""
     search_url = absolute_url(reverse("search"))
     return {
         "@context": "https://schema.org",
         "@type": "WebSite",
+        "inLanguage": get_language(),
         "name": site_name(),
         "description": site_description(),
         "url": absolute_url(reverse("articles:home")),

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
 
 from datarights.inventory import address_hash
 from datarights.models import DataRequest
@@ -34,7 +35,9 @@ def make(data_request: DataRequest) -> str:
 
 
 def url(data_request: DataRequest) -> str:
-    return absolute_url(reverse("datarights:data", args=[make(data_request)]))
+    """Return the link's address, under the prefix of the language the request was made in."""
+    with translation.override(data_request.language):
+        return absolute_url(reverse("datarights:data", args=[make(data_request)]))
 
 
 def open_link(token: str) -> DataRequest:

@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit import log
 from datarights import limits, links
@@ -21,14 +21,19 @@ logger = logging.getLogger("newsroom.datarights")
 
 
 def send_link(data_request: DataRequest) -> bool:
-    """Email the link to *data_request*'s address; return whether the mail server took it."""
-    context = {
-        "url": links.url(data_request),
-        "minutes": int(links.MAX_AGE.total_seconds() // 60),
-        "site_name": settings.NEWSROOM_SITE_NAME,
-    }
-    subject = " ".join(render_to_string("datarights/email/link_subject.txt", context).split())
-    body = render_to_string("datarights/email/link.txt", context)
+    """Email the link to *data_request*'s address; return whether the mail server took it.
+
+    In the language the request was made in, with the link under its prefix: the worker's
+    own language is the default, whatever page the reader used.
+    """
+    with translation.override(data_request.language):
+        context = {
+            "url": links.url(data_request),
+            "minutes": int(links.MAX_AGE.total_seconds() // 60),
+            "site_name": settings.NEWSROOM_SITE_NAME,
+        }
+        subject = " ".join(render_to_string("datarights/email/link_subject.txt", context).split())
+        body = render_to_string("datarights/email/link.txt", context)
     # Transactional mail: no out-of-office replies, please.
     message = EmailMessage(
         subject, body, to=[data_request.email], headers={"Auto-Submitted": "auto-generated"}

@@ -10,6 +10,8 @@ queued task names the request by number too, so the task queue never holds the a
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import default_language, language_choices
+
 
 class DataRequestQuerySet(models.QuerySet):
     def for_address(self, email: str):
@@ -28,6 +30,10 @@ class DataRequest(models.Model):
     # store theirs, so one comparison finds everything.
     email = models.EmailField(_("email address"), max_length=254)
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True, db_index=True)
+    # The language of the page it was made on: the email and its link are in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=language_choices, default=default_language
+    )
     # When the worker emailed the link: the link works an hour from then, and the row as long.
     link_sent_at = models.DateTimeField(_("link sent at"), null=True, blank=True)
 

@@ -41,15 +41,19 @@ def erasure_preview(*, email: str) -> dict[str, int]:
     return review_data.erasure_preview(normalise(email), mode=erasure_mode())
 
 
-def data_request_make(*, email: str) -> DataRequest:
+def data_request_make(*, email: str, language: str | None = None) -> DataRequest:
     """Take a reader's request for *email*: store it and queue the worker's look.
+
+    *language* is the page's (the default's if not given): the email and its link are in it.
 
     The same two INSERTs whoever asks and whatever the address: whether anything is held,
     and the email, are the worker's business , so the answer and the
     time it takes tell nothing (``datarights.mail.data_link_send``).
     """
     with transaction.atomic():
-        data_request = DataRequest.objects.create(email=normalise(email))
+        data_request = DataRequest.objects.create(
+            email=normalise(email), language=language or settings.LANGUAGE_CODE
+        )
         # In the same transaction: the worker sees the task once the request is committed.
         tasks.send_data_link.enqueue(data_request.pk)
     return data_request

@@ -20,6 +20,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from datarights import limits, links, services
@@ -57,7 +58,8 @@ def request_form(request):
         response = page(request, "request.html", context, status=429)
         response["Retry-After"] = str(limit.retry_after)
         return response
-    services.data_request_make(email=form.cleaned_data["email"])
+    # In the page's language (/ru/your-data/ Russian): the email, its link and its pages.
+    services.data_request_make(email=form.cleaned_data["email"], language=get_language())
     return redirect("datarights:sent")
 
 

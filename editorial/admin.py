@@ -28,7 +28,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timeuntil
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
@@ -518,7 +518,7 @@ class UpcomingStoryAdmin(admin.ModelAdmin):
     def publish_time(self, obj):
         return admin_datetime(obj.next_change_at)
 
-    @admin.display(description=_("in"))
+    @admin.display(description=pgettext_lazy("time until", "in"))
     def due_in(self, obj):
         return timeuntil(obj.next_change_at)
 

@@ -14,7 +14,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -147,7 +147,9 @@ class UpcomingStory(Article):
         verbose_name_plural = _("upcoming stories")
 
     def get_absolute_url(self):
-        return reverse("articles:preview", kwargs={"pk": self.pk})
+        # The preview under the story's own language's prefix, whatever the admin speaks.
+        with translation.override(self.language):
+            return reverse("articles:preview", kwargs={"pk": self.pk})
 
 
 class StoryNoteQuerySet(models.QuerySet):

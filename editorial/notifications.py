@@ -9,13 +9,14 @@ is stored either way.
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article
 from editorial.models import StoryNote
@@ -56,9 +57,14 @@ def admin_url(article_id: int) -> str:
 
 
 def send(template: str, context: dict, recipients: list[str]) -> int:
-    """Send one email per recipient (nobody sees the others' addresses); return how many."""
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}.txt", context)
+    """Send one email per recipient (nobody sees the others' addresses); return how many.
+
+    In the site's default language, activated here: the worker sends it, and one text goes
+    to every recipient.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
     messages = [EmailMessage(subject, body, None, [address]) for address in recipients]
     return get_connection().send_messages(messages) or 0
 

@@ -7,6 +7,7 @@ import re
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView
 
@@ -63,6 +64,9 @@ class SharedPreviewView(StoryContextMixin, DetailView):
         if self.object.is_published():
             # Out now: the public page is the real thing.
             return private(redirect(self.object))
+        # The link has no language in its address: the page speaks the story's.
+        translation.activate(self.object.language)
+        request.LANGUAGE_CODE = self.object.language
         context = self.get_context_data(
             object=self.object, preview=True, noindex=True, shared_preview=link
         )

@@ -230,10 +230,17 @@ SCAN_BYTES = {0x00, *range(0xD0, 0xD8)}
 def _check_header(image: Image.Image) -> None:
     """Check format and pixel count from the header alone: nothing is decoded yet."""
     if image.format not in ACCEPTED_FORMATS:
+        # Whole sentences, not "This kind of" in the place of a format: languages word them
+        # differently.
+        message = (
+            _("%(format)s images are not accepted. %(help)s")
+            if image.format
+            else _("This kind of images are not accepted. %(help)s")
+        )
         raise ValidationError(
-            _("%(format)s images are not accepted. %(help)s"),
+            message,
             code="invalid_format",
-            params={"format": image.format or _("This kind of"), "help": ACCEPTED_HELP},
+            params={"format": image.format, "help": ACCEPTED_HELP},
         )
     width, height = image.size
     if width < 1 or height < 1:

@@ -3,7 +3,9 @@
 - *Newsletters › Newsletter sends* (editors): every digest edition and alert with its
   recipients, delivered, failed, skipped and interrupted emails, and above the list how many
   confirmed subscribers each list has (everything, each region, rubric and author, daily,
-  weekly, breaking news). "Stop selected sends" stops one mid-way (audited).
+  weekly, breaking news, each language; a region's or rubric's with its language). A digest
+  edition goes to every language's subscribers, an alert to its story's language's only.
+  "Stop selected sends" stops one mid-way (audited).
 - *Newsletters › Subscribers* (superusers only: addresses are personal data): search an
   address to erase it on request; deletions are audited by subscriber number, not address.
 - The story list gets "Send as breaking-news alert" for editors (audited). The story admin is
@@ -23,11 +25,16 @@ from articles.models import Article, Author, Region, Rubric
 from audit.admin import AuditedDeletionsMixin
 from newsletters import services
 from newsletters.models import Send, Subscriber
+from serving.languages import language_codes, language_name
 
 
 def list_counts() -> dict:
-    """Return confirmed subscribers per list: overall, by frequency, and per topic."""
+    """Return confirmed subscribers per list: overall, by frequency, per language and per
+    topic (a region or rubric is one language's row: its language is shown)."""
     confirmed = Subscriber.objects.confirmed()
+    by_language = dict(
+        confirmed.values("language").annotate(count=Count("pk")).values_list("language", "count")
+    )
     totals = confirmed.aggregate(
         total=Count("pk"),
         daily=Count("pk", filter=Q(frequency=Subscriber.Frequency.DAILY)),
@@ -49,9 +56,13 @@ def list_counts() -> dict:
             .values_list(column, "count")
         )
         rows = model.objects.all() if model is not Author else model.objects.filter(pk__in=counts)
-        topics += [(label, str(row), counts.get(row.pk, 0)) for row in rows]
+        topics += [
+            (label, str(row), language_name(getattr(row, "language", "")), counts.get(row.pk, 0))
+            for row in rows
+        ]
     return {
         **totals,
+        "languages": [(language_name(code), by_language.get(code, 0)) for code in language_codes()],
         "waiting": Subscriber.objects.filter(status=Subscriber.Status.UNCONFIRMED).count(),
         "topics": topics,
     }
@@ -124,12 +135,21 @@ class SendAdmin(admin.ModelAdmin):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
-    list_display = ("email", "status", "frequency", "everything", "breaking", "created_at")
-    list_filter = ("status", "frequency", "everything", "breaking")
+    list_display = (
+        "email",
+        "status",
+        "language",
+        "frequency",
+        "everything",
+        "breaking",
+        "created_at",
+    )
+    list_filter = ("status", "language", "frequency", "everything", "breaking")
     search_fields = ("email",)
     fields = (
         "email",
         "status",
+        "language",
         "frequency",
         "everything",
         "regions",
@@ -197,7 +217,11 @@ class NewsletterStoryAdmin(StoryAdmin):
             "story": story,
             "public": Article.objects.published().filter(pk=story.pk).exists(),
             "sent_before": Send.objects.filter(kind=Send.Kind.ALERT, article=story).first(),
-            "recipients": Subscriber.objects.confirmed().filter(breaking=True).count(),
+            # Those of the story's language only (SubscriberQuerySet.recipients_of).
+            "recipients": Subscriber.objects.confirmed()
+            .filter(breaking=True, language=story.language)
+            .count(),
+            "language": language_name(story.language),
             "action_name": "send_alert",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Author, Region, Rubric, in_public_use
@@ -41,7 +42,11 @@ def is_slug(value) -> bool:
 
 
 class TopicsForm(forms.Form):
-    """What a reader gets: everything, or the stories of chosen regions, rubrics and authors."""
+    """What a reader gets: everything, or the stories of chosen regions, rubrics and authors.
+
+    Regions and rubrics are rows of one language (a slug names one row in each): the
+    *language* of the page signed up on, or of the subscriber. Authors write in any.
+    """
 
     frequency = forms.ChoiceField(
         label=_("How often"),
@@ -59,10 +64,11 @@ class TopicsForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.all()
-        self.fields["rubric"].queryset = Rubric.objects.all()
+        self.language = language or translation.get_language()
+        self.fields["region"].queryset = Region.objects.in_language(self.language)
+        self.fields["rubric"].queryset = Rubric.objects.in_language(self.language)
         # Authors have no public existence before their first public story.
         self.fields["author"].queryset = in_public_use(Author.objects.all(), "authors")
 
@@ -82,6 +88,7 @@ class TopicsForm(forms.Form):
             "regions": list(data["region"]),
             "rubrics": list(data["rubric"]),
             "authors": list(data["author"]),
+            "language": self.language,
         }
 
 
@@ -111,6 +118,7 @@ class PreferencesForm(TopicsForm):
 
     @classmethod
     def for_subscriber(cls, subscriber: Subscriber, data=None) -> "PreferencesForm":
+        """Return the form of *subscriber*'s choices, with their language's topics."""
         initial = {
             "frequency": subscriber.frequency,
             "breaking": subscriber.breaking,
@@ -118,4 +126,4 @@ class PreferencesForm(TopicsForm):
             "rubric": [rubric.slug for rubric in subscriber.rubrics.all()],
             "author": [author.slug for author in subscriber.authors.all()],
         }
-        return cls(data, initial=initial)
+        return cls(data, initial=initial, language=subscriber.language)

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -53,6 +54,11 @@ def _subject(template: str, context: dict) -> str:
     return " ".join(render_to_string(template, context).split())
 
 
+def home_url() -> str:
+    """Return the absolute address of the active language's front page."""
+    return absolute_url(reverse("articles:home"))
+
+
 # -- The sign-up email -------------------------------------------------------------------------
 
 
@@ -77,26 +83,7 @@ def send_signup_mail(subscriber_id: int) -> bool:
     )
     if not claimed:
         return False
-    confirmed = subscriber.status == Subscriber.Status.CONFIRMED
-    context = {
-        "site_name": settings.NEWSROOM_SITE_NAME,
-        "site_url": absolute_url("/"),
-        "days": settings.NEWSLETTER_CONFIRM_DAYS,
-        "unsubscribe_url": tokens.url(tokens.UNSUBSCRIBE, subscriber.pk),
-    }
-    if confirmed:
-        template = "already_subscribed"
-        context["preferences_url"] = tokens.url(tokens.PREFERENCES, subscriber.pk)
-    else:
-        template = "confirm"
-        context["confirm_url"] = tokens.url(tokens.CONFIRM, subscriber.pk)
-    message = EmailMultiAlternatives(
-        _subject(f"newsletters/email/{template}_subject.txt", context),
-        render_to_string(f"newsletters/email/{template}.txt", context),
-        from_email=settings.NEWSLETTER_FROM_EMAIL,
-        to=[subscriber.email],
-        headers=headers(context["unsubscribe_url"]),
-    )
+    message = signup_message(subscriber)
     try:
         message.send()
     except Exception:
@@ -107,6 +94,36 @@ def send_signup_mail(subscriber_id: int) -> bool:
         )
         return False
     return True
+
+
+def signup_message(subscriber: Subscriber) -> EmailMultiAlternatives:
+    """Return the sign-up email of *subscriber*, in their language with its links.
+
+    Rendered by the worker, whose language is the default: the subscriber's is activated.
+    """
+    language = subscriber.language
+    with translation.override(language):
+        context = {
+            "site_name": settings.NEWSROOM_SITE_NAME,
+            "site_url": home_url(),
+            "days": settings.NEWSLETTER_CONFIRM_DAYS,
+            "unsubscribe_url": tokens.url(tokens.UNSUBSCRIBE, subscriber.pk, language=language),
+        }
+        if subscriber.status == Subscriber.Status.CONFIRMED:
+            template = "already_subscribed"
+            context["preferences_url"] = tokens.url(
+                tokens.PREFERENCES, subscriber.pk, language=language
+            )
+        else:
+            template = "confirm"
+            context["confirm_url"] = tokens.url(tokens.CONFIRM, subscriber.pk, language=language)
+        return EmailMultiAlternatives(
+            _subject(f"newsletters/email/{template}_subject.txt", context),
+            render_to_string(f"newsletters/email/{template}.txt", context),
+            from_email=settings.NEWSLETTER_FROM_EMAIL,
+            to=[subscriber.email],
+            headers=headers(context["unsubscribe_url"]),
+        )
 
 
 # -- Digests and alerts ------------------------------------------------------------------------
@@ -129,7 +146,7 @@ def issue_of(send: Send) -> Issue:
             heading=_("Breaking news"),
             intro="",
         )
-    day = date_format(send.edition, "j F Y") if send.edition else ""
+    day = date_format(send.edition, "STORY_DATE_FORMAT") if send.edition else ""
     if send.kind == Send.Kind.DAILY:
         return Issue(
             subject=_("%(site)s daily digest, %(day)s") % {"site": site, "day": day},
@@ -144,18 +161,22 @@ def issue_of(send: Send) -> Issue:
 
 
 class Composer:
-    """Build each subscriber's email of one send, the shared part rendered once per story set.
+    """Build each subscriber's email of one send in one language, the shared part rendered
+    once per story set.
 
     Subscribers with the same stories (all "everything" subscribers, all of one region's…)
     share the rendered list; only the links to their own preferences and unsubscribe page
-    are rendered for each.
+    are rendered for each. Everything is rendered with *language* active (the worker's own
+    is the default): the words, the dates, and the links under its prefix.
     """
 
-    def __init__(self, send: Send):
+    def __init__(self, send: Send, language: str):
         self.send = send
-        self.issue = issue_of(send)
+        self.language = language
+        with translation.override(language):
+            self.issue = issue_of(send)
+            self.site_url = home_url()
         self.site_name = settings.NEWSROOM_SITE_NAME
-        self.site_url = absolute_url("/")
         self.html = get_template("newsletters/email/digest.html")
         self.text = get_template("newsletters/email/digest.txt")
         self.stories_html = get_template("newsletters/email/_stories.html")
@@ -173,7 +194,9 @@ class Composer:
                         "url": absolute_url(story.get_absolute_url()),
                         "rubric": story.rubric.name,
                         "region": story.region.name,
-                        "published": date_format(timezone.localtime(story.publish_at), "j F Y H:i"),
+                        "published": date_format(
+                            timezone.localtime(story.publish_at), "STORY_DATETIME_FORMAT"
+                        ),
                     }
                     for story in stories
                 ],
@@ -186,7 +209,12 @@ class Composer:
         return self.rendered[key]
 
     def message(self, subscriber: Subscriber, stories, *, more: int = 0) -> EmailMultiAlternatives:
+        with translation.override(self.language):
+            return self._message(subscriber, stories, more=more)
+
+    def _message(self, subscriber: Subscriber, stories, *, more: int) -> EmailMultiAlternatives:
         html_stories, text_stories = self._stories(stories)
+        language = self.language
         context = {
             "issue": self.issue,
             "site_name": self.site_name,
@@ -195,8 +223,8 @@ class Composer:
             # Rendered from our templates just above, escaped there.
             "stories_html": mark_safe(html_stories),  # noqa: S308
             "stories_text": text_stories,
-            "preferences_url": tokens.url(tokens.PREFERENCES, subscriber.pk),
-            "unsubscribe_url": tokens.url(tokens.UNSUBSCRIBE, subscriber.pk),
+            "preferences_url": tokens.url(tokens.PREFERENCES, subscriber.pk, language=language),
+            "unsubscribe_url": tokens.url(tokens.UNSUBSCRIBE, subscriber.pk, language=language),
         }
         message = EmailMultiAlternatives(
             self.issue.subject,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Author, Region, Rubric
+from articles.models import Article, Author, Region, Rubric, default_language, language_choices
 from serving.opt_outs import HashedEmailOptOut
 
 
@@ -22,7 +22,10 @@ class SubscriberQuerySet(models.QuerySet):
         """Return the subscribers *send* is for: confirmed before it started, by id."""
         recipients = self.confirmed().filter(confirmed_at__lte=send.created_at)
         if send.kind == Send.Kind.ALERT:
-            return recipients.filter(breaking=True).order_by("pk")
+            # A story is news to the readers of its language only.
+            story_language = Article.objects.filter(pk=send.article_id).values("language")
+            return recipients.filter(breaking=True, language__in=story_language).order_by("pk")
+        # A digest edition is every language's: each subscriber gets their language's stories.
         return recipients.filter(frequency=send.kind).order_by("pk")
 
 
@@ -58,6 +61,14 @@ class Subscriber(models.Model):
         Author, verbose_name=_("authors"), blank=True, related_name="+"
     )
     breaking = models.BooleanField(_("breaking-news alerts"), default=False)
+    # The language of the page they signed up on: their emails, their links, their stories.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        default=default_language,
+        help_text=_("The emails are in this language, with its stories only."),
+    )
     created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # The last confirmation (or "already subscribed") email, so that a sign-up form cannot be

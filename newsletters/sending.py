@@ -8,7 +8,9 @@
    id and carries on; any other copy leaves at once. It takes the next
    ``NEWSLETTER_BATCH_SIZE`` recipients after ``Send.cursor``, reads the stories through the
    published gate *now* (a story taken down since the send started is in no email sent
-   after that), and for each subscriber:
+   after that), and for each subscriber, of their language's stories only (a digest edition
+   is every language's; an alert goes to its story's language's subscribers), in their
+   language:
 
    - a delivery row already there: sent, failed or skipped before a crash, so nothing to
      do; or ``sending``: the crash came between writing the row and noting the mail
@@ -117,6 +119,7 @@ def start(*, kind: str, edition=None, window=None, article=None, by=None) -> Sen
 @dataclass
 class Story:
     pk: int
+    language: str
     region_id: int
     rubric_id: int
     author_ids: set[int]
@@ -147,7 +150,7 @@ def stories_of(send: Send) -> list[Story]:
     articles = list(
         articles.select_related("region", "rubric")
         .only(
-            *("title", "slug", "teaser", "publish_at", "region_id", "rubric_id"),
+            *("title", "slug", "language", "teaser", "publish_at", "region_id", "rubric_id"),
             *("region__name", "region__slug", "rubric__name", "rubric__slug"),
         )
         .newest_first()
@@ -157,7 +160,14 @@ def stories_of(send: Send) -> list[Story]:
     for article_id, author_id in links.values_list("article_id", "author_id"):
         authors[article_id].add(author_id)
     return [
-        Story(article.pk, article.region_id, article.rubric_id, authors[article.pk], article)
+        Story(
+            article.pk,
+            article.language,
+            article.region_id,
+            article.rubric_id,
+            authors[article.pk],
+            article,
+        )
         for article in articles
     ]
 
@@ -203,7 +213,7 @@ class Batch:
         subscribers = list(
             Subscriber.objects.recipients_of(send)
             .filter(pk__gt=send.cursor)
-            .only("pk", "email", "everything")[: settings.NEWSLETTER_BATCH_SIZE]
+            .only("pk", "email", "everything", "language")[: settings.NEWSLETTER_BATCH_SIZE]
         )
         if not subscribers:
             return self.finish()
@@ -229,23 +239,25 @@ class Batch:
                 status=Delivery.Status.UNKNOWN, error="Cut off while sending."
             )
         topics = topics_of(subscribers)
-        composer = Composer(send)
+        composers: dict[str, Composer] = {}
         limit = settings.NEWSLETTER_MAX_STORIES
         messages, new_rows = {}, []
         for subscriber in subscribers:
             delivery_id, status = known.get(subscriber.pk, (None, None))
             if status not in (None, Delivery.Status.PENDING):
                 continue  # done before a crash: sent, failed, skipped or interrupted
-            if send.kind == Send.Kind.ALERT or subscriber.everything:
-                chosen = stories
-            else:
+            # Their language's stories: the regions and rubrics they chose are its rows too.
+            chosen = [story for story in stories if story.language == subscriber.language]
+            if send.kind != Send.Kind.ALERT and not subscriber.everything:
                 wanted = topics[subscriber.pk]
-                chosen = [story for story in stories if wanted.wants(story)]
+                chosen = [story for story in chosen if wanted.wants(story)]
             if not chosen:
                 status = Delivery.Status.SKIPPED
             else:
                 status = Delivery.Status.PENDING
-                messages[subscriber.pk] = composer.message(
+                if subscriber.language not in composers:
+                    composers[subscriber.language] = Composer(send, subscriber.language)
+                messages[subscriber.pk] = composers[subscriber.language].message(
                     subscriber,
                     [story.article for story in chosen[:limit]],
                     more=max(0, len(chosen) - limit),

@@ -16,6 +16,8 @@ from newsletters.models import OptOut, Send, Subscriber
 
 
 def _set_choices(subscriber: Subscriber, choices: dict) -> None:
+    # The topics are rows of the form's language: the subscriber's language goes with them.
+    subscriber.language = choices.get("language", subscriber.language)
     subscriber.frequency = choices["frequency"]
     subscriber.breaking = choices["breaking"]
     subscriber.everything = not (choices["regions"] or choices["rubrics"] or choices["authors"])
@@ -30,7 +32,9 @@ def subscriber_request(*, email: str, choices: dict) -> None:
 
     What the reader is told does not depend on the address (the view says the same to
     everyone), and neither does much here: a confirmed subscriber's choices are not changed
-    by a form anyone could send for them; they are emailed a link to their preferences.
+    by a form anyone could send for them (nor is their language); they are emailed a link to
+    their preferences. A new or unconfirmed one takes the form's language (``choices``),
+    the page's: its emails, their links and its digests' stories are in it.
     """
     if OptOut.covers(email):
         # Its owner asked never to be written to again: nothing is kept, nothing is sent.

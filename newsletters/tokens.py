@@ -4,7 +4,8 @@ Each is ``django.core.signing`` with a salt of its own (a token for one purpose 
 else) and names the subscriber by id, never by address: signed values are readable, and
 links end up in logs and browser histories, where an address has no business. Only the
 confirmation expires; preferences and unsubscribe links keep working as long as an email
-is read. A subscriber who unsubscribed is deleted, so their old links name nobody.
+is read. A subscriber who unsubscribed is deleted, so their old links name nobody. Links are
+under the subscriber's language's prefix (``/ru/newsletter/…``): its pages speak it.
 """
 
 from datetime import timedelta
@@ -12,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
 
 from newsletters.models import Subscriber
 from serving.origin import absolute_url
@@ -35,9 +37,16 @@ def make(purpose: str, subscriber_id: int) -> str:
     return signing.dumps({"s": subscriber_id}, salt=purpose, compress=False)
 
 
-def url(purpose: str, subscriber_id: int) -> str:
-    """Return the absolute link for *purpose* to subscriber *subscriber_id*."""
-    return absolute_url(reverse(ROUTES[purpose], args=[make(purpose, subscriber_id)]))
+def path(purpose: str, token: str, language: str | None = None) -> str:
+    """Return the address of *token*'s page under *language*'s prefix (the active one's)."""
+    with translation.override(language or translation.get_language()):
+        return reverse(ROUTES[purpose], args=[token])
+
+
+def url(purpose: str, subscriber_id: int, *, language: str | None = None) -> str:
+    """Return the absolute link for *purpose* to subscriber *subscriber_id*, its page in
+    *language* (the subscriber's; the active language when not given)."""
+    return absolute_url(path(purpose, make(purpose, subscriber_id), language))
 
 
 def subscriber_id(purpose: str, token: str) -> int:

@@ -16,11 +16,18 @@ which is exempt from Django's CSRF check and makes its own:
 
 The answer never says whether an address is subscribed: every accepted sign-up leads to the
 same "check your inbox" page.
+
+A sign-up is in the language of the page it was made on (``/ru/newsletter/`` Russian): the
+form offers that language's regions and rubrics, and the subscriber's emails and links are
+in it. The pages of those links open in the subscriber's language (a GET under another
+prefix is redirected to theirs); a POST is taken wherever it lands, one-click unsubscribing
+above all.
 """
 
 from django.core import signing
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,15 +55,18 @@ def signup_page(request, form, *, status=200, **extra):
     return private(render(request, "newsletters/signup.html", context, status=status))
 
 
-def initial_topics(query) -> dict:
-    """Return the sign-up form's initial choices from ``?region=…&rubric=…&author=…``."""
+def initial_topics(query, language: str) -> dict:
+    """Return the sign-up form's initial choices from ``?region=…&rubric=…&author=…``, the
+    regions and rubrics of *language*."""
     initial = {}
-    for name, model in (("region", Region), ("rubric", Rubric), ("author", Author)):
+    for name, rows in (
+        ("region", Region.objects.in_language(language)),
+        ("rubric", Rubric.objects.in_language(language)),
+        ("author", Author.objects.all()),
+    ):
         slugs = [slug for slug in query.getlist(name) if is_slug(slug)][:20]
         if slugs:
-            initial[name] = list(
-                model.objects.filter(slug__in=slugs).values_list("slug", flat=True)
-            )
+            initial[name] = list(rows.filter(slug__in=slugs).values_list("slug", flat=True))
     return initial
 
 
@@ -80,7 +90,8 @@ def signup(request):
     """The sign-up page: every choice, a CSRF-protected form of its own."""
     if request.method == "POST":
         return take_signup(request, SubscribeForm(request.POST))
-    return signup_page(request, SubscribeForm(initial=initial_topics(request.GET)))
+    initial = initial_topics(request.GET, get_language())
+    return signup_page(request, SubscribeForm(initial=initial))
 
 
 @csrf_exempt
@@ -131,6 +142,9 @@ def confirm(request, token):
         return bad_link(request, expired=True)
     except (signing.BadSignature, tokens.Gone):
         return bad_link(request)
+    if request.method == "GET" and subscriber.language != get_language():
+        # Under another language's prefix: the page is the subscriber's, in their language.
+        return secret(redirect(tokens.path(tokens.CONFIRM, token, subscriber.language)))
     confirmed = None
     if request.method == "POST":
         confirmed = services.subscriber_confirm(subscriber=subscriber)
@@ -140,7 +154,9 @@ def confirm(request, token):
         # Shown before the button: the form that chose them could have been anyone's (the
         # confirmation email carries nothing a stranger typed, so this page says it).
         "subscriber": subscriber,
-        "preferences_url": tokens.url(tokens.PREFERENCES, subscriber.pk),
+        "preferences_url": tokens.url(
+            tokens.PREFERENCES, subscriber.pk, language=subscriber.language
+        ),
         "noindex": True,
     }
     return secret(render(request, "newsletters/confirm.html", context))
@@ -156,9 +172,11 @@ def preferences(request, token):
         return bad_link(request)
     except tokens.Gone:
         return secret(render(request, "newsletters/unsubscribed.html", {"noindex": True}))
+    if request.method == "GET" and subscriber.language != get_language():
+        return secret(redirect(tokens.path(tokens.PREFERENCES, token, subscriber.language)))
     saved = False
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, language=subscriber.language)
         if form.is_valid():
             services.subscriber_update(subscriber=subscriber, choices=form.choices())
             saved = True
@@ -168,7 +186,9 @@ def preferences(request, token):
         "form": form,
         "subscriber": subscriber,
         "saved": saved,
-        "unsubscribe_url": tokens.url(tokens.UNSUBSCRIBE, subscriber.pk),
+        "unsubscribe_url": tokens.url(
+            tokens.UNSUBSCRIBE, subscriber.pk, language=subscriber.language
+        ),
         "noindex": True,
         "newsletter_page": True,
     }

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
 
@@ -172,9 +172,15 @@ MIDDLEWARE = [
     # Outside everything that queries, so a database outage becomes the branded 503.
     "serving.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from its address, before anything resolves a URL (the resolver
+    # reads it to match /ru/…).
+    "serving.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The admin in each editor's own language (their choice, else their browser's); reader
+    # pages keep the language of their address (LanguageMiddleware above).
+    "accounts.languages.AdminLanguageMiddleware",
     # Whether this session's login was completed with a second factor (request.user.is_verified()),
     # then: staff who owe one get only the code or set-up page of the admin.
     "django_otp.middleware.OTPMiddleware",
@@ -288,14 +294,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+
+def site_languages(codes: list[str]) -> list[tuple[str, str]]:
+    """Return LANGUAGES for *codes* (NEWSROOM_LANGUAGES), each named in its own language, or
+    refuse to start on a code Django has no locale data for."""
+    if not codes:
+        raise ImproperlyConfigured("NEWSROOM_LANGUAGES names no language; give e.g. en,ru.")
+    languages = []
+    for code in dict.fromkeys(code.lower() for code in codes):
+        if code not in LANG_INFO or "name_local" not in LANG_INFO[code]:
+            raise ImproperlyConfigured(
+                f"NEWSROOM_LANGUAGES: {code!r} is not a language code Django knows (e.g. en, ru, "
+                "ka, hy, uk, kk, ar)."
+            )
+        if not (BASE_DIR / "newsroom" / "formats" / code / "formats.py").exists():
+            # Reader pages write dates in formats of our own naming (STORY_DATETIME_FORMAT):
+            # without them a page would print the format's name instead of the date.
+            raise ImproperlyConfigured(
+                f"NEWSROOM_LANGUAGES: {code!r} has no newsroom/formats/{code}/formats.py; add "
+                "one with the story date formats in that language (see the en and ru ones)."
+            )
+        languages.append((code, LANG_INFO[code]["name_local"]))
+    return languages
+
+
+# The languages the site publishes in, the first the default: its pages keep addresses without
+# a prefix (/articles/…), the others' carry theirs (/ru/articles/…). Stories, regions, rubrics
+# and tags each belong to one language; translations of one another are linked.
+LANGUAGES = site_languages(env_list("NEWSROOM_LANGUAGES", "en,ru"))
+LANGUAGE_CODE = LANGUAGES[0][0]
 # Stored in UTC, shown in the newsroom's own zone.
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
-# One way of writing dates and times in the admin, e.g. "9 Dec 2026, 09:52"
-# (newsroom/formats/en/formats.py says why); reader pages use their own explicit formats.
+# The site's and the admin's own translations (locale/<code>/LC_MESSAGES/django.po), compiled
+# (.mo) and shipped in the repository; tests/i18n checks that they are complete and current.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One way of writing dates and times in the admin, e.g. "9 Dec 2026, 09:52", and the reader
+# pages' named formats ("9 May 2024 19:20", STORY_DATETIME_FORMAT), in each language's words
+# (newsroom/formats/<code>/formats.py; every language offered needs one).
 FORMAT_MODULE_PATH = "newsroom.formats"
 
 STATIC_URL = "static/"
@@ -770,7 +807,7 @@ PAGE_CACHE_QUERY_PARAMETERS = ("page", "p", "q", "region", "rubric", "reviews_pa
 PAGE_CACHE_QUERY_PARAMETERS_BY_PREFIX = {
     "/api/": (
         *("cursor", "limit", "ordering", "updated_since"),
-        *("region", "rubric", "tag", "author", "q", "page"),
+        *("region", "rubric", "tag", "author", "q", "page", "language"),
     ),
 }
 # Addresses about the same thing as a reader page, under its subject: the API's answers about a

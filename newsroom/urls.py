@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
@@ -35,21 +36,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The content API, its OpenAPI schema and its docs page (api.views).
     path("api/v1/", api.urls),
-    # The review form's page (/articles/<slug>/review/) and the follow-up emails' links.
-    path("", include("reviews.urls")),
-    # Share-preview links (/share/<token>/) and the reader's review follow-up emails.
-    path("", include("editorial.urls")),
-    # The read beacon (/reads/<story id>/), POSTed from story pages (readership).
+    # The read beacon (/reads/<story id>/), POSTed from story pages (readership): the story's
+    # id says all, in whatever language the page is.
     path("", include("readership.urls")),
-    # About, Contact, Privacy and other simple pages (/pages/<slug>/).
-    path("", include("pages.urls")),
-    # The newsletter's sign-up and the links in its emails (/newsletter/…).
-    path("", include("newsletters.urls")),
-    # "Your data": a reader sees, downloads or erases what we hold (/your-data/…).
-    path("", include("datarights.urls")),
-    path("search/", SearchView.as_view(), name="search"),
-    path("feed/", LatestArticlesFeed(), name="articles-feed"),
-    path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),
     path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Sections with their own template (the news: namespace) before the generic route.
     *(
@@ -74,8 +63,27 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
         name="robots",
     ),
-    path("", include("articles.urls")),
+    # Share-preview links (/share/<token>/): the shared story's own language shows.
+    path("", include("editorial.urls")),
 ]
+
+# Reader pages, in every language: the default's without a prefix, the others' under theirs
+# (serving.languages says why).
+urlpatterns += i18n_patterns(
+    # The review form's page (/articles/<slug>/review/) and the follow-up emails' links.
+    path("", include("reviews.urls")),
+    # About, Contact, Privacy and other simple pages (/pages/<slug>/).
+    path("", include("pages.urls")),
+    # The newsletter's sign-up and the links in its emails (/newsletter/…).
+    path("", include("newsletters.urls")),
+    # "Your data": a reader sees, downloads or erases what we hold (/your-data/…).
+    path("", include("datarights.urls")),
+    path("search/", SearchView.as_view(), name="search"),
+    path("feed/", LatestArticlesFeed(), name="articles-feed"),
+    path("feed/atom/", LatestArticlesAtomFeed(), name="articles-feed-atom"),
+    path("", include("articles.urls")),
+    prefix_default_language=False,
+)
 
 # Branded error pages; 404 and 403 use Django's handlers with our templates of those names.
 handler400 = "articles.views.bad_request"

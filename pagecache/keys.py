@@ -6,6 +6,8 @@ import hashlib
 from django.conf import settings
 from django.http import QueryDict
 
+from serving.languages import without_language
+
 # Every page belongs to the site; most also to one subject (see the package docstring).
 SITE = "site"
 FRONT = "front"
@@ -19,11 +21,15 @@ def subject_of(path: str) -> str:
     """Return the subject of the page at *path*: ``"articles/<slug>"``, … or the front.
 
     A path under one of ``PAGE_CACHE_SUBJECTS`` with a slug after it belongs to that slug
-    (``/regions/caucasus/feed/`` → ``regions/caucasus``); every other page is the front.
+    (``/regions/caucasus/feed/`` → ``regions/caucasus``, in any language:
+    ``/ru/regions/kavkaz/`` → ``regions/kavkaz``); every other page is the front.
     ``PAGE_CACHE_SUBJECT_ALIASES`` gives other addresses about the same things their section:
     with ``{"/api/v1/stories/": "/articles/"}``, ``/api/v1/stories/<slug>/reviews/`` belongs
     to ``articles/<slug>`` and goes stale exactly when the story's page does.
     """
+    # Every language's page about a thing belongs to that thing: /ru/regions/kavkaz/ is
+    # regions/kavkaz, as /regions/kavkaz/ would be.
+    path = without_language(path)
     for prefix, section_path in settings.PAGE_CACHE_SUBJECT_ALIASES.items():
         if path.startswith(prefix):
             path = section_path + path[len(prefix) :]

@@ -19,6 +19,7 @@ from pagecache.responses import (
     response_from,
 )
 from serving.clients import client_ip
+from serving.languages import without_language
 
 # Moved, not found, gone: the same for every reader, as short-lived as a page.
 ANSWERS_FOR_EVERYONE = (301, 404, 410)
@@ -112,7 +113,8 @@ class SharedPageCacheMiddleware:
     def may_be_shared(request) -> bool:
         if request.method not in ("GET", "HEAD"):
             return False
-        if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
+        # In every language: /ru/newsletter/ is as personal as /newsletter/.
+        if without_language(request.path).startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
             return False
         return not is_personal(request)
 

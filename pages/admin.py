@@ -15,12 +15,22 @@ from pages.models import Page
 @admin.register(Page)
 class PageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     form = PageAdminForm
-    list_display = ("title", "slug", "in_footer", "position", "updated_at")
+    list_display = ("title", "slug", "language", "in_footer", "position", "updated_at")
+    list_filter = ("language", "in_footer")
     list_editable = ("in_footer", "position")
     prepopulated_fields = {"slug": ("title",)}
     search_fields = ("title", "slug", "body")
     readonly_fields = ("updated_at",)
-    fields = ("title", "slug", "body", "in_footer", "position", "updated_at")
+    fields = (
+        "title",
+        "slug",
+        "language",
+        "translation_of",
+        "body",
+        "in_footer",
+        "position",
+        "updated_at",
+    )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -3,28 +3,36 @@
 Like ``django.contrib.flatpages``, with the stories' rich-text sanitiser: a page is a title,
 a slug (its address is ``/pages/<slug>/``) and a body, and every page marked for it is
 linked from the footer of every reader page, in ``position`` order.
+
+A page is in one language, as a story is (``articles.models.Translatable``): its address has
+that language's prefix (``/ru/pages/privacy/``), the footer of a page in that language links
+it, and pages sharing a ``translation_key`` are translations of one another.
 """
 
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Translatable, TranslatableQuerySet
 from articles.sanitizer import sanitize_html
 
 
-class PageQuerySet(models.QuerySet):
+class PageQuerySet(TranslatableQuerySet):
     def in_footer(self):
         """Return the pages the footer links to, in their order."""
         return self.filter(in_footer=True).order_by("position", "title", "pk")
 
 
-class Page(models.Model):
+class Page(Translatable):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
         _("slug"),
         max_length=100,
-        unique=True,
-        help_text=_("The end of the page's address, as in /pages/about/."),
+        help_text=_(
+            "The end of the page's address, as in /pages/about/. One page per address in each "
+            "language: a translation may keep its original's."
+        ),
     )
     body = models.TextField(_("body"), blank=True)
     in_footer = models.BooleanField(
@@ -43,6 +51,12 @@ class Page(models.Model):
         ordering = ("position", "title")
         verbose_name = _("page")
         verbose_name_plural = _("pages")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="page_slug_per_language"),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="page_one_per_language"
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -54,4 +68,5 @@ class Page(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("pages:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("pages:detail", kwargs={"slug": self.slug})

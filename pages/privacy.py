@@ -10,6 +10,10 @@ The HTML is written as the stories' sanitiser keeps it (links with ``rel``), so 
 the page in the admin unchanged leaves it equal to the shipped text. The periods it names
 (fingerprints, unconfirmed sign-ups, delivery notes) and what erasure does to reviews are
 this site's settings, filled in when the page is written.
+
+Each language has its version (``BODIES``): the Russian one says the same in Russian and is
+created, as a translation of the English page, by ``0007_privacy_page_ru``. A release that
+changes a text changes every language's, and updates each page that still has its earlier text.
 """
 
 from collections.abc import Iterable
@@ -92,6 +96,84 @@ keyed hash of the address, never the address. You can also write to the editors 
 page says how).</p>
 """
 
+# The same, in Russian (its page is at /ru/pages/privacy/).
+BODY_RU = """
+<p>Здесь сказано, что мы храним о вас, когда вы читаете этот сайт, отправляете отзыв или
+подписываетесь на рассылку, как долго это хранится и как это увидеть или удалить.</p>
+
+<h2>Чтение</h2>
+<p>Чтение материалов не оставляет cookie, и страницы не загружают ни рекламных, ни
+аналитических скриптов, ни скриптов социальных сетей. Кнопки «Поделиться» под материалом —
+обычные ссылки: в X, Facebook, Telegram или WhatsApp ничего не уходит, пока вы не нажмёте на одну
+из них. Как и любой сайт, наши серверы с каждым запросом видят ваш IP-адрес и идентификатор
+вашего браузера (строку User-Agent); они не сохраняются вместе с тем, что вы читаете.</p>
+<p>Чтобы пресекать злоупотребления, сайт считает запросы и отправки форм от каждого клиента (по
+хешу его IP-адреса с секретным ключом) в промежутках от нескольких минут до часа, в памяти.
+Эти счётчики исчезают сами примерно через час.</p>
+<p>Если редактор пришлёт вам ссылку, чтобы вы посмотрели материал до публикации, мы отмечаем
+каждое её открытие вместе с идентификатором вашего браузера и хешем вашего IP-адреса с
+секретным ключом (не самим адресом), чтобы редакторы видели, открывали ли ссылку и сколько раз.
+Идентификатор и хеш стираются через {retention_days}; время открытий хранится, пока существует
+ссылка.</p>
+
+<h2>Счётчик прочтений</h2>
+<p>Мы считаем, сколько раз прочитан каждый материал, чтобы показывать самые читаемые. Небольшой
+скрипт на странице материала отправляет отметку, когда страница показана; без JavaScript ничего
+не считается. Почасовые счётчики по каждому материалу хранятся бессрочно. В них нет ничего о
+том, кто читал. Чтобы повторные загрузки страницы одним читателем засчитывались раз в сутки,
+прочтение оставляет метку: хеш сетевого адреса, идентификатора браузера и материала, вычисленный
+со случайным ключом, который создаётся каждый день. Ключ и все метки удаляются в полночь по
+UTC, и после этого никто, включая нас, не может сказать, чьё это было прочтение. Известных
+роботов мы не считаем.</p>
+
+<h2>Отзывы и ответы</h2>
+<p>Когда вы отправляете отзыв или ответ на отзыв, мы храним то, что вы написали в форме (имя,
+адрес электронной почты и текст), время, идентификатор вашего браузера и хеш вашего IP-адреса с
+секретным ключом (чтобы замечать повторяющиеся злоупотребления; сам адрес не хранится).
+Идентификатор браузера и хеш стираются через {retention_days}. Показываются только ваше имя и
+текст, и только после того, как их одобрил модератор (или наши правила). Адрес электронной
+почты не показывается никогда.</p>
+<p>В течение нескольких минут после отправки вы можете изменить или отозвать текст по ссылке,
+которая показана на странице. Если вы его измените или модератор уберёт из него фрагмент,
+прежний текст сохраняется для модераторов. Отзыв или ответ со всем, что хранится вместе с ним,
+мы храним, пока его не удалят или пока вы не попросите его стереть.</p>
+<p>Если вы пожалуетесь на отзыв, мы сохраним выбранную причину, то, что вы написали, и хеш
+вашего IP-адреса с секретным ключом, чтобы каждый читатель мог пожаловаться на отзыв один раз;
+хеш стирается через {retention_days}. Если модераторы запретят кому-то отправлять отзывы, запрет
+хранит адрес или хеш, для которого он введён, пока не истечёт, и удаляется ещё через
+{retention_days}.</p>
+<p>Если вы попросите сообщить, когда ваш отзыв опубликуют или когда на него ответят, мы пришлём
+одно письмо, чтобы подтвердить адрес, а затем только эти письма. В каждом таком письме есть
+ссылка, чтобы их прекратить; после этого мы храним односторонний хеш адреса, только чтобы
+помнить, что писать на него больше нельзя.</p>
+<p>Форма отзыва, форма жалобы и страница подтверждения адреса ставят одну cookie,
+<code>csrftoken</code>: она защищает форму от подделки и ничего не говорит о вас.</p>
+
+<h2>Рассылки</h2>
+<p>Если вы подписываетесь на рассылку, мы храним адрес электронной почты, выбранные рассылки и
+периодичность, а также время подписки и подтверждения. Адрес, не подтверждённый в течение
+{confirm_days}, удаляется. Подтверждённый адрес хранится, пока вы не отпишетесь: отписка удаляет
+его вместе с вашими настройками. О каждом отправленном выпуске мы отмечаем, дошёл ли он до вас;
+эти отметки удаляются через {delivery_days} после отправки выпуска, а после отписки в них
+остаётся только результат, без вашего адреса. В каждом выпуске есть ссылка, чтобы изменить
+настройки, и ссылка, чтобы сразу отписаться. Если в письме с подтверждением, о котором вы не
+просили, вы перейдёте по ссылке «Никогда больше ничего не присылать на этот адрес», мы сохраним
+односторонний хеш адреса, только чтобы помнить, что писать на него нельзя.</p>
+
+<h2>Просмотр и удаление ваших данных</h2>
+<p>На странице <a href="/ru/your-data/" rel="noopener noreferrer">«Ваши данные»</a> укажите
+адрес электронной почты: если у нас что-то для него хранится, мы пришлём на него ссылку,
+действующую один час, на страницу со всем, что мы храним для этого адреса (ваши отзывы и ответы,
+подписка на рассылку, ваш выбор насчёт наших писем), кроме заметок, которые модераторы пишут друг
+другу, например о том, почему они заблокировали адрес. Там всё это можно скачать файлом или
+стереть. Введённый вами адрес мы храним только этот час.</p>
+<p>Удаление стирает вашу подписку на рассылку и {erased_reviews} Запрет, который модераторы
+ввели для вашего адреса, остаётся, пока не истечёт. Просьба не писать вам остаётся в виде
+одностороннего хеша, чтобы её по-прежнему соблюдать. В наших записях отмечается, что данные
+удалены, с хешем адреса с секретным ключом, но никогда не с самим адресом. Можно также написать
+редакторам (как это сделать, сказано на странице «Контакты»).</p>
+"""
+
 # What erasure does to reviews, as NEWSROOM_ERASURE_REVIEWS says (reviews.personal_data).
 ERASED_REVIEWS = {
     "anonymise": (
@@ -105,6 +187,22 @@ ERASED_REVIEWS = {
         "go with them)."
     ),
 }
+ERASED_REVIEWS_RU = {
+    "anonymise": (
+        "ваши отзывы и ответы, кроме опубликованных и тех, на которые ответили другие читатели: "
+        "они остаются с подписью «Анонимный читатель», без имени, адреса электронной почты, хеша "
+        "IP-адреса и идентификатора браузера, чтобы обсуждение, частью которого они стали, не "
+        "потеряло смысла."
+    ),
+    "delete": (
+        "ваши отзывы и ответы, опубликованные и нет (вместе с ответами, которые на них написали "
+        "другие читатели)."
+    ),
+}
+
+# Each language's text and erasure sentences; the page's title and footer position with it.
+BODIES = {"en": (BODY, ERASED_REVIEWS), "ru": (BODY_RU, ERASED_REVIEWS_RU)}
+TITLES = {"en": "Privacy", "ru": "Конфиденциальность"}
 
 
 def as_shipped(body: str) -> str:
@@ -113,19 +211,35 @@ def as_shipped(body: str) -> str:
     return "\n".join(lines)
 
 
-def figures() -> dict[str, int]:
-    """Return the periods the text names, as this site's settings have them."""
+def figures(language: str = "en") -> dict[str, str]:
+    """Return the periods the text names, as this site's settings have them, in *language*."""
+    erased = BODIES[language][1]
     return {
-        "retention_days": settings.NEWSROOM_FINGERPRINT_RETENTION_DAYS,
-        "confirm_days": settings.NEWSLETTER_CONFIRM_DAYS,
-        "delivery_days": settings.NEWSLETTER_KEEP_DAYS,
-        "erased_reviews": ERASED_REVIEWS[settings.NEWSROOM_ERASURE_REVIEWS],
+        "retention_days": days(settings.NEWSROOM_FINGERPRINT_RETENTION_DAYS, language),
+        "confirm_days": days(settings.NEWSLETTER_CONFIRM_DAYS, language),
+        "delivery_days": days(settings.NEWSLETTER_KEEP_DAYS, language),
+        "erased_reviews": erased[settings.NEWSROOM_ERASURE_REVIEWS],
     }
 
 
-def shipped_body() -> str:
-    """Return the text this release gives a new newsroom's Privacy page, with its periods."""
-    return as_shipped(BODY).format(**figures())
+def days(count: int, language: str) -> str:
+    """Return *count* as the text puts it: the English text writes "days" itself, the
+    Russian needs the word's form for the number (1 день, 2 дня, 5 дней)."""
+    if language != "ru":
+        return str(count)
+    if count % 10 == 1 and count % 100 != 11:
+        word = "день"
+    elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        word = "дня"
+    else:
+        word = "дней"
+    return f"{count} {word}"
+
+
+def shipped_body(language: str = "en") -> str:
+    """Return the text this release gives a new newsroom's Privacy page in *language*, with
+    its periods."""
+    return as_shipped(BODIES[language][0]).format(**figures(language))
 
 
 def _words(text: str) -> str:
@@ -138,11 +252,20 @@ def is_unchanged(body: str, earlier: Iterable[str]) -> bool:
     return _words(body) in {_words(text) for text in earlier}
 
 
-def update_unchanged(page_model, using: str, earlier: Iterable[str], slug: str = "privacy") -> int:
-    """Give the page *slug* this release's text if it still has one of the *earlier* texts."""
+def update_unchanged(
+    page_model, using: str, earlier: Iterable[str], slug: str = "privacy", language: str = "en"
+) -> int:
+    """Give the page *slug* in *language* this release's text if it still has one of the
+    *earlier* texts.
+
+    Before pages had languages (``0005_languages``) every page was in English, the only one.
+    """
+    pages = page_model.objects.using(using).filter(slug=slug)
+    if any(field.name == "language" for field in page_model._meta.get_fields()):
+        pages = pages.filter(language=language)
     updated = 0
-    for page in page_model.objects.using(using).filter(slug=slug):
+    for page in pages:
         if is_unchanged(page.body, earlier):
-            page_model.objects.using(using).filter(pk=page.pk).update(body=shipped_body())
+            page_model.objects.using(using).filter(pk=page.pk).update(body=shipped_body(language))
             updated += 1
     return updated

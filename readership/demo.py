@@ -5,6 +5,7 @@ Connected to ``articles.signals.demo_seeded`` by ``ReadershipConfig.ready()``.
 
 import random
 
+from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article
@@ -23,16 +24,29 @@ def seed_reads(sender=None, **kwargs) -> int:
     """Give the public stories a week of plausible hourly reads; return the rows added.
 
     A few stories draw most readers and interest fades over the days after publication, as
-    on any news site; the numbers are random but the same at every run. Nothing is added
-    while the last 24 hours already have reads (running ``seed_demo`` again adds nothing).
+    on any news site; the numbers are random but the same at every run. Each language's
+    stories are ranked on their own, so each edition has its "Most read". Nothing is added
+    for a language whose stories already have reads in the last 24 hours (running
+    ``seed_demo`` again adds nothing).
     """
     now = timezone.now()
-    if StoryReads.objects.since(now - MOST_READ_PERIOD).exists():
-        return 0
-    chance = random.Random(17)
-    stories = list(Article.objects.published().order_by("pk").values_list("pk", "publish_at"))
-    chance.shuffle(stories)
     current = hour_number(now)
+    rows = []
+    for code, _name in settings.LANGUAGES:
+        public = Article.objects.published().in_language(code)
+        if StoryReads.objects.since(now - MOST_READ_PERIOD).filter(story__in=public).exists():
+            continue
+        stories = list(public.order_by("pk").values_list("pk", "publish_at"))
+        rows += _reads(stories, current, random.Random(17))
+    created = StoryReads.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if created:
+        # "Most read" is on every page: any stored before the counts existed must go.
+        invalidate_everything()
+    return len(created)
+
+
+def _reads(stories: list[tuple], current: int, chance: random.Random) -> list[StoryReads]:
+    chance.shuffle(stories)
     rows = []
     for rank, (story_id, published) in enumerate(stories, start=1):
         first_hour = max(hour_number(published), current - DEMO_DAYS * 24)
@@ -42,11 +56,7 @@ def seed_reads(sender=None, **kwargs) -> int:
             count = round(expected * chance.uniform(0.5, 1.5))
             if count > 0:
                 rows.append(StoryReads(story_id=story_id, hour=hour_start(hour), count=count))
-    created = StoryReads.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    if created:
-        # "Most read" is on every page: any stored before the counts existed must go.
-        invalidate_everything()
-    return len(created)
+    return rows
 
 
 def connect() -> None:

@@ -12,6 +12,7 @@ from django.core.cache import cache
 
 from pagecache.invalidation import invalidate_everything
 from readership.selectors import most_read
+from serving.languages import language_codes
 
 # The order the pages were last told about, and the marker of the last refresh.
 SHOWN_KEY = "readership:most-read-shown"
@@ -24,7 +25,11 @@ def refresh_most_read() -> bool:
     While it may not (refreshed less than ``NEWSROOM_MOST_READ_REFRESH`` seconds ago) the
     pages keep the order they have, and the next call after that time looks again.
     """
-    order = [story.pk for story in most_read()]
+    # Every language's list: a new order in any makes the pages stale.
+    order = {
+        language: [story.pk for story in most_read(language=language)]
+        for language in language_codes()
+    }
     if cache.get(SHOWN_KEY) == order:
         return False
     pause = settings.NEWSROOM_MOST_READ_REFRESH

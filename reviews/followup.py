@@ -16,6 +16,11 @@
 Spam and reviews the rules published at once get no confirmation email; at most one
 confirmation goes to an address per hour, so the form cannot be used to flood a mailbox.
 
+Every email speaks the language of the story the review is on (a review belongs to one
+language version of a story), and its links are under that language's prefix
+(``/ru/reviews/follow-up/…``), so the pages they open speak it too. The worker that sends
+them runs in the default language: each email activates the story's (:func:`language_of`).
+
 Replies
 -------
 The author of a review may also tick "Email me when someone replies to my review"
@@ -36,7 +41,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reviews import editing
 from reviews.models import Review, ReviewEmailOptOut
@@ -126,7 +131,14 @@ def waiting_for_confirmation() -> Q:
 # -- Sending ---------------------------------------------------------------------------------
 
 
+def language_of(review: Review) -> str:
+    """Return the language of *review*'s emails: its story's."""
+    return review.article.language
+
+
 def _message(review: Review, template: str, context: dict) -> EmailMessage:
+    """Return the email *template* to *review*'s author, in the active language (the
+    story's: the callers build the links of *context* with it active too)."""
     unsubscribe = unsubscribe_url(review)
     context = {**context, "unsubscribe_url": unsubscribe, "site_name": settings.NEWSROOM_SITE_NAME}
     subject = " ".join(render_to_string(f"reviews/email/{template}_subject.txt", context).split())
@@ -146,7 +158,11 @@ def _message(review: Review, template: str, context: dict) -> EmailMessage:
 
 def send_confirmation(review_id: int) -> bool:
     """Email the confirmation link for a review's "email me" request; return whether sent."""
-    review = Review.objects.filter(waiting_for_confirmation(), pk=review_id).first()
+    review = (
+        Review.objects.filter(waiting_for_confirmation(), pk=review_id)
+        .select_related("article")
+        .first()
+    )
     if review is None or ReviewEmailOptOut.covers(review.email):
         return False
     now = timezone.now()
@@ -159,19 +175,20 @@ def send_confirmation(review_id: int) -> bool:
     if recently_mailed:
         return False
     can_edit = editing.refusal(review, now=now) is None
-    message = _message(
-        review,
-        "follow_up_confirm",
-        {
-            "review": review,
-            "confirm_url": confirm_url(review),
-            "days": settings.REVIEWS_FOLLOW_UP_CONFIRM_DAYS,
-            "published_notice": review.follow_up == FollowUp.UNCONFIRMED,
-            "replies_notice": review.replies_follow_up == RepliesFollowUp.UNCONFIRMED,
-            "edit_url": absolute_url(editing.edit_path(review)) if can_edit else "",
-            "edit_until": editing.closes_at(review),
-        },
-    )
+    with translation.override(language_of(review)):
+        message = _message(
+            review,
+            "follow_up_confirm",
+            {
+                "review": review,
+                "confirm_url": confirm_url(review),
+                "days": settings.REVIEWS_FOLLOW_UP_CONFIRM_DAYS,
+                "published_notice": review.follow_up == FollowUp.UNCONFIRMED,
+                "replies_notice": review.replies_follow_up == RepliesFollowUp.UNCONFIRMED,
+                "edit_url": absolute_url(editing.edit_path(review)) if can_edit else "",
+                "edit_until": editing.closes_at(review),
+            },
+        )
     try:
         message.send()
     except Exception:
@@ -200,11 +217,12 @@ def send_published_notices(review_ids) -> int:
         )
         if not claimed:
             continue
-        message = _message(
-            review,
-            "follow_up_published",
-            {"review": review, "review_url": absolute_url(review.get_absolute_url())},
-        )
+        with translation.override(language_of(review)):
+            message = _message(
+                review,
+                "follow_up_published",
+                {"review": review, "review_url": absolute_url(review.get_absolute_url())},
+            )
         try:
             message.send()
         except Exception:
@@ -228,7 +246,7 @@ def send_reply_notices(reply_ids) -> int:
         parent__status=Review.Status.APPROVED,
         parent__replies_follow_up=RepliesFollowUp.CONFIRMED,
         parent_notified_at__isnull=True,
-    ).select_related("parent", "article")
+    ).select_related("parent__article", "article")
     for reply in replies:
         review = reply.parent
         if reply.email == review.email:
@@ -243,15 +261,16 @@ def send_reply_notices(reply_ids) -> int:
         )
         if not claimed:
             continue
-        message = _message(
-            review,
-            "reply_published",
-            {
-                "review": review,
-                "reply": reply,
-                "reply_url": absolute_url(reply.get_absolute_url()),
-            },
-        )
+        with translation.override(language_of(review)):
+            message = _message(
+                review,
+                "reply_published",
+                {
+                    "review": review,
+                    "reply": reply,
+                    "reply_url": absolute_url(reply.get_absolute_url()),
+                },
+            )
         try:
             message.send()
         except Exception:

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from serving.opt_outs import HashedEmailOptOut
@@ -259,7 +259,9 @@ class Review(models.Model):
                 .count()
             )
             if earlier >= settings.REVIEWS_REPLIES_SHOWN:
-                url = reverse("reviews:replies", args=[self.article.slug, self.parent_id])
+                # Under the story's language's prefix, as the story's own address is.
+                with translation.override(self.article.language):
+                    url = reverse("reviews:replies", args=[self.article.slug, self.parent_id])
                 page = earlier // settings.REVIEWS_REPLIES_PER_PAGE + 1
                 if page > 1:
                     url += f"?{REPLIES_PAGE_PARAMETER}={page}"

@@ -9,6 +9,10 @@ so every process agrees). ``manage.py send_moderation_digest`` does the same fro
 
 A digest announces every pending review not announced yet (they get ``notified_at``), so
 ``manage.py notify_moderators`` never mails them one by one afterwards.
+
+These emails are in the site's default language (``LANGUAGE_CODE``), whatever the language of
+the stories reviewed: one email goes to every moderator. It is activated explicitly, so that
+the email is the same whoever runs the task (``manage.py``, the worker, a test).
 """
 
 import logging
@@ -21,7 +25,7 @@ from django.core.mail import send_mail
 from django.db.models import Count, Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reviews.models import ModerationDigestState, Review
 from serving.origin import absolute_url
@@ -108,8 +112,10 @@ def send_digest_if_due(*, now=None, force: bool = False) -> bool:
         ),
         "hours": settings.REVIEWS_DIGEST_HOURS,
     }
-    subject = " ".join(render_to_string("reviews/email/digest_subject.txt", context).split())
-    body = render_to_string("reviews/email/digest.txt", context)
+    # The moderators' language is the site's default, whatever the stories' (one email for all).
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("reviews/email/digest_subject.txt", context).split())
+        body = render_to_string("reviews/email/digest.txt", context)
     try:
         send_mail(subject, body, None, recipients)
     except Exception:
@@ -148,8 +154,10 @@ def notify_new_review(review_id: int) -> bool:
         ),
         "pending": Review.objects.pending().count(),
     }
-    subject = render_to_string("reviews/email/new_review_subject.txt", context)
-    body = render_to_string("reviews/email/new_review.txt", context)
+    # In the site's default language, as the digest (send_digest_if_due).
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("reviews/email/new_review_subject.txt", context)
+        body = render_to_string("reviews/email/new_review.txt", context)
     try:
         send_mail(" ".join(subject.split()), body, None, recipients)
     except Exception:

@@ -19,7 +19,7 @@ from reviews.signals import reviews_changed
 def story_pages(article_ids) -> list[str]:
     return [
         article.get_absolute_url()
-        for article in Article.objects.filter(pk__in=article_ids).only("slug")
+        for article in Article.objects.filter(pk__in=article_ids).only("slug", "language")
     ]
 
 
@@ -59,7 +59,7 @@ def reviews_closed(since: datetime, until: datetime) -> list[str]:
     closed = (
         Article.objects.published()
         .filter(allow_reviews=True, publish_at__gt=since - window, publish_at__lte=until - window)
-        .only("slug")
+        .only("slug", "language")
     )
     return [article.get_absolute_url() for article in closed]
 

@@ -10,16 +10,22 @@ edit link, through messages, once the post has been redirected back.
 
 The follow-up pages answer the signed links of the "email me when my review is published"
 emails (``reviews.followup``): confirming the address, and unsubscribing in one click.
+
+A story's review pages are in the story's language, under its prefix
+(``/ru/articles/<slug>/review/``), as the story's own page is: asked for under another
+language's prefix, they answer as ``articles.views.ArticleDetailView`` does, with a
+permanent redirect to their own address (:func:`elsewhere`).
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, translate_url
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
@@ -65,6 +71,8 @@ def review_form(request, slug, pk=None):
     """Show the "Leave a review" form of a public story, or the form to reply to its review
     *pk*, and take what it sends."""
     article = get_object_or_404(Article.objects.published().for_story(), slug=slug)
+    if redirect_elsewhere := elsewhere(request, article):
+        return redirect_elsewhere
     moderator = Moderator()
     parent = None
     if pk is not None:
@@ -138,6 +146,21 @@ def review_form(request, slug, pk=None):
     return redirect(request.path)
 
 
+def elsewhere(request, article):
+    """Return the redirect to this page under *article*'s language's prefix when it was asked
+    for under another's; None when it is in its place.
+
+    A GET or HEAD is sent there for good (301), as the story's page is. A POST is not found:
+    a redirect would turn it into a GET and lose what the reader typed, and our own forms
+    never post there (they are rendered on the page in its place).
+    """
+    if article.language == get_language():
+        return None
+    if request.method not in ("GET", "HEAD"):
+        raise Http404("The story is in another language.")
+    return HttpResponsePermanentRedirect(translate_url(request.get_full_path(), article.language))
+
+
 def too_many(response, limit):
     """Add the wait a rate-limited reader is told (the page says it in minutes)."""
     response["Retry-After"] = str(limit.retry_after)
@@ -203,6 +226,8 @@ def replies(request, slug, pk):
     approved, held, edited or deleted). A page number that is not one of its pages is a 404.
     """
     article = get_object_or_404(Article.objects.published(), slug=slug)
+    if redirect_elsewhere := elsewhere(request, article):
+        return redirect_elsewhere
     review = get_object_or_404(
         Review.objects.approved().top_level().only(*PUBLIC_COLUMNS, "article"),
         pk=pk,
@@ -243,6 +268,8 @@ def report(request, pk):
         # Whatever the session holds: a review the public cannot see is not here, not even
         # for the reader whose report just held it (thanked on the page answering the report).
         raise Http404("No such review.")
+    if redirect_elsewhere := elsewhere(request, review.article):
+        return redirect_elsewhere
     if request.method != "POST" and messages.get_messages(request):
         # Back here after reporting: the thanks.
         return report_page(request, review, None, sent=True)
@@ -297,6 +324,8 @@ def edit(request, pk, token):
         return edit_refused(request, refused.reason)
     if not Article.objects.published().filter(pk=review.article_id).exists():
         return edit_refused(request, editing.EditRefused.INVALID)
+    if redirect_elsewhere := elsewhere(request, review.article):
+        return secret_page(redirect_elsewhere)
     if request.method != "POST" and messages.get_messages(request):
         return edit_page(request, review, None, sent=True)
     refused = editing.refusal(review)

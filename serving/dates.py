@@ -1,7 +1,8 @@
 """Dates and times as the admin writes them: one format (newsroom.formats), the newsroom's zone.
 
 For admin code that builds text itself (list columns, messages, the audit log's summaries);
-templates get the same with ``{{ value }}`` or ``|date:"DATETIME_FORMAT"``.
+templates get the same with ``{{ value }}`` or ``|date:"DATETIME_FORMAT"``. Reader pages name
+their own formats (``STORY_DATETIME_FORMAT``, newsroom/formats), written in each language's words.
 """
 
 from datetime import datetime

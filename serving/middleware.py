@@ -10,10 +10,12 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from serving.clients import is_trusted_proxy
+from serving.languages import language_of_path, without_language
 
 logger = logging.getLogger("newsroom.database")
 
@@ -189,3 +191,35 @@ class DisallowedHostLogFilter(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         return True
+
+
+class LanguageMiddleware:
+    """Speak the language the address names: ``/ru/…`` Russian, any other address the default.
+
+    Never the reader's cookie or ``Accept-Language`` (serving.languages says why); crawlers
+    are never redirected by language. The default language's own prefix (``/en/…``) is a
+    permanent redirect to the address without it, its one canonical form. Staff pages choose
+    their language further down (accounts.middleware).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_of_path(request.path_info)
+        if language == settings.LANGUAGE_CODE:
+            target = request.path[: len(request.path) - len(request.path_info)] + without_language(
+                request.path_info
+            )
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+        language = language or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            # The thread serves its next request (or runs a task) in no one's language.
+            translation.deactivate()
+        return response

@@ -29,6 +29,7 @@ from images.models import Image
 from images.services import make_renditions
 from pagecache import invalidation
 from pagecache.keys import LEASE_KEY
+from pagecache.middleware import SharedPageCacheMiddleware
 from pagecache.models import PendingInvalidation
 from reviews.forms import sign_timestamp
 from reviews.models import Review
@@ -116,6 +117,20 @@ class TestServedFromCache:
             client.get(url)
             _, queries = queries_for(client, url)
             assert queries > 0, url
+
+    @pytest.mark.parametrize(
+        "path", ["/newsletter/", "/ru/newsletter/", "/ru/your-data/", "/ru/preview/1/"]
+    )
+    def test_personal_and_staff_pages_are_never_looked_up_in_any_language(self, rf, path):
+        """Their forms carry the reader's own token, whatever the language's prefix; the
+        cache must not even be asked (a response setting a cookie is not stored either)."""
+        assert not SharedPageCacheMiddleware.may_be_shared(rf.get(path))
+        assert SharedPageCacheMiddleware.may_be_shared(rf.get("/ru/regions/kavkaz/"))
+
+    def test_a_russian_page_comes_from_the_cache_under_its_own_address(self, client, db):
+        client.get("/ru/")
+        assert served_from_cache(client, "/ru/")
+        assert '<html lang="ru">' in client.get("/ru/").content.decode()
 
     def test_a_repeated_search_comes_from_the_cache(self, client, published_article):
         client.get("/search/", {"q": "almaty"})

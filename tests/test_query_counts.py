@@ -34,14 +34,15 @@ VENDOR = connection.vendor
 
 # Home: lead story, where each region's block starts, the blocks' stories.
 HOME = 3
-# Story: the story, its tags, its authors, its corrections, previous and next (one query). The
-# reviews block (the reviews app's rules row, count of approved reviews, a page of them and
-# their replies: four more) is kept under the story's generation, like the blocks every page
-# shares.
-STORY = 5
+# Story: the story, its tags, its authors, its corrections, previous and next (one query), its
+# published translations (hreflang, the language switcher). The reviews block (the reviews
+# app's rules row, count of approved reviews, a page of them and their replies: four more) is
+# kept under the story's generation, like the blocks every page shares.
+STORY = 6
 # A list page: the region (rubric, tag, author), the count (on a later page: the count and
-# where the page starts, in one query), the page of stories.
-LIST_PAGE = 3
+# where the page starts, in one query), the page of stories, and the languages it has a page
+# in (hreflang, the language switcher).
+LIST_PAGE = 4
 # Search: regions and rubrics for the filters, then the engine's own: PostgreSQL estimates the
 # matches and ranks them; SQLite counts the word matches and reads a page.
 SEARCH = {"postgresql": 5, "sqlite": 4}
@@ -50,8 +51,8 @@ FEED = 3
 LIST_FEED = 4
 # Sitemap index: the count of each section's items, and the stories' latest publication.
 SITEMAP_INDEX = 8
-# A sitemap section: its count and its page.
-SITEMAP_SECTION = 2
+# A sitemap section: its count, its page, and its URLs' pages in other languages.
+SITEMAP_SECTION = 3
 ROBOTS = 0
 HEALTHZ = 3  # SELECT 1, the task queue, the live workers
 
@@ -114,7 +115,7 @@ class TestTheDataIsLargeEnough:
         # The generated ones; the demo adds a small conversation of its own (reviews.demo).
         assert Review.objects.filter(article__slug__startswith="generated-").count() == 2000
         assert newsroom.busy_story.reviews.filter(status="approved").count() == 1000
-        assert Region.objects.count() == 5
+        assert Region.objects.in_language("en").count() == 5  # and their 5 Russian versions
 
     def test_pages_are_full(self, newsroom, reader):
         home = reader.get("/")

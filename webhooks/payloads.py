@@ -43,7 +43,8 @@ def story(article: Article) -> dict:
         "id": article.pk,
         "slug": article.slug,
         "title": article.title,
-        "url": story_url(article.slug),
+        "language": article.language,
+        "url": absolute_url(article.get_absolute_url()),
         # The content API's view of the same story (api/), where a partner reads the rest.
         "api_url": absolute_url(reverse("api-v1:story", kwargs={"slug": article.slug})),
         "published_at": timestamp(article.publish_at),
@@ -61,6 +62,10 @@ def review(review: Review, article: Article) -> dict:
     """Return what ``review.approved`` says: the review and its story, no personal data."""
     return {
         "id": review.pk,
-        "story": {"id": article.pk, "slug": article.slug, "url": story_url(article.slug)},
+        "story": {
+            "id": article.pk,
+            "slug": article.slug,
+            "url": absolute_url(article.get_absolute_url()),
+        },
         "approved_at": timestamp(review.moderated_at),
     }

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkerProcess(models.Model):
@@ -8,15 +9,15 @@ class WorkerProcess(models.Model):
     has gone quiet was cut off (a kill, a crash, a lost machine) and is queued again.
     """
 
-    worker_id = models.CharField(max_length=64, unique=True)
-    hostname = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    seen_at = models.DateTimeField(db_index=True)
+    worker_id = models.CharField(_("worker id"), max_length=64, unique=True)
+    hostname = models.CharField(_("hostname"), max_length=255)
+    pid = models.PositiveIntegerField(_("pid"))
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("seen at"), db_index=True)
 
     class Meta:
-        verbose_name = "worker process"
-        verbose_name_plural = "worker processes"
+        verbose_name = _("worker process")
+        verbose_name_plural = _("worker processes")
 
     def __str__(self):
         return f"{self.hostname}:{self.pid}"

@@ -21,6 +21,7 @@ import random
 import re
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import CommandError
@@ -36,7 +38,14 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import WORDS_PER_MINUTE, Article, Author, Region, Rubric
+from articles.models import (
+    WORDS_PER_MINUTE,
+    Article,
+    Author,
+    Region,
+    Rubric,
+    content_digest,
+)
 from pagecache.invalidation import invalidate_everything
 
 GENERATED_PREFIX = "generated-"
@@ -373,8 +382,9 @@ def generate(
 
 def _generate_articles(rng: random.Random, count: int, batch_size: int, stream) -> list[tuple]:
     now = timezone.now()
-    regions = list(Region.objects.values_list("pk", "slug"))
-    rubrics = list(Rubric.objects.values_list("pk", flat=True))
+    # In the default language, as the demo's own stories: the generated ones join their lists.
+    regions = list(Region.objects.in_language(settings.LANGUAGE_CODE).values_list("pk", "slug"))
+    rubrics = list(Rubric.objects.in_language(settings.LANGUAGE_CODE).values_list("pk", flat=True))
     authors = list(Author.objects.values_list("pk", flat=True))
     if not (regions and rubrics and authors):
         raise CommandError("Generated stories need regions, rubrics and authors: seed them first.")
@@ -385,9 +395,11 @@ def _generate_articles(rng: random.Random, count: int, batch_size: int, stream) 
 
     article_columns = [
         "id", "title", "slug", "region_id", "rubric_id", "teaser", "body", "status",
-        "publish_at", "reading_time", "created_at", "updated_at",
+        "publish_at", "reading_time", "created_at", "updated_at", "translation_key",
+        "content_digest",
     ]  # fmt: skip
     article_writer = TableWriter(Article, article_columns, now)
+    key_field = Article._meta.get_field("translation_key")
     authors_through = Article.authors.through
     author_writer = TableWriter(
         authors_through,
@@ -424,6 +436,8 @@ def _generate_articles(rng: random.Random, count: int, batch_size: int, stream) 
                     max(1, math.ceil(words / WORDS_PER_MINUTE)),
                     publish_at,
                     publish_at,
+                    key_field.get_db_prep_value(uuid.uuid4(), connection),
+                    content_digest(title, teaser, body),
                 )
             )
             for author_id in rng.sample(authors, rng.choice((1, 1, 1, 2))):

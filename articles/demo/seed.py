@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from articles import page_changes
 from articles.corrections import correction_add
-from articles.demo import content
+from articles.demo import content, seed_ru
 from articles.demo.drawing import draw_lead_image
 from articles.history import refresh_latest_version
 from articles.models import Article, Author, Region, Rubric
@@ -46,13 +46,17 @@ def seed_content(report: SeedReport) -> None:
     regions = {}
     for position, (name, slug, description) in enumerate(content.REGIONS):
         regions[slug], created = Region.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description, "position": position}
+            slug=slug,
+            language=settings.LANGUAGE_CODE,
+            defaults={"name": name, "description": description, "position": position},
         )
         report.count("regions", created)
     rubrics = {}
     for name, slug, description in content.RUBRICS:
         rubrics[slug], created = Rubric.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description}
+            slug=slug,
+            language=settings.LANGUAGE_CODE,
+            defaults={"name": name, "description": description},
         )
         report.count("rubrics", created)
     authors = {}
@@ -94,36 +98,57 @@ def seed_content(report: SeedReport) -> None:
 
 def seed_images(report: SeedReport) -> None:
     """Draw a library lead image for every demo story that has none, and the media story's
-    figure and gallery; make their renditions."""
-    stories = Article.objects.filter(
-        slug__in=[story["slug"] for story in content.STORIES], lead_image__isnull=True
-    ).select_related("region")
+    figure and gallery; make their renditions. A translation shares its source's picture."""
+    slugs = [story["slug"] for story in content.STORIES] + seed_ru.demo_slugs()
+    stories = Article.objects.filter(slug__in=slugs, lead_image__isnull=True).select_related(
+        "region"
+    )
     captions = {story["slug"]: story.get("caption", "") for story in content.STORIES}
     wanted = list(stories)
-    images = _library_images(
-        [
+    pictures = []
+    for article in wanted:
+        # The picture's words are in its story's language; its translations show them too.
+        alt_text, credit = seed_ru.PICTURE_WORDS.get(article.language, seed_ru.PICTURE_WORDS["en"])
+        pictures.append(
             (
                 f"Demo map: {article.title}",
-                draw_lead_image(article.slug, article.region.slug, article.region.name),
-                f"An abstract map of the {article.region.name} region with a route between "
-                "cities, labelled with the region's name.",
-                captions[article.slug],
+                draw_lead_image(article.slug, _english_slug(article.region), article.region.name),
+                alt_text.format(region=article.region.name),
+                captions.get(article.slug, ""),
+                credit,
             )
-            for article in wanted
-        ]
-    )
+        )
+    images = _library_images(pictures)
     for article, image in zip(wanted, images, strict=True):
         Article.objects.filter(pk=article.pk).update(lead_image=image)
-        article.lead_image = image
+    # Translations made before their source had a picture (or with --no-images first).
+    sharing = list(
+        Article.objects.filter(
+            lead_image__isnull=True,
+            translation_source__isnull=False,
+            translation_source__lead_image__isnull=False,
+            translation_source__slug__in=slugs,
+        ).select_related("translation_source")
+    )
+    for article in sharing:
+        Article.objects.filter(pk=article.pk).update(
+            lead_image=article.translation_source.lead_image
+        )
+    changed = Article.objects.filter(pk__in=[article.pk for article in wanted + sharing])
+    for article in changed:
         refresh_latest_version(article, fields=("lead_image",))
     # An UPDATE sends no signal: pages cached before the pictures existed must go.
     page_changes.stories_changed(
-        Article.objects.filter(pk__in=[article.pk for article in wanted])
-        .select_related("region", "rubric")
-        .prefetch_related("tags", "authors")
+        changed.select_related("region", "rubric").prefetch_related("tags", "authors")
     )
     report.images += len(images)
     seed_media_story(report)
+
+
+def _english_slug(region: Region) -> str:
+    """Return the slug of *region*'s default-language version (the drawings' palettes)."""
+    version = region.translation_in(settings.LANGUAGE_CODE)
+    return version.slug if version is not None else region.slug
 
 
 def seed_media_story(report: SeedReport) -> None:
@@ -131,7 +156,7 @@ def seed_media_story(report: SeedReport) -> None:
     story = content.MEDIA_STORY
     if Article.objects.filter(slug=story["slug"]).exists():
         return
-    region = Region.objects.get(slug=story["region"])
+    region = Region.objects.get(slug=story["region"], language=settings.LANGUAGE_CODE)
     labels = [story["lead_label"], story["figure_label"], *story["gallery_labels"]]
     lead, figure, *gallery = _library_images(
         [
@@ -157,7 +182,7 @@ def seed_media_story(report: SeedReport) -> None:
         slug=story["slug"],
         title=story["title"],
         region=region,
-        rubric=Rubric.objects.get(slug=story["rubric"]),
+        rubric=Rubric.objects.get(slug=story["rubric"], language=settings.LANGUAGE_CODE),
         teaser=story["teaser"],
         body=content.body_html(story["body"], media),
         status=Article.Status.PUBLISHED,
@@ -200,15 +225,16 @@ def seed_demo_embed(story: dict) -> None:
 
 # Library images are drawn large enough for the widest slot (1920 px) in every format, about
 # a second and a half of Pillow each: the pixel work runs on every core.
-def _library_images(pictures: list[tuple[str, bytes, str, str]]) -> list[Image]:
-    """Store each (title, JPEG, alt text, caption) as a library image with its renditions."""
+def _library_images(pictures: list[tuple]) -> list[Image]:
+    """Store each (title, JPEG, alt text, caption[, credit]) as a library image with its
+    renditions."""
     images = []
-    for title, picture, alt_text, caption in pictures:
+    for title, picture, alt_text, caption, *credit in pictures:
         image = Image(
             title=title[:255],
             alt_text=alt_text,
             caption=caption,
-            credit="Newsroom demo illustration",
+            credit=credit[0] if credit else "Newsroom demo illustration",
             # The region's name is drawn in a band along the bottom left: keep it in frame.
             focal_x=0.3,
             focal_y=0.85,

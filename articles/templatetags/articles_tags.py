@@ -9,7 +9,7 @@ see replaces it, and the block costs no query on the pages in between.
 
 from django import template
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -20,8 +20,9 @@ from articles.models import Article, Region
 
 register = template.Library()
 
-# As on the seed page: "9 May 2024 19:20", in the newsroom's time zone.
-NEWS_DATETIME_FORMAT = "j F Y H:i"
+# As on the seed page: "9 May 2024 19:20" ("9 мая 2024 19:20"), in the newsroom's time zone;
+# a named format (newsroom/formats), so that each language writes it its own way.
+NEWS_DATETIME_FORMAT = "STORY_DATETIME_FORMAT"
 MORE_FROM_REGION_COUNT = 4
 RELATED_COUNT = 4
 
@@ -36,7 +37,8 @@ def shared_block(context, name: str, build, *, generation: str = "front"):
     generations = context.get("page_generations")
     if generations is None:
         return build()
-    parts = [name, generations.site]
+    # Every language has its own: the same block lists other stories in Russian.
+    parts = [name, translation.get_language(), generations.site]
     if generation == "front":
         parts.append(generations.front)
     key = "fragment:" + ":".join(parts)
@@ -52,7 +54,12 @@ def region_nav(context):
     """Render the main navigation: home and every region, the current one marked."""
     request = context.get("request")
     regions = shared_block(
-        context, "regions", lambda: list(Region.objects.only("name", "slug")), generation="site"
+        context,
+        "regions",
+        lambda: list(
+            Region.objects.in_language(translation.get_language()).only("name", "slug", "language")
+        ),
+        generation="site",
     )
     return {"regions": regions, "current_path": request.path if request is not None else ""}
 
@@ -63,7 +70,12 @@ def latest_stories(context, count=6, exclude=None):
     stories = shared_block(
         context,
         f"latest-{count}",
-        lambda: list(Article.objects.published().for_links().newest_first()[: count + 1]),
+        lambda: list(
+            Article.objects.published()
+            .in_language(translation.get_language())
+            .for_links()
+            .newest_first()[: count + 1]
+        ),
     )
     if exclude is not None:
         stories = [story for story in stories if story.pk != exclude.pk]
@@ -80,7 +92,12 @@ def related_stories(context, article):
     return shared_block(
         context,
         f"related-{article.pk}",
-        lambda: list(Article.objects.published().related_to(article).for_teasers()[:RELATED_COUNT]),
+        lambda: list(
+            Article.objects.published()
+            .in_language(article.language)
+            .related_to(article)
+            .for_teasers()[:RELATED_COUNT]
+        ),
     )
 
 

@@ -2,11 +2,14 @@
 
 Both sit on shared, cached pages, so they carry nothing personal (no CSRF token) and post
 to ``newsletters:subscribe``, which checks the request's origin instead (newsletters.views).
-The footer's region menu is the navigation's own cached list: no query of its own.
+Both post to the page's language's address (``/ru/newsletter/subscribe/``): the sign-up is in
+that language. The footer's region menu is the navigation's own cached list (the page's
+language's regions): no query of its own.
 """
 
 from django import template
 from django.db.models import Model
+from django.utils import translation
 
 from articles.models import Author, Region, Rubric
 from articles.templatetags.articles_tags import shared_block
@@ -20,8 +23,14 @@ TOPIC_FIELDS = {Region: "region", Rubric: "rubric", Author: "author"}
 @register.inclusion_tag("newsletters/includes/_footer_signup.html", takes_context=True)
 def newsletter_footer(context):
     """Render the footer's sign-up form: an address, everything or one region, how often."""
+    # The page's language's regions, under the navigation's own key (the same list).
     regions = shared_block(
-        context, "regions", lambda: list(Region.objects.only("name", "slug")), generation="site"
+        context,
+        "regions",
+        lambda: list(
+            Region.objects.in_language(translation.get_language()).only("name", "slug", "language")
+        ),
+        generation="site",
     )
     return {"regions": regions}
 

@@ -7,6 +7,7 @@ footer shows of a page makes every page stale (``pages.page_changes``), and the 
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from articles.feeds import TAXONOMY_FEED_NAMES
@@ -18,11 +19,15 @@ register = template.Library()
 
 @register.inclusion_tag("pages/includes/_footer.html", takes_context=True)
 def site_footer(context):
-    """Render the footer's links: the pages, the site's feed, and a list page's own feed."""
+    """Render the footer's links: the pages in the page's language, the site's feed, and a
+    list page's own feed."""
     pages = shared_block(
         context,
         "footer-pages",
-        lambda: list(Page.objects.in_footer().only("title", "slug")),
+        # The page's language's own (the block is kept per language).
+        lambda: list(
+            Page.objects.in_language(get_language()).in_footer().only("title", "slug", "language")
+        ),
         generation="site",
     )
     request = context.get("request")

@@ -7,7 +7,7 @@ as they load the reviews app's.
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from articles.templatetags.articles_tags import shared_block
@@ -32,13 +32,17 @@ def read_beacon(article):
 
 @register.inclusion_tag("readership/_most_read.html", takes_context=True)
 def most_read_stories(context, current=None):
-    """Render "Most read (24 h)": the public stories read most in the last day.
+    """Render "Most read (24 h)": the public stories of the page's language read most in the
+    last day.
 
     Kept with the page's generations like "Latest stories"; the worker moves them on when the
     order changes (``readership.page_changes``). *current* (the story on show) is marked.
     """
     stories = shared_block(
-        context, f"most-read-{MOST_READ_COUNT}", lambda: most_read(MOST_READ_COUNT)
+        # The block's key has the page's language in it (shared_block).
+        context,
+        f"most-read-{MOST_READ_COUNT}",
+        lambda: most_read(MOST_READ_COUNT, language=translation.get_language()),
     )
     return {"stories": stories, "current_pk": getattr(current, "pk", None)}
 

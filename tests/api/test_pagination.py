@@ -249,13 +249,13 @@ class TestQueries:
         self.fill(make_article, make_image, count)
         first = client.get("/api/v1/stories/", {"limit": 2})
         # The stories, their authors, their tags, their corrections, the images of their
-        # bodies.
-        with django_assert_num_queries(5):
+        # bodies, their published translations.
+        with django_assert_num_queries(6):
             assert client.get("/api/v1/stories/", {"limit": 100}).status_code == 200
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get(local(first.json()["next"])).status_code == 200
         # A filter finds its tag (or region, rubric, author) first.
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             answer = client.get("/api/v1/stories/", {"ordering": "updated", "tag": "common"})
         assert answer.status_code == 200
 
@@ -264,7 +264,7 @@ class TestQueries:
     ):
         self.fill(make_article, make_image, 5)
         _key, token = make_key(scopes=["embargo"])
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             answer = client.get("/api/v1/stories/", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert answer.status_code == 200
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -74,8 +75,8 @@ def real_cursors() -> dict[str, str]:
         "/api/v1/stories/{slug}/reviews/": (views.REVIEWS, Review.objects.approved()),
         "/api/v1/regions/": (views.REGIONS, Region.objects.all()),
         "/api/v1/rubrics/": (views.RUBRICS, Rubric.objects.all()),
-        "/api/v1/tags/": (views.TAGS, views.public_tags()),
-        "/api/v1/authors/": (views.AUTHORS, views.public_authors()),
+        "/api/v1/tags/": (views.TAGS, views.public_tags(settings.LANGUAGE_CODE)),
+        "/api/v1/authors/": (views.AUTHORS, views.public_authors(settings.LANGUAGE_CODE)),
     }
     return {
         key: encode_cursor(ordering, ordering.key_of(queryset.order_by(*ordering.fields)[0]))

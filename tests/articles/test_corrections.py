@@ -74,8 +74,8 @@ def test_the_story_page_runs_the_same_queries_for_one_or_many_corrections(
     for number in range(count):
         correction_add(article=story, text=f"Fix {number}.", by=editor)
 
-    # The story, its tags, its authors, its corrections, previous and next.
-    response = counted(client, story.get_absolute_url(), django_assert_num_queries, 5)
+    # The story, its tags, its authors, its corrections, previous and next, its translations.
+    response = counted(client, story.get_absolute_url(), django_assert_num_queries, 6)
     assert response.content.decode().count("<strong>Corrected") == count
 
 

@@ -64,7 +64,12 @@ def ld_of_type(head, kind) -> dict:
 
 
 def alternates(head) -> list[tuple[str, str]]:
-    return [(link["type"], link["href"]) for link in head.links if link.get("rel") == "alternate"]
+    """Return the page's feeds: the alternates with a type (the others are its languages)."""
+    return [
+        (link["type"], link["href"])
+        for link in head.links
+        if link.get("rel") == "alternate" and "type" in link
+    ]
 
 
 def media_url(image, crop: str) -> str:

@@ -21,11 +21,12 @@ from tests.helpers import counted
 # latest stories, more from the region) kept; a session or a logged-in user would add queries.
 # Home: lead story, region blocks (where each region's block starts, then the stories).
 HOME_QUERIES = 3
-# Story: story, its tags, its authors, its corrections, previous and next (one query); the
-# reviews block is kept under the story's generation.
-DETAIL_QUERIES = 5
-# Region list: region, count, page of stories.
-REGION_QUERIES = 3
+# Story: story, its tags, its authors, its corrections, previous and next (one query), its
+# published translations (hreflang, the language switcher); the reviews block is kept under
+# the story's generation.
+DETAIL_QUERIES = 6
+# Region list: region, count, page of stories, the region's versions in other languages.
+REGION_QUERIES = 4
 
 
 def jpeg_upload(name: str = "photo.jpg", size=(64, 48)) -> SimpleUploadedFile:

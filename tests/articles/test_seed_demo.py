@@ -11,7 +11,7 @@ from django.urls import reverse
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles.demo import content
+from articles.demo import content, content_ru
 from articles.demo.drawing import draw_lead_image
 from articles.models import Article, Author, BodyImage, Region, Rubric, reading_minutes
 from articles.sanitizer import sanitize_html
@@ -20,6 +20,13 @@ from images.models import Image as LibraryImage
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
+
+# Russian translations of English stories, stories written in Russian, their English versions.
+RUSSIAN_STORIES = (
+    len(content_ru.TRANSLATIONS_RU)
+    + len(content_ru.STORIES_RU)
+    + sum(1 for story in content_ru.STORIES_RU if story["english"])
+)
 
 
 def shown_on(client, story: Article, image: LibraryImage) -> bool:
@@ -64,9 +71,11 @@ def test_seeding_twice_creates_nothing_the_second_time(debug_on):
     out, _err = seed("--no-images")
 
     assert counts() == first
-    assert first["regions"] == 5 and first["rubrics"] == 5
+    # Five of each in English and in Russian (articles.demo.seed_ru).
+    assert first["regions"] == 10 and first["rubrics"] == 10
     assert 6 <= first["authors"] <= 8
-    assert first["stories"] == len(content.STORIES) == 30
+    assert len(content.STORIES) == 30
+    assert first["stories"] == 30 + RUSSIAN_STORIES
     assert "created 0 regions, 0 rubrics, 0 authors, 0 stories" in out
     # --no-images draws nothing: no library image, and not the media story that needs them.
     assert not LibraryImage.objects.exists() and not Embed.objects.exists()
@@ -86,23 +95,24 @@ def test_seeding_keeps_what_an_editor_changed():
 def test_demo_stories_have_regions_rubrics_authors_tags_and_a_correction():
     seed("--no-images")
 
-    assert set(Region.objects.values_list("name", flat=True)) == {
+    assert set(Region.objects.in_language("en").values_list("name", flat=True)) == {
         "Post-Soviet region",
         "South Caucasus",
         "Central Asia",
         "Middle East",
         "Europe",
     }
-    assert set(Rubric.objects.values_list("name", flat=True)) == {
+    assert set(Rubric.objects.in_language("en").values_list("name", flat=True)) == {
         "Road sign",
         "Social",
         "Difficult question",
         "Analysis",
         "Interview",
     }
-    stories = Article.objects.prefetch_related("authors", "tags")
-    assert all(story.authors.all() and story.tags.all() for story in stories)
-    assert all(len(story.teaser) <= 300 for story in stories)
+    every = Article.objects.prefetch_related("authors", "tags")
+    assert all(story.authors.all() and story.tags.all() for story in every)
+    assert all(len(story.teaser) <= 300 for story in every)
+    stories = every.filter(slug__in=[story["slug"] for story in content.STORIES])
     assert stories.filter(featured=True).count() in (1, 2)
     # One story was corrected twice, each correction with its own time, "Updated" the last.
     corrected = stories.filter(corrections__isnull=False).distinct().get()
@@ -110,7 +120,7 @@ def test_demo_stories_have_regions_rubrics_authors_tags_and_a_correction():
     assert len(corrections) == 2
     assert corrections[0].made_at < corrections[1].made_at
     assert corrected.revised_at == corrections[1].made_at
-    assert Article.objects.filter(authors__isnull=False).distinct().count() == 30
+    assert Article.objects.filter(authors__isnull=False).distinct().count() == 30 + RUSSIAN_STORIES
     assert Author.objects.filter(articles__isnull=False).distinct().count() >= 6
 
 
@@ -154,7 +164,7 @@ def test_demo_accounts_are_never_created_when_debug_is_off(settings):
 
     assert not get_user_model().objects.filter(username__in=["editor", "author", "moderator"])
     assert "Demo accounts skipped" in out
-    assert Article.objects.count() == 30, "the stories themselves are still loaded"
+    assert Article.objects.count() == 30 + RUSSIAN_STORIES, "the stories are still loaded"
 
 
 def test_demo_accounts_join_groups_even_before_the_roles_migration(debug_on):
@@ -173,8 +183,8 @@ def test_demo_images_are_library_images_with_renditions_and_a_media_story(client
     out, _err = seed()
 
     media_slug = content.MEDIA_STORY["slug"]
-    stories = Article.objects.select_related("lead_image")
-    assert stories.count() == 31
+    stories = Article.objects.select_related("lead_image", "translation_source")
+    assert stories.count() == 31 + RUSSIAN_STORIES
     for story in stories:
         image = story.lead_image
         assert isinstance(image, LibraryImage) and image.alt_text
@@ -200,9 +210,15 @@ def test_demo_images_are_library_images_with_renditions_and_a_media_story(client
     sample = stories.exclude(slug=media_slug).first().lead_image.renditions
     with Image.open(default_storage.open(sample["og-1200.jpg"])) as og:
         assert og.size == (1200, 630)
-    # Each story its own picture: 30 leads, and the media story's lead, figure and gallery.
-    assert LibraryImage.objects.count() == 30 + 5
-    assert f"drew {30 + 5} library pictures" in out
+    # A translation shows its source's picture, in the source's words (alt text, credit).
+    for story in stories.filter(translation_source__isnull=False):
+        assert story.lead_image == story.translation_source.lead_image
+    written_in_russian = Article.objects.get(slug=content_ru.STORIES_RU[0]["slug"])
+    assert written_in_russian.lead_image.alt_text.startswith("Условная карта региона")
+    # Each story its own picture: 30 English leads, 4 of stories written in Russian, and the
+    # media story's lead, figure and gallery.
+    assert LibraryImage.objects.count() == 30 + 4 + 5
+    assert f"drew {30 + 4 + 5} library pictures" in out
 
     # The media story: a wide figure, a gallery of three, two footnotes and an embed stored
     # as fetched (no network), all drawn on its page.
@@ -221,7 +237,7 @@ def test_demo_images_are_library_images_with_renditions_and_a_media_story(client
     out, _err = seed()
 
     assert "drew 0 library pictures" in out
-    assert LibraryImage.objects.count() == 35 and Article.objects.count() == 31
+    assert LibraryImage.objects.count() == 39 and Article.objects.count() == 31 + RUSSIAN_STORIES
 
     # A story left without a picture gets one at the next run, and its page, already in the
     # page cache, shows it at once.

@@ -50,6 +50,7 @@ def locations(client, url) -> list[str]:
 class TestSitemapIndex:
     def test_index_lists_every_section(self, client, published_article):
         assert index_locations(client) == [
+            f"{SITE}/sitemap-home.xml",
             f"{SITE}/sitemap-articles.xml",
             f"{SITE}/sitemap-news.xml",
             f"{SITE}/sitemap-regions.xml",
@@ -163,9 +164,10 @@ class TestSitemapQueryCount:
         with CaptureQueriesContext(connection) as many:
             response = client.get(url)
         assert response.status_code == 200
-        # The index: a COUNT per section (7) and the stories' latest change; a section
-        # page: COUNT and one page of rows.
-        expected = 8 if url == "/sitemap.xml" else 2
+        # The index: a COUNT per section (7; the home pages' section is a list) and the
+        # stories' latest change; a section page: COUNT, one page of rows, and its URLs'
+        # alternates in other languages (one query).
+        expected = 8 if url == "/sitemap.xml" else 3
         assert len(few) == len(many) == expected
 
 

@@ -36,6 +36,7 @@ def site(transactional_db):
     privacy = import_module("pages.migrations.0003_privacy_page")
     Page.objects.get_or_create(
         slug=privacy.SLUG,
+        language="en",
         defaults={"title": "Privacy", "body": privacy.privacy_body(), "position": 3},
     )
     seed_pages()

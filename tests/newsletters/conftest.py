@@ -46,8 +46,10 @@ def make_subscriber(db):
         rubrics=(),
         authors=(),
         breaking: bool = False,
+        language: str = "en",
     ) -> Subscriber:
         subscriber = Subscriber.objects.create(
+            language=language,
             email=email,
             status=Subscriber.Status.CONFIRMED if confirmed else Subscriber.Status.UNCONFIRMED,
             confirmed_at=timezone.now() - timedelta(hours=1) if confirmed else None,

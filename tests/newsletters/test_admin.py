@@ -37,7 +37,8 @@ def test_editors_see_subscribers_per_list_and_each_sends_figures(
     html = page.content.decode()
     assert "3 confirmed subscribers: 2 daily, 1 weekly; 2 get every story; 1 get" in html
     assert "1 sign-ups wait for confirmation" in html
-    assert "<td>South Caucasus</td><td>1</td>" in html
+    assert "<td>South Caucasus</td><td>English</td><td>1</td>" in html
+    assert "English: 3; Русский: 0" in html
     send = Send.objects.get()
     assert (send.recipients, send.delivered, send.failed) == (2, 1, 1)
     assert '<td class="field-delivered">1</td>' in html

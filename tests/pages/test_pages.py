@@ -21,6 +21,7 @@ def page_data(**overrides) -> dict:
     data = {
         "title": "About us",
         "slug": "about",
+        "language": "en",
         "body": "<p>We are a newsroom.</p>",
         "in_footer": "on",
         "position": "1",
@@ -34,7 +35,7 @@ def footer(html: str) -> str:
 
 
 def test_every_newsroom_starts_with_a_privacy_page_that_says_what_is_kept(client):
-    page = Page.objects.get(slug="privacy")
+    page = Page.objects.get(slug="privacy", language="en")
     html = client.get("/pages/privacy/").content.decode()
 
     assert '<h1 class="page__title story__title">Privacy</h1>' in html
@@ -121,7 +122,7 @@ def test_an_unknown_page_is_404(client):
 
 @pytest.mark.parametrize("who", ["author_user", "moderator"])
 def test_only_editors_may_add_change_or_delete_pages(client, request, who):
-    page = Page.objects.get(slug="privacy")
+    page = Page.objects.get(slug="privacy", language="en")
     other = logged_in(request.getfixturevalue(who))
 
     assert other.get("/admin/pages/page/").status_code == 403
@@ -133,7 +134,7 @@ def test_only_editors_may_add_change_or_delete_pages(client, request, who):
         == 403
     )
     assert not Page.objects.filter(slug="about").exists()
-    assert Page.objects.get(slug="privacy").title == "Privacy"
+    assert Page.objects.get(slug="privacy", language="en").title == "Privacy"
 
 
 def test_a_page_body_keeps_only_what_the_sanitiser_allows(client, editor):
@@ -171,7 +172,7 @@ def test_the_footer_links_the_feeds_and_a_list_page_its_own(client, published_ar
 
 
 def test_pages_are_in_the_sitemap_with_their_last_edit(client):
-    page = Page.objects.get(slug="privacy")
+    page = Page.objects.get(slug="privacy", language="en")
     index = client.get("/sitemap.xml").content.decode()
     assert "/sitemap-pages.xml" in index
 
@@ -181,10 +182,12 @@ def test_pages_are_in_the_sitemap_with_their_last_edit(client):
 
 
 def test_the_demo_adds_about_and_contact_once_and_keeps_an_editors_text():
-    assert seed_pages() == 2
-    Page.objects.filter(slug="about").update(body="<p>Our own words.</p>")
+    assert seed_pages() == 4  # in English and in Russian
+    Page.objects.filter(slug="about", language="en").update(body="<p>Our own words.</p>")
 
     assert seed_pages() == 0
-    assert Page.objects.get(slug="about").body == "<p>Our own words.</p>"
-    titles = list(Page.objects.in_footer().values_list("title", flat=True))
+    assert Page.objects.get(slug="about", language="en").body == "<p>Our own words.</p>"
+    titles = list(Page.objects.in_language("en").in_footer().values_list("title", flat=True))
     assert titles == ["About us", "Contact", "Privacy"]
+    titles = list(Page.objects.in_language("ru").in_footer().values_list("title", flat=True))
+    assert titles == ["О нас", "Контакты", "Конфиденциальность"]

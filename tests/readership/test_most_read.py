@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Region, Rubric
 from readership import page_changes, tasks
 from readership.counting import hour_number, hour_start
 from readership.models import StoryReads
@@ -157,3 +157,36 @@ def test_the_flush_job_refreshes_the_block(client, read, settings, run_tasks, st
     run_tasks()
 
     assert most_read_titles(client.get("/").content.decode()) == ["Story E", "Story A"]
+
+
+def test_each_language_reads_its_own_most_read(client, settings, make_article):
+    region = Region.objects.create(name="Южный Кавказ", slug="yuzhnyj-kavkaz", language="ru")
+    rubric = Rubric.objects.create(name="Аналитика", slug="analitika", language="ru")
+    english = make_article(title="Talks in Baku")
+    russian = make_article(
+        title="Переговоры в Баку",
+        slug="peregovory-v-baku",
+        region=region,
+        rubric=rubric,
+        language="ru",
+    )
+    give_reads(english, 10)
+    give_reads(russian, 90)
+
+    assert most_read_titles(client.get("/").content.decode()) == ["Talks in Baku"]
+    russian_home = client.get("/ru/").content.decode()
+    assert most_read_titles(russian_home) == ["Переговоры в Баку"]
+    assert 'href="/ru/articles/peregovory-v-baku/"' in russian_home
+    assert most_read_titles(client.get(russian.get_absolute_url()).content.decode()) == [
+        "Переговоры в Баку"
+    ]
+
+    # A new order in one language's list is a change for the pages.
+    settings.NEWSROOM_MOST_READ_REFRESH = 0
+    page_changes.refresh_most_read()
+    assert page_changes.refresh_most_read() is False
+    give_reads(
+        make_article(title="Выборы", slug="vybory", region=region, rubric=rubric, language="ru"),
+        200,
+    )
+    assert page_changes.refresh_most_read() is True

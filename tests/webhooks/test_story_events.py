@@ -57,6 +57,7 @@ def test_publishing_now_tells_story_published_with_a_thin_signed_payload(
         "id": story.pk,
         "slug": "the-almaty-talks",
         "title": "The Almaty talks",
+        "language": "en",
         "url": f"{SITE}/articles/the-almaty-talks/",
         "api_url": f"{SITE}/api/v1/stories/the-almaty-talks/",
         "published_at": story.publish_at.isoformat().replace("+00:00", "Z"),

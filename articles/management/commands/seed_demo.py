@@ -1,7 +1,8 @@
 """``python manage.py seed_demo``: the demo newsroom, and volumes for benchmarks.
 
 Without options it loads the demo regions, rubrics, authors and stories (with drawn lead
-images) and, while DEBUG is on, the demo logins; running it again adds nothing.
+images), in English and Russian (``articles.demo.seed_ru``), and, while DEBUG is on, the
+demo logins; running it again adds nothing.
 ``--articles N --reviews M`` then adds generated stories and reviews in bulk.
 """
 
@@ -9,7 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.demo import bulk, seed
+from articles.demo import bulk, seed, seed_ru
 from articles.demo.content import DEMO_PASSWORD
 from articles.signals import demo_seeded
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         report = seed.SeedReport()
         seed.seed_content(report)
+        # The Russian edition: translations of English stories and stories written in Russian.
+        seed_ru.seed_russian(report)
         if not options["no_images"]:
             seed.seed_images(report)
         seed.seed_accounts(report)
