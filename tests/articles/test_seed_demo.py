@@ -176,8 +176,9 @@ def test_demo_accounts_join_groups_even_before_the_roles_migration(debug_on):
 
 
 # Drawing and encoding every demo picture takes minutes on CI's two cores, and nothing in it
-# depends on the database engine: run once, with the slow tests (on PostgreSQL in CI).
+# depends on the database engine: run once (on SQLite in CI, beside PostgreSQL's run).
 @pytest.mark.slow
+@pytest.mark.any_database
 def test_demo_images_are_library_images_with_renditions_and_a_media_story(client):
     """One test for everything seeding with images proves: drawing them takes tens of seconds."""
     out, _err = seed()

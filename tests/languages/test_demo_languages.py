@@ -41,9 +41,9 @@ from tests.html_checker import errors_of
 from tests.languages.crawl import read, site_path
 
 # Seeding the demo takes about half a minute and the crawl, with the HTML checker, as long
-# again; nothing here depends on the database engine: run once, with the slow tests (on
-# PostgreSQL in CI).
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# again; nothing here depends on the database engine: run once (on SQLite in CI, beside
+# PostgreSQL's run).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.any_database]
 
 DEFAULT = settings.LANGUAGE_CODE
 RUSSIAN = "ru"
