@@ -220,6 +220,8 @@ class StoryState(models.Model):
 
     story_id = models.BigIntegerField(_("story id"), unique=True)
     slug = models.CharField(_("slug"), max_length=200, blank=True)
+    # With the slug, where the story was: a story gone has no row left to ask.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     public = models.BooleanField(_("told public"), default=False)
     # One short hash per part of the story readers see (webhooks.story_events.reader_digest);
     # empty means "not known yet": the next look takes the story as it is, telling nothing.

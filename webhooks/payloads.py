@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime
 
 from django.urls import reverse
+from django.utils import translation
 
 from api.representations import changed_at
 from articles.models import Article
@@ -33,8 +34,9 @@ def body(event_type: str, data: dict, at: datetime) -> str:
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
 
 
-def story_url(slug: str) -> str:
-    return absolute_url(reverse("articles:detail", kwargs={"slug": slug}))
+def story_url(slug: str, language: str) -> str:
+    with translation.override(language):
+        return absolute_url(reverse("articles:detail", kwargs={"slug": slug}))
 
 
 def story(article: Article) -> dict:
@@ -53,9 +55,15 @@ def story(article: Article) -> dict:
     }
 
 
-def story_gone(story_id: int, slug: str, reason: str) -> dict:
-    """Return what ``story.unpublished`` says: which story, and why it is gone."""
-    return {"id": story_id, "slug": slug, "url": story_url(slug), "reason": reason}
+def story_gone(story_id: int, slug: str, language: str, reason: str) -> dict:
+    """Return what ``story.unpublished`` says: which story, where it was, and why it is gone."""
+    return {
+        "id": story_id,
+        "slug": slug,
+        "language": language,
+        "url": story_url(slug, language),
+        "reason": reason,
+    }
 
 
 def review(review: Review, article: Article) -> dict:

@@ -31,6 +31,7 @@ import hashlib
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -121,7 +122,7 @@ def sync_story(story_id: int) -> list:
         if state is None:
             if not (public or scheduled):
                 return []
-            state = StoryState(story_id=story_id, slug=article.slug)
+            state = StoryState(story_id=story_id, slug=article.slug, language=article.language)
         events = []
         if public:
             digest = reader_digest(article)
@@ -141,12 +142,13 @@ def sync_story(story_id: int) -> list:
                 reason = "expired"
             else:
                 reason = "withdrawn"
-            data = payloads.story_gone(story_id, state.slug, reason)
+            language = state.language or settings.LANGUAGE_CODE
+            data = payloads.story_gone(story_id, state.slug, language, reason)
             events.append(tell(state, EventType.STORY_UNPUBLISHED, data))
             state.public = False
             state.digest = {}
         if article is not None:
-            state.slug = article.slug
+            state.slug, state.language = article.slug, article.language
         # The next moment the story changes by itself: it goes up, or comes down.
         moment = None
         if scheduled:

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles import services
 from articles.models import Article, Correction
+from tests.articles import bilingual
 from tests.helpers import SITE, change_url
 from tests.webhooks.receiver import verify
 from webhooks import story_events
@@ -224,9 +225,54 @@ def test_withdrawing_a_public_story_tells_story_unpublished_with_only_its_identi
     assert data == {
         "id": published_article.pk,
         "slug": "the-almaty-talks",
+        "language": "en",
         "url": f"{SITE}/articles/the-almaty-talks/",
         "reason": "withdrawn",
     }
+
+
+def test_a_russian_story_deleted_is_told_gone_from_its_russian_address(
+    endpoint, receiver, run_tasks, make_article, region, rubric
+):
+    newsroom = bilingual.build(make_article, region, rubric)
+    run_tasks()
+    story_id = newsroom.talks_ru.pk
+
+    newsroom.talks_ru.delete()
+    run_tasks()
+
+    kind, data = told(receiver, endpoint)[-1]
+    assert kind == "story.unpublished"
+    assert (data["language"], data["url"]) == (
+        "ru",
+        f"{SITE}/ru/articles/peregovory-v-almaty/",
+    )
+    assert data["id"] == story_id
+
+
+def test_the_upgrade_gives_told_stories_their_language_and_gone_ones_the_default(
+    endpoint, receiver, run_tasks, make_article
+):
+    russian = make_article(slug="tolko-po-russki", language="ru")
+    run_tasks()
+    StoryState.objects.create(story_id=russian.pk + 1000, slug="long-gone", public=True)
+    StoryState.objects.update(language="")
+    migration = importlib.import_module("webhooks.migrations.0007_storystate_language")
+
+    migration.copy_languages(apps, SimpleNamespace(connection=connection))
+
+    assert dict(StoryState.objects.values_list("slug", "language")) == {
+        "tolko-po-russki": "ru",
+        "long-gone": "",
+    }
+    story_events.sync_story(russian.pk + 1000)
+    run_tasks()
+    kind, data = told(receiver, endpoint)[-1]
+    assert (kind, data["language"], data["url"]) == (
+        "story.unpublished",
+        "en",
+        f"{SITE}/articles/long-gone/",
+    )
 
 
 def test_deleting_a_public_story_tells_story_unpublished_deleted(
