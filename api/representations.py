@@ -212,7 +212,7 @@ def story(article, *, media: body.Media | None = None, embargoed_until=None, ver
         "region": region_link(article.region),
         "tags": [tag_link(tag, article.language) for tag in article.tag_list],
         "authors": [author_link(author, article.language) for author in article.byline],
-        "lead_image": image(article.lead_image),
+        "lead_image": image(article.shown_lead_image),
         "published_at": article.publish_at,
         "revised_at": article.revised_at,
         "updated_at": changed_at(article),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -27,6 +27,7 @@ from taggit.models import Tag
 
 from articles import translations
 from articles.models import Article, TagLanguage
+from images.models import Image
 
 # -- The story list ------------------------------------------------------------------------
 
@@ -169,6 +170,17 @@ def translation_context(request, article: Article, *, may_change: bool) -> dict:
             for version in versions
         ],
     }
+    if article.pk is not None and article.language != settings.LANGUAGE_CODE:
+        context["undescribed_images"] = [
+            (image, reverse("admin:images_image_change", args=[image.pk]))
+            for image in Image.objects.filter(
+                Q(lead_of_stories=article) | Q(body_uses__article=article)
+            )
+            .distinct()
+            .order_by("title", "pk")
+            if not (image.texts.get(article.language) or {}).get("alt_text")
+        ]
+        context["default_language"] = translations.language_label(settings.LANGUAGE_CODE)
     source = article.translation_source
     if source is not None:
         context["translation_source"] = source

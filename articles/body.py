@@ -243,8 +243,9 @@ def render(article, *, absolute: bool = False, media: Media | None = None) -> Sa
         return mark_safe(html)  # noqa: S308 - sanitised on save (articles.sanitizer)
     if media is None:
         media = load_media([html])
+    images = {pk: image.in_language(article.language) for pk, image in media.images.items()}
     renderer = _Renderer(
-        media.images, media.embeds, absolute=absolute, eager_first=not article.lead_image_id
+        images, media.embeds, absolute=absolute, eager_first=not article.lead_image_id
     )
     renderer.feed(html)
     renderer.close()

@@ -503,7 +503,7 @@ class Article(Translatable):
         related_name="lead_of_stories",
         help_text=_(
             "Choose a picture from the image library, or add one with “+”. Its alt text, "
-            "caption and credit come from the library."
+            "caption and credit come from the library, in the story's language where given."
         ),
     )
     status = models.CharField(
@@ -652,6 +652,11 @@ class Article(Translatable):
     def get_absolute_url(self):
         with translation.override(self.language):
             return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def shown_lead_image(self) -> Image | None:
+        """The lead image with its alt text and caption in the story's language."""
+        return self.lead_image.in_language(self.language) if self.lead_image else None
 
     @cached_property
     def byline(self) -> list["Author"]:

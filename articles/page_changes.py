@@ -199,7 +199,7 @@ def taxonomy_deleted(sender, instance, **kwargs):
 
 # What readers see of an image and of an embed; a save that changes none of it (a title in
 # the library, a retry that failed again) leaves every page as it is.
-SHOWN_IMAGE_FIELDS = ("file", "alt_text", "caption", "credit", "focal_x", "focal_y")
+SHOWN_IMAGE_FIELDS = ("file", "alt_text", "caption", "texts", "credit", "focal_x", "focal_y")
 SHOWN_EMBED_FIELDS = ("status", "title", "frame_url", "thumbnail", "width", "height")
 
 

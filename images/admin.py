@@ -14,10 +14,11 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedDeletionsMixin
-from images.forms import ImageAdminForm
+from images.forms import ImageAdminForm, other_languages, text_field_names
 from images.models import Image, ImageTag, protecting_relations
 from images.rendering import crop_size, rendition_url
 from images.services import make_renditions
@@ -96,7 +97,13 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
     search_fields = ("title", "caption", "credit", "alt_text", "source", "tags__name")
     list_select_related = ("uploaded_by",)
     list_per_page = 40
-    readonly_fields = ("focal_point_picker", "crops", "uploaded_by", "created_at")
+    readonly_fields = (
+        "focal_point_picker",
+        "crops",
+        "uploaded_by",
+        "created_at",
+        "in_other_languages",
+    )
     change_form_template = "admin/images/image/change_form.html"
     fieldsets = (
         (None, {"fields": ("file", "title", "alt_text", "caption", "credit", "source", "tags")}),
@@ -113,6 +120,40 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
         ),
         (_("Upload"), {"fields": ("uploaded_by", "created_at")}),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not text_field_names():
+            return fieldsets
+        # The read-only view (an author looking at another's upload) has no form fields.
+        may_change = self.has_change_permission(request, obj)
+        # Pages in the other languages show the picture with these; left empty, the ones above.
+        in_other_languages = (
+            _("In other languages"),
+            {
+                "description": _(
+                    "What pages in the other languages show. Left empty, they show the alt text "
+                    "and caption above."
+                ),
+                "fields": text_field_names() if may_change else ["in_other_languages"],
+            },
+        )
+        return [fieldsets[0], in_other_languages, *fieldsets[1:]]
+
+    @admin.display(description=_("alt text and caption"))
+    def in_other_languages(self, obj):
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                '<span lang="{}">{}: {} — {}</span>',
+                (
+                    (code, name, words.get("alt_text") or "-", words.get("caption") or "-")
+                    for code, name in other_languages()
+                    if (words := obj.texts.get(code))
+                ),
+            )
+            or self.get_empty_value_display()
+        )
 
     class Media:
         js = ("js/admin/focal-point.js",)
@@ -138,7 +179,7 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
         if change:
             # Only what the form edits: the renditions, file name and size on the row may
             # have been rewritten since this request read it (make_renditions elsewhere).
-            obj.save(update_fields=[name for name in form.changed_data if name != "tags"])
+            obj.save(update_fields=[name for name in form.changed_model_fields() if name != "tags"])
         else:
             obj.uploaded_by = request.user
             obj.save()

@@ -72,7 +72,7 @@ def slot_picture(image, slot, loading="lazy"):
 @register.inclusion_tag("images/_picture.html")
 def lead_picture(article, slot="lead", loading="lazy"):
     """Render the lead image of *article* as drawn in *slot*."""
-    return picture_context(article.lead_image, slot, loading, "lead-picture")
+    return picture_context(article.shown_lead_image, slot, loading, "lead-picture")
 
 
 @register.simple_tag
