@@ -9,6 +9,7 @@ list and on its page, with what changed; ticking "up to date" clears it.
 
 import pytest
 
+from accounts.models import AdminPreferences
 from articles.models import Article, Region, Rubric
 from tests.e2e.conftest import log_in
 from tests.e2e.test_journeys import BODY_EDITOR, choose
@@ -136,3 +137,21 @@ def test_editor_translates_a_story_reader_switches_language_translation_goes_out
     assert editor.locator(".story-translation.out-of-date").count() == 0
     editor.goto("/admin/articles/article/")
     assert "Out of date" not in editor.locator("#result_list").inner_text()
+
+
+def test_a_russian_speaking_editor_gets_the_text_editors_dialogs_in_russian(
+    new_page, roles_users, taxonomy
+):
+    AdminPreferences.objects.create(user=roles_users["edna"], language="ru")
+    editor = new_page("editor")
+    log_in(editor, "edna")
+    editor.goto("/admin/articles/article/add/")
+
+    replace_body(editor, "Вода и политика.")
+    editor.keyboard.press("Control+a")
+    editor.locator(".prose-menubar__button[data-name=link]").click()
+
+    dialog = editor.locator("dialog[open]")
+    assert dialog.get_by_role("heading").inner_text() == "Изменить ссылку"
+    assert dialog.get_by_role("button", name="Отмена").is_visible()
+    assert "Cancel" not in dialog.inner_text()
