@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Author, Region, Rubric, in_public_use
 from newsletters.models import Subscriber
+from serving.languages import language_codes, language_name
 
 SLUG = re.compile(r"[-\w]{1,200}")
 
@@ -127,3 +128,16 @@ class PreferencesForm(TopicsForm):
             "author": [author.slug for author in subscriber.authors.all()],
         }
         return cls(data, initial=initial, language=subscriber.language)
+
+
+class LanguageForm(forms.Form):
+    """The preferences page's other form: the language of a subscriber's emails."""
+
+    language = forms.ChoiceField(label=_("Emails in"), choices=(), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [(code, language_name(code)) for code in language_codes()]
+        self.fields["language"].error_messages["invalid_choice"] = _(
+            "Choose one of the languages offered."
+        )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import Article, Region, Rubric
 from audit import log
 from newsletters import sending, tasks
 from newsletters.models import OptOut, Send, Subscriber
@@ -61,6 +61,41 @@ def subscriber_update(*, subscriber: Subscriber, choices: dict) -> None:
     """Save a subscriber's new choices from their preferences page."""
     with transaction.atomic():
         _set_choices(subscriber, choices)
+
+
+def subscriber_change_language(*, subscriber: Subscriber, language: str) -> list[str]:
+    """Move *subscriber* to *language*: their emails, links and digests' stories.
+
+    The regions and rubrics they follow become that language's versions; authors write in
+    any language and stay. Return the names of those with no version in *language*, no longer
+    followed (with nothing left, the subscriber gets every story, as one who ticked none).
+    """
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if subscriber.language == language:
+            return []
+        kept, dropped = {}, []
+        for relation, model in (("regions", Region), ("rubrics", Rubric)):
+            followed = list(getattr(subscriber, relation).all())
+            versions = {
+                row.translation_key: row
+                for row in model.objects.in_language(language).filter(
+                    translation_key__in=[topic.translation_key for topic in followed]
+                )
+            }
+            kept[relation] = [
+                versions[t.translation_key] for t in followed if t.translation_key in versions
+            ]
+            dropped += [topic.name for topic in followed if topic.translation_key not in versions]
+        choices = {
+            "frequency": subscriber.frequency,
+            "breaking": subscriber.breaking,
+            "authors": list(subscriber.authors.all()),
+            "language": language,
+            **kept,
+        }
+        _set_choices(subscriber, choices)
+    return dropped
 
 
 def subscriber_unsubscribe(*, subscriber_id: int) -> None:

@@ -21,8 +21,11 @@ A sign-up is in the language of the page it was made on (``/ru/newsletter/`` Rus
 form offers that language's regions and rubrics, and the subscriber's emails and links are
 in it. The pages of those links open in the subscriber's language (a GET under another
 prefix is redirected to theirs); a POST is taken wherever it lands, one-click unsubscribing
-above all.
+above all. The preferences page changes the language, taking the followed regions and rubrics
+to their versions in it.
 """
+
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.shortcuts import redirect, render
@@ -33,8 +36,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles.models import Author, Region, Rubric
 from newsletters import limits, services, tokens
-from newsletters.forms import PreferencesForm, SubscribeForm, is_slug
+from newsletters.forms import LanguageForm, PreferencesForm, SubscribeForm, is_slug
 from newsletters.models import Subscriber
+
+# The note shown once the language has changed: signed, and good for a few minutes.
+LANGUAGE_CHANGED = "newsletters.language-changed"
+LANGUAGE_CHANGED_AGE = 600
 
 
 def private(response):
@@ -175,15 +182,25 @@ def preferences(request, token):
     if request.method == "GET" and subscriber.language != get_language():
         return secret(redirect(tokens.path(tokens.PREFERENCES, token, subscriber.language)))
     saved = False
-    if request.method == "POST":
+    form = PreferencesForm.for_subscriber(subscriber)
+    language_form = LanguageForm(initial={"language": subscriber.language})
+    if request.method == "POST" and "change_language" in request.POST:
+        language_form = LanguageForm(request.POST)
+        if language_form.is_valid():
+            language = language_form.cleaned_data["language"]
+            dropped = services.subscriber_change_language(subscriber=subscriber, language=language)
+            changed = signing.dumps(dropped, salt=LANGUAGE_CHANGED, compress=True)
+            address = tokens.path(tokens.PREFERENCES, token, language)
+            return secret(redirect(f"{address}?{urlencode({'changed': changed})}"))
+    elif request.method == "POST":
         form = PreferencesForm(request.POST, language=subscriber.language)
         if form.is_valid():
             services.subscriber_update(subscriber=subscriber, choices=form.choices())
             saved = True
-    else:
-        form = PreferencesForm.for_subscriber(subscriber)
     context = {
         "form": form,
+        "language_form": language_form,
+        "language_changed": language_changed(request),
         "subscriber": subscriber,
         "saved": saved,
         "unsubscribe_url": tokens.url(
@@ -192,9 +209,22 @@ def preferences(request, token):
         "noindex": True,
         "newsletter_page": True,
     }
+    failed = form.errors or language_form.errors
     return secret(
-        render(request, "newsletters/preferences.html", context, status=400 if form.errors else 200)
+        render(request, "newsletters/preferences.html", context, status=400 if failed else 200)
     )
+
+
+def language_changed(request) -> dict | None:
+    """Return what the page says after a change of language: the topics no longer followed
+    (signed by the change, so that a link cannot make the page say anything else)."""
+    try:
+        dropped = signing.loads(
+            request.GET.get("changed", ""), salt=LANGUAGE_CHANGED, max_age=LANGUAGE_CHANGED_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return {"dropped": [str(name) for name in dropped]} if isinstance(dropped, list) else None
 
 
 @csrf_exempt

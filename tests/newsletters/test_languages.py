@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from articles.models import Article, Region, Rubric
+from articles.models import Article, Author, Region, Rubric
 from newsletters import services, tokens
 from newsletters.models import Subscriber
 from pagecache.middleware import SharedPageCacheMiddleware
@@ -244,3 +244,67 @@ def test_a_worker_renders_each_email_in_its_subscribers_language_whatever_is_act
 def test_private_pages_under_a_language_prefix_are_never_looked_up_in_the_page_cache(rf, path):
     assert not SharedPageCacheMiddleware.may_be_shared(rf.get(path))
     assert SharedPageCacheMiddleware.may_be_shared(rf.get("/ru/"))
+
+
+def test_a_subscriber_moves_their_newsletter_to_english_keeping_what_has_a_version(
+    client, make_subscriber, caucasus, kavkaz, analitika
+):
+    lena = Author.objects.create(name="Lena K.", slug="lena")
+    subscriber = make_subscriber(
+        "anna@example.org", language="ru", regions=[kavkaz], rubrics=[analitika], authors=[lena]
+    )
+    link = path_of(tokens.url(tokens.PREFERENCES, subscriber.pk, language="ru"))
+    page = client.get(link).content.decode()
+    assert 'lang="en"' in page and "English" in page and "Сменить язык" in page
+
+    moved = client.post(link, {"language": "en", "change_language": "1"})
+
+    assert moved.status_code == 302
+    assert moved["Location"].startswith(link.removeprefix("/ru") + "?changed=")
+    subscriber.refresh_from_db()
+    assert subscriber.language == "en" and not subscriber.everything
+    assert list(subscriber.regions.all()) == [caucasus]  # Южный Кавказ's English version
+    assert list(subscriber.rubrics.all()) == []  # Аналитика has none
+    assert list(subscriber.authors.all()) == [lena]
+    page = client.get(moved["Location"])
+    html = page.content.decode()
+    assert page["Content-Language"] == "en" and page["Cache-Control"].startswith("max-age=0")
+    assert "Your emails are now in English" in html
+    assert "no longer followed:\n          Аналитика." in html
+    assert 'value="south-caucasus" id="id_region_0" checked' in html
+
+
+def test_with_nothing_left_to_follow_the_subscriber_is_told_they_get_every_story(
+    client, make_subscriber, analitika
+):
+    subscriber = make_subscriber("anna@example.org", language="ru", rubrics=[analitika])
+    link = path_of(tokens.url(tokens.PREFERENCES, subscriber.pk, language="ru"))
+
+    moved = client.post(link, {"language": "en", "change_language": "1"})
+
+    subscriber.refresh_from_db()
+    assert subscriber.everything and list(subscriber.rubrics.all()) == []
+    assert "You now get every story" in client.get(moved["Location"]).content.decode()
+
+
+def test_a_language_the_site_does_not_offer_is_refused_and_nothing_changes(
+    client, make_subscriber, kavkaz
+):
+    subscriber = make_subscriber("anna@example.org", language="ru", regions=[kavkaz])
+    link = path_of(tokens.url(tokens.PREFERENCES, subscriber.pk, language="ru"))
+
+    refused = client.post(link, {"language": "xx", "change_language": "1"})
+
+    assert refused.status_code == 400
+    assert "Выберите один из предложенных языков." in refused.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.language == "ru" and list(subscriber.regions.all()) == [kavkaz]
+
+
+def test_only_a_real_change_makes_the_page_say_the_language_changed(client, make_subscriber):
+    subscriber = make_subscriber("anna@example.org")
+    link = path_of(tokens.url(tokens.PREFERENCES, subscriber.pk))
+
+    for forged in ("", "eyJhIjoiYiJ9:abc", "garbage"):
+        html = client.get(f"{link}?changed={forged}").content.decode()
+        assert "Your emails are now in" not in html
