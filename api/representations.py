@@ -147,7 +147,9 @@ def tag(obj, *, language: str | None = None) -> dict:
 
 
 def author(obj, *, language: str | None = None) -> dict:
-    """Return an author as a list in *language* shows them: their stories in that language."""
+    """Return an author as a list in *language* shows them: their name and bio as spelt
+    there, and their stories in that language."""
+    obj = obj.in_language(language or settings.LANGUAGE_CODE)
     return {
         **author_link(obj, language),
         "bio": obj.bio,

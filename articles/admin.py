@@ -73,6 +73,7 @@ from embeds.tasks import fetch_story_embeds
 from images.admin import process_picture_or_warn
 from images.rendering import rendition_url
 from serving.dates import admin_datetime, time_zone_note
+from serving.translated_texts import text_field_names
 
 # Fields of the story form that are not the story's: the concurrency check's hidden fields,
 # the revert form's confirmation, and a new correction (audited as a correction of its own).
@@ -161,6 +162,10 @@ class AuthorAdmin(SafeAutocompleteMixin, AuditedDeletionsMixin, admin.ModelAdmin
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
     autocomplete_fields = ("user",)
+
+    def get_fields(self, request, obj=None):
+        # The name and bio in the other languages under the default language's.
+        return ["name", "slug", "bio", *text_field_names(Author), "photo", "user"]
 
     def get_deleted_objects(self, objs, request):
         # Regions and rubrics are PROTECTed by their foreign keys; authors are linked by a

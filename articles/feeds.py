@@ -212,7 +212,9 @@ class TaxonomyFeedMixin:
             objects = in_use_by(objects, self.lookup, public)
         else:
             objects = objects.in_language(get_language())
-        return get_object_or_404(objects, slug=slug)
+        found = get_object_or_404(objects, slug=slug)
+        # An author's name and bio as spelt in the feed's language.
+        return found.in_language(get_language()) if isinstance(found, Author) else found
 
     def title(self, obj=None):
         return _("%(name)s · %(site)s") % {"name": obj.name, "site": site_name()}

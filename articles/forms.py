@@ -28,6 +28,7 @@ from articles.translations import language_label
 from images.models import Image
 from images.pipeline import ACCEPTED_HELP, ACCEPTED_TYPES, validate_image
 from serving.text import without_control_characters
+from serving.translated_texts import TranslatedTextsForm, with_other_languages
 
 # Every extension here must only produce tags and attributes in articles.sanitizer's
 # allowlist (tests/articles/test_admin.py checks it). Pictures come from the image library
@@ -434,7 +435,8 @@ class CorrectionEditForm(forms.Form):
         return without_control_characters(self.cleaned_data["text"])
 
 
-class AuthorAdminForm(forms.ModelForm):
+@with_other_languages
+class AuthorAdminForm(TranslatedTextsForm):
     """The author form: the photo goes through the same checks as a library image."""
 
     photo = forms.FileField(

@@ -36,6 +36,7 @@ from taggit.models import Tag, TaggedItem
 from articles.sanitizer import sanitize_html
 from images.models import Image
 from serving.dates import admin_datetime
+from serving.translated_texts import TranslatedTexts
 
 WORDS_PER_MINUTE = 230
 # Related stories (ArticleQuerySet.related_to): candidates are published this close to the
@@ -176,7 +177,10 @@ class Rubric(Translatable):
             return reverse("articles:rubric", kwargs={"slug": self.slug})
 
 
-class Author(models.Model):
+class Author(TranslatedTexts):
+    # As spelt in the other languages, for their pages (serving.translated_texts).
+    TRANSLATED_FIELDS = ("name", "bio")
+
     name = models.CharField(_("display name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     bio = models.TextField(_("short bio"), blank=True, max_length=1000)
@@ -660,9 +664,11 @@ class Article(Translatable):
 
     @cached_property
     def byline(self) -> list["Author"]:
-        """The story's authors, in name order (fetched by ``with_byline_and_tags()``)."""
+        """The story's authors, in name order (fetched by ``with_byline_and_tags()``), as
+        spelt in the story's language."""
         prefetched = self.__dict__.get("prefetched_authors")
-        return list(self.authors.all()) if prefetched is None else prefetched
+        authors = list(self.authors.all()) if prefetched is None else prefetched
+        return [author.in_language(self.language) for author in authors]
 
     @cached_property
     def tag_list(self) -> list[Tag]:

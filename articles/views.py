@@ -229,6 +229,12 @@ class AuthorArticleListView(TaxonomyArticleListView):
     only_in_public_use = True
     template_name = "articles/author_article_list.html"
 
+    def get_queryset(self):
+        stories = super().get_queryset()
+        # The name and bio as spelt in the page's language.
+        self.taxonomy = self.taxonomy.in_language(get_language())
+        return stories
+
     def get_alternates(self):
         return translations.author_alternates(self.taxonomy)
 

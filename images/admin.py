@@ -18,10 +18,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedDeletionsMixin
-from images.forms import ImageAdminForm, other_languages, text_field_names
+from images.forms import ImageAdminForm
 from images.models import Image, ImageTag, protecting_relations
 from images.rendering import crop_size, rendition_url
 from images.services import make_renditions
+from serving.translated_texts import other_languages, text_field_names
 
 logger = logging.getLogger("newsroom.admin")
 # Uses listed per relation on an image's page.
@@ -123,7 +124,7 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if not text_field_names():
+        if not text_field_names(Image):
             return fieldsets
         # The read-only view (an author looking at another's upload) has no form fields.
         may_change = self.has_change_permission(request, obj)
@@ -135,7 +136,7 @@ class ImageAdmin(AuditedDeletionsMixin, admin.ModelAdmin):
                     "What pages in the other languages show. Left empty, they show the alt text "
                     "and caption above."
                 ),
-                "fields": text_field_names() if may_change else ["in_other_languages"],
+                "fields": text_field_names(Image) if may_change else ["in_other_languages"],
             },
         )
         return [fieldsets[0], in_other_languages, *fieldsets[1:]]

@@ -6,7 +6,6 @@ live in a JSON column on the row, so a page needs no query beyond the row to dra
 uses an image points at it with ``on_delete=PROTECT``: an image in use cannot be deleted.
 """
 
-import copy
 import uuid
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from images.pipeline import FOCAL_KEY, SOURCE_KEY
+from serving.translated_texts import TranslatedTexts
 
 
 def image_path(instance, filename: str) -> str:
@@ -73,7 +73,10 @@ def protecting_relations(model) -> list:
 focal_coordinate = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
 
-class Image(models.Model):
+class Image(TranslatedTexts):
+    # In the other languages of the site, for the pages in them (serving.translated_texts).
+    TRANSLATED_FIELDS = ("alt_text", "caption")
+
     title = models.CharField(
         _("title"),
         max_length=255,
@@ -94,9 +97,6 @@ class Image(models.Model):
         ),
     )
     caption = models.CharField(_("caption"), max_length=300, blank=True)
-    # The alt text and caption above are in the site's default language; here they are in
-    # the others, by language code: {"ru": {"alt_text": "…", "caption": "…"}} (images.forms).
-    texts = models.JSONField(_("in other languages"), default=dict, blank=True, editable=False)
     credit = models.CharField(_("credit"), max_length=150, blank=True)
     source = models.CharField(
         _("source and licence"),
@@ -158,17 +158,6 @@ class Image(models.Model):
             self.renditions.get(SOURCE_KEY) == self.file.name
             and self.renditions.get(FOCAL_KEY) == f"{self.focal_x:.4f},{self.focal_y:.4f}"
         )
-
-    def in_language(self, language: str) -> "Image":
-        """Return this image as a page in *language* shows it: with that language's alt text
-        and caption where the library has them, else its own. For showing, never saving."""
-        words = self.texts.get(language) or {}
-        if not any(words.values()):
-            return self
-        shown = copy.copy(self)
-        shown.alt_text = words.get("alt_text") or self.alt_text
-        shown.caption = words.get("caption") or self.caption
-        return shown
 
     def is_in_use(self) -> bool:
         """Whether anything uses this image (and so protects it)."""

@@ -72,6 +72,9 @@ class TopicsForm(forms.Form):
         self.fields["rubric"].queryset = Rubric.objects.in_language(self.language)
         # Authors have no public existence before their first public story.
         self.fields["author"].queryset = in_public_use(Author.objects.all(), "authors")
+        self.fields["author"].label_from_instance = lambda author: str(
+            author.in_language(self.language)
+        )
 
     def clean_frequency(self) -> str:
         return self.cleaned_data["frequency"] or Subscriber.Frequency.WEEKLY

@@ -97,7 +97,7 @@ class Subscriber(models.Model):
         return [
             *(region.name for region in self.regions.all()),
             *(rubric.name for rubric in self.rubrics.all()),
-            *(author.name for author in self.authors.all()),
+            *(author.in_language(self.language).name for author in self.authors.all()),
         ]
 
 

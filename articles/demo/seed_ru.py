@@ -58,6 +58,7 @@ def seed_russian(report) -> None:
     _seed_taxonomy(Region, content_ru.REGIONS_RU, report, "regions")
     _seed_taxonomy(Rubric, content_ru.RUBRICS_RU, report, "rubrics")
     _seed_tags()
+    _seed_author_names()
     now = timezone.now()
     made = set()
     for source_slug, story in content_ru.TRANSLATIONS_RU.items():
@@ -91,6 +92,13 @@ def _seed_taxonomy(model, names: dict, report, kind: str) -> None:
             **({"position": english.position} if model is Region else {}),
         )
         report.count(kind, True)
+
+
+def _seed_author_names() -> None:
+    for author in Author.objects.filter(slug__in=content_ru.AUTHORS_RU, texts={}):
+        name, bio = content_ru.AUTHORS_RU[author.slug]
+        author.texts = {RUSSIAN: {"name": name, "bio": bio}}
+        author.save(update_fields=["texts"])
 
 
 def _seed_tags() -> None:
