@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import limits
+from accounts.languages import chosen_language
 from accounts.tokens import invitation_token_generator
 from serving.origin import absolute_url
 
@@ -60,8 +61,9 @@ def _send(user, template: str, context: dict) -> bool:
         "site_name": settings.NEWSROOM_SITE_NAME,
         "login_url": absolute_url(reverse("admin:login")),
     }
-    # In the site's default language, activated here: the worker sends it, outside any page.
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the admin language the person chose, else the site's default, activated here: the
+    # worker sends it, outside any page, and an email has no browser to ask.
+    with translation.override(chosen_language(user) or settings.LANGUAGE_CODE):
         subject = " ".join(
             render_to_string(f"accounts/email/{template}_subject.txt", context).split()
         )

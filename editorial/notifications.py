@@ -9,7 +9,6 @@ is stored either way.
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
@@ -21,6 +20,7 @@ from django.utils import timezone, translation
 from articles.models import Article
 from editorial.models import StoryNote
 from serving.origin import absolute_url
+from serving.staff_mail import by_admin_language
 
 logger = logging.getLogger("newsroom.editorial")
 PUBLISH_PERMISSION = ("articles", "publish_article")
@@ -59,13 +59,15 @@ def admin_url(article_id: int) -> str:
 def send(template: str, context: dict, recipients: list[str]) -> int:
     """Send one email per recipient (nobody sees the others' addresses); return how many.
 
-    In the site's default language, activated here: the worker sends it, and one text goes
-    to every recipient.
+    Each in the recipient's admin language (serving.staff_mail), activated here: the worker
+    sends it, outside any page.
     """
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}.txt", context)
-    messages = [EmailMessage(subject, body, None, [address]) for address in recipients]
+    messages = []
+    for language, addresses in by_admin_language(recipients).items():
+        with translation.override(language):
+            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+            body = render_to_string(f"{template}.txt", context)
+        messages += [EmailMessage(subject, body, None, [address]) for address in addresses]
     return get_connection().send_messages(messages) or 0
 
 

@@ -10,9 +10,10 @@ so every process agrees). ``manage.py send_moderation_digest`` does the same fro
 A digest announces every pending review not announced yet (they get ``notified_at``), so
 ``manage.py notify_moderators`` never mails them one by one afterwards.
 
-These emails are in the site's default language (``LANGUAGE_CODE``), whatever the language of
-the stories reviewed: one email goes to every moderator. It is activated explicitly, so that
-the email is the same whoever runs the task (``manage.py``, the worker, a test).
+These emails are in each moderator's admin language (``serving.staff_mail``; the site's
+default for an address that is no account's), whatever the language of the stories reviewed:
+one email per language, to its moderators. It is activated explicitly, so that the email is
+the same whoever runs the task (``manage.py``, the worker, a test).
 """
 
 import logging
@@ -21,7 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db.models import Count, Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +30,7 @@ from django.utils import timezone, translation
 
 from reviews.models import ModerationDigestState, Review
 from serving.origin import absolute_url
+from serving.staff_mail import by_admin_language
 
 logger = logging.getLogger("newsroom.reviews")
 OLDEST_LISTED = 10
@@ -57,6 +59,17 @@ def queue_is_busy() -> bool:
 
 def digest_interval() -> timedelta:
     return timedelta(hours=settings.REVIEWS_DIGEST_HOURS)
+
+
+def send_to_moderators(template: str, context: dict, recipients: list[str]) -> None:
+    """Send *template* to the moderators, one email per admin language, all at once."""
+    messages = []
+    for language, addresses in by_admin_language(recipients).items():
+        with translation.override(language):
+            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+            body = render_to_string(f"{template}.txt", context)
+        messages.append(EmailMessage(subject, body, None, addresses))
+    get_connection().send_messages(messages)
 
 
 def claim_digest(now) -> tuple[bool, object]:
@@ -112,12 +125,8 @@ def send_digest_if_due(*, now=None, force: bool = False) -> bool:
         ),
         "hours": settings.REVIEWS_DIGEST_HOURS,
     }
-    # The moderators' language is the site's default, whatever the stories' (one email for all).
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("reviews/email/digest_subject.txt", context).split())
-        body = render_to_string("reviews/email/digest.txt", context)
     try:
-        send_mail(subject, body, None, recipients)
+        send_to_moderators("reviews/email/digest", context, recipients)
     except Exception:
         logger.exception("Could not send the moderators' digest; it will be tried again.")
         # Give the claim back, so the next review or cron run tries again.
@@ -154,12 +163,8 @@ def notify_new_review(review_id: int) -> bool:
         ),
         "pending": Review.objects.pending().count(),
     }
-    # In the site's default language, as the digest (send_digest_if_due).
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("reviews/email/new_review_subject.txt", context)
-        body = render_to_string("reviews/email/new_review.txt", context)
     try:
-        send_mail(" ".join(subject.split()), body, None, recipients)
+        send_to_moderators("reviews/email/new_review", context, recipients)
     except Exception:
         logger.exception("Could not email moderators about review %s; it stays queued.", review.pk)
         return False

@@ -1,5 +1,6 @@
 """Reviews in the story's language: the form's page under the story's prefix, and the emails
-to the reader in the story's language with links under it; moderators' in the default one."""
+to the reader in the story's language with links under it; moderators' in their admin language
+(tests/i18n/test_staff_mail.py), the default one here."""
 
 import re
 

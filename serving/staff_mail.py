@@ -1,0 +1,28 @@
+"""Email to the newsroom's own people, each in the language they chose for the admin.
+
+Each editor picks the admin's language (``accounts.AdminPreferences``); what the newsroom
+emails its staff (stories waiting for review or sent back, reviews waiting for moderation)
+goes out in it. An address that is nobody's account (``MODERATOR_EMAILS``), or an account
+that chose "as my browser says", gets the site's default language: an email has no browser
+to ask.
+
+The choice is read through the user model's ``admin_preferences`` relation, so that the
+apps that email staff need not import ``accounts``, which sits above them.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+
+def by_admin_language(emails: list[str]) -> dict[str, list[str]]:
+    """Return *emails* grouped by the admin language of their accounts, in their order."""
+    offered = dict(settings.LANGUAGES)
+    chosen = {}
+    accounts = get_user_model()._default_manager.filter(email__in=emails, is_active=True)
+    for email, language in accounts.values_list("email", "admin_preferences__language"):
+        if language in offered:
+            chosen.setdefault(email, language)
+    groups = {}
+    for email in emails:
+        groups.setdefault(chosen.get(email, settings.LANGUAGE_CODE), []).append(email)
+    return groups
