@@ -149,4 +149,7 @@ def language_switcher(context):
             with translation.override(code):
                 url = reverse("articles:home")
         choices.append({"code": code, "name": name, "url": url, "same_page": code in alternates})
-    return {"choices": choices}
+    return {
+        "choices": choices,
+        "suggestions": [choice for choice in choices if choice["same_page"]],
+    }

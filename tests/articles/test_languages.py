@@ -122,6 +122,20 @@ class TestAddresses:
         assert '<html lang="en">' in response.content.decode()
         assert "Accept-Language" not in response.get("Vary", "")
 
+    def test_a_story_page_carries_its_suggestion_for_every_browser_alike(self, client, pair):
+        english, _russian_story = pair
+        pages = [
+            client.get(english.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=accepted).content
+            for accepted in ("ru,en;q=0.5", "en-GB", "")
+        ]
+
+        assert pages[0] == pages[1] == pages[2]
+        page = pages[0].decode()
+        suggestions = page[page.index('<template id="language-suggestions">') :]
+        assert 'lang="ru" data-language="ru"' in suggestions
+        assert "Эта страница есть и на вашем языке." in suggestions
+        assert "language-suggestion.js" in suggestions
+
     def test_a_draft_translation_is_nowhere(self, client, make_article, russian, editor):
         english = make_article(title="Water first")
         draft = translations.translate_story(english, "ru", by=editor)

@@ -99,8 +99,8 @@ def test_editor_writes_a_draft_then_publishes_it_to_home_region_and_tag_pages(
     editor.locator("#id_file").set_input_files(
         {"name": "night-ferry-alat.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
     )
-    editor.get_by_label("Alt text").fill("The ferry at the quay in Alat at dusk")
-    editor.get_by_label("Caption").fill("Boarding starts two hours before departure.")
+    editor.get_by_label("Alt text:", exact=True).fill("The ferry at the quay in Alat at dusk")
+    editor.get_by_label("Caption:", exact=True).fill("Boarding starts two hours before departure.")
     editor.get_by_label("Credit").fill("Newsroom")
     editor.get_by_role("button", name="Save", exact=True).click()
     editor.wait_for_url("**/admin/images/image/")
