@@ -94,19 +94,19 @@ class TranslatedTextsForm(forms.ModelForm):
                 cleaned_data[name] = without_control_characters(cleaned_data[name]).strip()
         return cleaned_data
 
-    def _post_clean(self):
-        super()._post_clean()
+    def save(self, commit=True):
         texts = dict(self.instance.texts)
         for code, _language in other_languages():
             names = {name: f"{name}_{code}" for name in self._meta.model.TRANSLATED_FIELDS}
             if not all(field in self.cleaned_data for field in names.values()):
-                continue  # not on this form (a read-only view), or refused
+                continue  # not on this form (a read-only view)
             words = {name: self.cleaned_data[field] for name, field in names.items()}
             if any(words.values()):
                 texts[code] = words
             else:
                 texts.pop(code, None)
         self.instance.texts = texts
+        return super().save(commit)
 
     def changed_model_fields(self) -> list[str]:
         """Return the model columns the changed form fields are stored in."""
