@@ -106,19 +106,24 @@ def seed_images(report: SeedReport) -> None:
     captions = {story["slug"]: story.get("caption", "") for story in content.STORIES}
     wanted = list(stories)
     pictures = []
+    texts_by_picture = []
     for article in wanted:
-        # The picture's words are in its story's language; its translations show them too.
-        alt_text, credit = seed_ru.PICTURE_WORDS.get(article.language, seed_ru.PICTURE_WORDS["en"])
+        # The library's words in the default language, and in Russian for Russian pages: a
+        # story and its translations share the picture.
+        alt_text, texts = seed_ru.picture_words(article)
         pictures.append(
             (
                 f"Demo map: {article.title}",
                 draw_lead_image(article.slug, _english_slug(article.region), article.region.name),
-                alt_text.format(region=article.region.name),
+                alt_text,
                 captions.get(article.slug, ""),
-                credit,
             )
         )
+        texts_by_picture.append(texts)
     images = _library_images(pictures)
+    for image, texts in zip(images, texts_by_picture, strict=True):
+        if texts:
+            Image.objects.filter(pk=image.pk).update(texts=texts)
     for article, image in zip(wanted, images, strict=True):
         Article.objects.filter(pk=article.pk).update(lead_image=image)
     # Translations made before their source had a picture (or with --no-images first).
@@ -234,7 +239,7 @@ def _library_images(pictures: list[tuple]) -> list[Image]:
             title=title[:255],
             alt_text=alt_text,
             caption=caption,
-            credit=credit[0] if credit else "Newsroom demo illustration",
+            credit=credit[0] if credit else "Newsroom",
             # The region's name is drawn in a band along the bottom left: keep it in frame.
             focal_x=0.3,
             focal_y=0.85,

@@ -28,20 +28,32 @@ from articles.demo import content, content_ru
 from articles.models import Article, Author, Region, Rubric, TagLanguage
 
 RUSSIAN = "ru"
-# The alt text and credit of a demo story's drawn lead image, in the story's language.
+# The alt text of a demo story's drawn lead image, in English and in Russian.
 PICTURE_WORDS = {
-    "en": (
-        "An abstract map of the {region} region with a route between cities, labelled with "
-        "the region's name.",
-        "Newsroom demo illustration",
-    ),
-    RUSSIAN: (
-        "Условная карта региона «{region}»: маршрут между городами и подпись с названием региона.",
-        "иллюстрация демо-версии Newsroom",
-    ),
+    "en": "An abstract map of the {region} region with a route between cities, labelled with "
+    "the region's name.",
+    RUSSIAN: "Условная карта региона «{region}»: маршрут между городами и подпись с названием "
+    "региона.",
 }
 # A translation appears this long after its source (never later than now).
 TRANSLATION_DELAY = timedelta(minutes=90)
+
+
+def picture_words(article: Article) -> tuple[str, dict]:
+    """Return the alt text of the map drawn for *article*, in the default language (the
+    library's own words), and its words in Russian (``Image.texts``, with the caption of the
+    story's Russian translation) when the site offers Russian."""
+    region = article.region
+    default = region.translation_in(settings.LANGUAGE_CODE) or region
+    texts = {}
+    russian = region.translation_in(RUSSIAN)
+    if is_offered() and russian is not None:
+        texts[RUSSIAN] = {
+            "alt_text": PICTURE_WORDS[RUSSIAN].format(region=russian.name),
+            "caption": content_ru.TRANSLATIONS_RU.get(article.slug, {}).get("caption", ""),
+        }
+    words = PICTURE_WORDS.get(settings.LANGUAGE_CODE, PICTURE_WORDS["en"])
+    return words.format(region=default.name), texts
 
 
 def is_offered() -> bool:

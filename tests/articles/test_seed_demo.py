@@ -211,11 +211,14 @@ def test_demo_images_are_library_images_with_renditions_and_a_media_story(client
     sample = stories.exclude(slug=media_slug).first().lead_image.renditions
     with Image.open(default_storage.open(sample["og-1200.jpg"])) as og:
         assert og.size == (1200, 630)
-    # A translation shows its source's picture, in the source's words (alt text, credit).
+    # A translation shows its source's picture, each in its own language's words.
     for story in stories.filter(translation_source__isnull=False):
         assert story.lead_image == story.translation_source.lead_image
     written_in_russian = Article.objects.get(slug=content_ru.STORIES_RU[0]["slug"])
-    assert written_in_russian.lead_image.alt_text.startswith("Условная карта региона")
+    assert written_in_russian.shown_lead_image.alt_text.startswith("Условная карта региона")
+    assert written_in_russian.lead_image.alt_text.startswith("An abstract map of the")
+    red_sea = Article.objects.get(slug="obkhod-krasnogo-morya-i-tsena-kontejnera")
+    assert red_sea.shown_lead_image.caption.startswith("Контейнерные перевозки")
     # Each story its own picture: 30 English leads, 4 of stories written in Russian, and the
     # media story's lead, figure and gallery.
     assert LibraryImage.objects.count() == 30 + 4 + 5
