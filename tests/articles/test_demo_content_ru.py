@@ -108,7 +108,9 @@ def test_translations_are_of_published_english_stories():
         assert key in ENGLISH, key
         source = ENGLISH[key]
         assert source.get("status", "published") == "published" and source["hours_ago"] >= 0
-        assert set(translation) <= {"slug", "title", "teaser", "body", "corrections"}
+        assert set(translation) <= {"slug", "title", "teaser", "body", "corrections", "caption"}
+        # The picture's caption in Russian wherever the English story has one.
+        assert ("caption" in translation) == bool(source.get("caption")), key
         # Translated in full: the same subheadings, questions and quotes, in the same order.
         assert [kind(p) for p in translation["body"]] == [kind(p) for p in source["body"]], key
         english_corrections = source.get("corrections", [])
