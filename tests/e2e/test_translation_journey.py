@@ -46,9 +46,40 @@ def save_and_continue(page) -> None:
     assert page.locator(".messagelist .success").count() >= 1, page.content()
 
 
+# Whether the caret is in the story editor, after all of its text.
+CARET_AT_END = """(selector) => {
+    const editor = document.querySelector(selector);
+    const selection = document.getSelection();
+    if (!editor || !selection.rangeCount || !editor.contains(selection.focusNode)) return false;
+    const rest = document.createRange();
+    rest.selectNodeContents(editor);
+    rest.setStart(selection.focusNode, selection.focusOffset);
+    return selection.isCollapsed && rest.toString() === "";
+}"""
+
+
 def replace_body(page, text: str) -> None:
     page.locator(BODY_EDITOR).click()
     page.keyboard.press("Control+a")
+    page.keyboard.type(text)
+
+
+def add_paragraph(page, text: str) -> None:
+    """Type *text* as a new last paragraph of the story's text.
+
+    The editor takes a click's caret a moment after the click, and a key pressed before then
+    lands where the click was (CI once typed at the start of the text): the caret is sent to
+    the end until it stays there.
+    """
+    page.locator(BODY_EDITOR).click()
+    for _attempt in range(20):
+        page.keyboard.press("Control+End")
+        page.wait_for_timeout(100)
+        if page.evaluate(CARET_AT_END, BODY_EDITOR):
+            break
+    else:
+        raise AssertionError("the caret never reached the end of the story's text")
+    page.keyboard.press("Enter")
     page.keyboard.type(text)
 
 
@@ -108,10 +139,7 @@ def test_editor_translates_a_story_reader_switches_language_translation_goes_out
 
     # The editor changes the English text: the translation is out of date.
     editor.goto(f"/admin/articles/article/{source.pk}/change/")
-    editor.locator(BODY_EDITOR).click()
-    editor.keyboard.press("Control+End")
-    editor.keyboard.press("Enter")
-    editor.keyboard.type(NEW_PARAGRAPH)
+    add_paragraph(editor, NEW_PARAGRAPH)
     save_and_continue(editor)
 
     editor.goto("/admin/articles/article/")
@@ -128,10 +156,7 @@ def test_editor_translates_a_story_reader_switches_language_translation_goes_out
     assert warning.locator("p").filter(has_text="The delegations met in Khujand.").count() == 1
 
     # The translator adds the paragraph, and says the translation has caught up.
-    editor.locator(BODY_EDITOR).click()
-    editor.keyboard.press("Control+End")
-    editor.keyboard.press("Enter")
-    editor.keyboard.type("Киргизия попросила о втором раунде в мае.")
+    add_paragraph(editor, "Киргизия попросила о втором раунде в мае.")
     editor.get_by_label("This translation is up to date with its original").check()
     save_and_continue(editor)
     assert editor.locator(".story-translation.out-of-date").count() == 0
