@@ -13,14 +13,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from articles.models import Article
 from editorial.models import StoryNote
 from serving.origin import absolute_url
-from serving.staff_mail import by_admin_language
+from serving.staff_mail import in_admin_languages
 
 logger = logging.getLogger("newsroom.editorial")
 PUBLISH_PERMISSION = ("articles", "publish_article")
@@ -62,12 +61,11 @@ def send(template: str, context: dict, recipients: list[str]) -> int:
     Each in the recipient's admin language (serving.staff_mail), activated here: the worker
     sends it, outside any page.
     """
-    messages = []
-    for language, addresses in by_admin_language(recipients).items():
-        with translation.override(language):
-            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-            body = render_to_string(f"{template}.txt", context)
-        messages += [EmailMessage(subject, body, None, [address]) for address in addresses]
+    messages = [
+        EmailMessage(subject, body, None, [address])
+        for subject, body, addresses in in_admin_languages(template, context, recipients)
+        for address in addresses
+    ]
     return get_connection().send_messages(messages) or 0
 
 

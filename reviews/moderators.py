@@ -24,13 +24,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import Count, Min, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from reviews.models import ModerationDigestState, Review
 from serving.origin import absolute_url
-from serving.staff_mail import by_admin_language
+from serving.staff_mail import in_admin_languages
 
 logger = logging.getLogger("newsroom.reviews")
 OLDEST_LISTED = 10
@@ -63,12 +62,10 @@ def digest_interval() -> timedelta:
 
 def send_to_moderators(template: str, context: dict, recipients: list[str]) -> None:
     """Send *template* to the moderators, one email per admin language, all at once."""
-    messages = []
-    for language, addresses in by_admin_language(recipients).items():
-        with translation.override(language):
-            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-            body = render_to_string(f"{template}.txt", context)
-        messages.append(EmailMessage(subject, body, None, addresses))
+    messages = [
+        EmailMessage(subject, body, None, addresses)
+        for subject, body, addresses in in_admin_languages(template, context, recipients)
+    ]
     get_connection().send_messages(messages)
 
 

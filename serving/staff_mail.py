@@ -12,6 +12,8 @@ apps that email staff need not import ``accounts``, which sits above them.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def by_admin_language(emails: list[str]) -> dict[str, list[str]]:
@@ -26,3 +28,13 @@ def by_admin_language(emails: list[str]) -> dict[str, list[str]]:
     for email in emails:
         groups.setdefault(chosen.get(email, settings.LANGUAGE_CODE), []).append(email)
     return groups
+
+
+def in_admin_languages(template: str, context: dict, emails: list[str]):
+    """Yield (subject, body, addresses): *template*'s ``_subject.txt`` and ``.txt`` rendered
+    once per admin language of *emails*, activated here (the worker sends outside any page)."""
+    for language, addresses in by_admin_language(emails).items():
+        with translation.override(language):
+            subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+            body = render_to_string(f"{template}.txt", context)
+        yield subject, body, addresses
